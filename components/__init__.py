@@ -1,0 +1,1 @@
+"""One ComponentResource per architectural piece; each takes a typed args object."""

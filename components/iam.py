@@ -1,0 +1,25 @@
+"""Helpers that build IAM policy documents as JSON text, so tests can read them back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+
+Statement = Mapping[str, Any]
+
+
+def policy_document(statements: Sequence[Statement]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
+
+
+def service_trust_policy(service: str, account_id: str, source_arn_like: str | None = None) -> str:
+    """Trust policy for an AWS service principal, bound to our account (confused-deputy guard)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    if source_arn_like is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn_like}
+    return policy_document([{
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+        "Condition": condition,
+    }])

@@ -1,0 +1,6 @@
+"""Stack settings: typed, validated once, before any resource is registered."""
+
+from settings.loader import ConfigError, ConfigIssue, load_settings, parse_config
+from settings.model import Profile, Settings, Shape
+
+__all__ = ["ConfigError", "ConfigIssue", "Profile", "Settings", "Shape", "load_settings", "parse_config"]

@@ -1,0 +1,214 @@
+"""Run the real Pulumi program under mocks and record every registration.
+
+The recording monitor keeps what the engine would receive for each resource: type, name, parent,
+dependencies, options and inputs (secrets still marked), plus what the mocks answered. The offline
+preview and the tests are both built on `run_program`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import sync_await as pulumi_sync_await
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import reset_options
+from pulumi.runtime.sync_await import _sync_await
+
+from tools.mocks import AwsMocks
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = PROJECT_ROOT / "__main__.py"
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    provider: str | None
+    inputs: dict[str, Any]
+    id: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that records each registration request.
+
+    It does not advertise resource references, so resources passed as inputs arrive as URN
+    strings; that avoids the mock's worker thread rehydrating them on another event loop.
+    """
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def GetDeploymentInfo(self, request: Any) -> Any:
+        info = super().GetDeploymentInfo(request)
+        return resource_pb2.DeploymentInfo(supportedFeatures=[
+            f for f in info.supportedFeatures
+            if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES])
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        urn = response.urn
+        registered = self.resources.get(urn)
+        self.registrations.append(Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            provider=request.provider or None,
+            inputs=rpc.deserialize_properties(request.object),
+            id=registered.id if registered else None,
+            outputs=dict(registered.state) if registered else {},
+        ))
+        return response
+
+
+@dataclass
+class ProgramRun:
+    project: str
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    secret_outputs: set[str]
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_)]
+            raise AssertionError(f"expected one {type_} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        for r in self.registrations:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def children_of(self, urn: str) -> list[Registration]:
+        return [r for r in self.registrations if r.parent == urn]
+
+
+class _WorkerLoops:
+    """Close the event loops the mock monitor opens on executor threads.
+
+    Left to the garbage collector, they are finalised at interpreter exit after their sockets,
+    and each prints an "Invalid file descriptor" traceback.
+    """
+
+    def __init__(self) -> None:
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self._original = pulumi_sync_await._ensure_event_loop
+
+    def _ensure_event_loop(self) -> asyncio.AbstractEventLoop:
+        try:
+            return asyncio.get_event_loop()
+        except RuntimeError:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self.loops.append(loop)
+            return loop
+
+    def __enter__(self) -> "_WorkerLoops":
+        pulumi_sync_await._ensure_event_loop = self._ensure_event_loop
+        pulumi_mocks._ensure_event_loop = self._ensure_event_loop
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pulumi_sync_await._ensure_event_loop = self._original
+        pulumi_mocks._ensure_event_loop = self._original
+        for loop in self.loops:
+            if not loop.is_closed():
+                loop.close()
+
+
+def _fresh_event_loop() -> asyncio.AbstractEventLoop:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def _close_event_loop(loop: asyncio.AbstractEventLoop) -> None:
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+async def _resolve_outputs(outputs: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    values: dict[str, Any] = {}
+    secret: set[str] = set()
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        values[name] = await output.future(with_unknowns=True)
+        if await output.is_secret():
+            secret.add(name)
+    return values, secret
+
+
+def run_program(
+    config: Mapping[str, Any],
+    *,
+    stack: str,
+    project: str = "langsmith-aws",
+    secret_keys: set[str] | frozenset[str] = frozenset(),
+    preview: bool = False,
+    program: Callable[[], None] | None = None,
+) -> ProgramRun:
+    """Run `program` (default: the project's `__main__.py`) under mocks with `config`.
+
+    Exceptions raised by the program (including `settings.ConfigError`) propagate to the caller.
+    """
+    region = str(config.get("aws:region", "us-east-1"))
+    loop = _fresh_event_loop()
+    reset_options()
+    mocks = AwsMocks(region=region)
+    monitor = RecordingMonitor(mocks)
+    mocks.monitor = monitor
+    worker_loops = _WorkerLoops().__enter__()
+    try:
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+        pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
+
+        def default_program() -> None:
+            runpy.run_path(str(PROGRAM), run_name="__main__")
+
+        pulumi_mocks.test(program or default_program)()
+        root = pulumi.runtime.settings.get_root_resource()
+        stack_outputs: Mapping[str, Any] = getattr(root, "outputs", {}) or {}
+        values, secret = _sync_await(_resolve_outputs(stack_outputs))
+        return ProgramRun(project=project, stack=stack, registrations=list(monitor.registrations),
+                          outputs=values, secret_outputs=secret)
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+        _close_event_loop(loop)
+        worker_loops.__exit__()
+        reset_options()

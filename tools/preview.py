@@ -1,0 +1,107 @@
+"""Offline preview: run the real program under mocks with a stack's config; no AWS, no Pulumi CLI.
+
+    python -m tools.preview --stack dev [--json plan.json]
+    python -m tools.preview --config-file path/to/Pulumi.mystack.yaml
+
+Exit status: 0 the plan is fine; 1 a mandatory policy is violated; 2 the config is invalid (the
+message is on stderr); 3 the program itself failed (a bug: the traceback is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from settings import ConfigError
+from tools.harness import run_program
+from tools.plan import build_plan
+from tools.policy_check import check_plan
+from tools.stack_config import load_stack_config
+
+EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG, EXIT_PROGRAM = 0, 1, 2, 3
+
+
+def _tree(plan: dict[str, Any]) -> list[str]:
+    """Component tree: components with their children's type counts, indented by depth."""
+    by_parent: dict[str | None, list[dict[str, Any]]] = {}
+    urns = {r["urn"] for r in plan["resources"]}
+    for r in plan["resources"]:
+        parent = r["parent"] if r["parent"] in urns else None
+        by_parent.setdefault(parent, []).append(r)
+    lines: list[str] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        children = by_parent.get(parent, [])
+        components = [c for c in children if not c["custom"]]
+        counts = Counter(c["type"] for c in children if c["custom"])
+        for type_, count in sorted(counts.items()):
+            lines.append(f"{'  ' * depth}{count:>3} x {type_}")
+        for c in components:
+            lines.append(f"{'  ' * depth}{c['name']} ({c['type']})")
+            walk(c["urn"], depth + 1)
+
+    walk(None, 1)
+    return lines
+
+
+def summarize(plan: dict[str, Any], out: TextIO) -> None:
+    resources = plan["resources"]
+    custom = [r for r in resources if r["custom"]]
+    print(f"Offline plan of {plan['project']}/{plan['stack']}: {len(custom)} resources, "
+          f"{len(resources) - len(custom)} components", file=out)
+    print("\nResources by type:", file=out)
+    for type_, count in sorted(Counter(r["type"] for r in custom).items()):
+        print(f"  {count:>3}  {type_}", file=out)
+    print("\nComponents:", file=out)
+    for line in _tree(plan):
+        print(line, file=out)
+    print("\nOutputs:", file=out)
+    for name, value in plan["outputs"].items():
+        print(f"  {name}: {json.dumps(value)}", file=out)
+    violations = plan["violations"]
+    print(f"\nPolicy violations: {len(violations)}", file=out)
+    for v in violations:
+        print(f"  [{v['enforcement']}] {v['policy']}: {v['message']} ({v['urn']})", file=out)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.preview", description="Offline preview of a stack under mocks.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    source.add_argument("--config-file", type=Path, help="a stack config file to use instead")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the plan as JSON to PATH")
+    parser.add_argument("--quiet", action="store_true", help="print no summary")
+    args = parser.parse_args(argv)
+
+    try:
+        config = load_stack_config(stack=args.stack, config_file=args.config_file)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_CONFIG
+    try:
+        run = run_program(config.values, stack=config.stack, project=config.project,
+                          secret_keys=config.secret_keys)
+    except ConfigError as exc:
+        print(f"error: {config.source}: {exc}", file=err)
+        return EXIT_CONFIG
+    except Exception:  # noqa: BLE001 - a bug in the program: show it whole
+        traceback.print_exc(file=err)
+        return EXIT_PROGRAM
+
+    plan = build_plan(run)
+    plan["violations"] = check_plan(plan)
+    if args.json:
+        args.json.write_text(json.dumps(plan, indent=2, sort_keys=False) + "\n")
+    if not args.quiet:
+        summarize(plan, out)
+    mandatory = [v for v in plan["violations"] if v["enforcement"] == "mandatory"]
+    return EXIT_VIOLATION if mandatory else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
