@@ -65,6 +65,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:cloudwatch/logGroup:LogGroup": self._log_group,
             "aws:iam/role:Role": self._iam("role"),
             "aws:iam/policy:Policy": self._iam("policy"),
+            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
             "aws:kms/key:Key": self._kms_key,
             "aws:kms/alias:Alias": self._kms_alias,
         }
@@ -112,6 +113,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             return physical, {"name": physical, "arn": self.arn("iam", f"{kind}/{physical}", region=False),
                               "uniqueId": "AROA" + _hex(name, 17).upper()}
         return handler
+
+    def _role_policy(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        physical = self.physical_name(name, inputs)
+        return f"{inputs.get('role')}:{physical}", {"name": physical}
 
     def _kms_key(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         key_id = _uuid(name)
