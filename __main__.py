@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import SecretStr
 
+from components.blob_storage import BlobStorage, BlobStorageArgs
+from components.cluster import Cluster, ClusterArgs, NodePool
+from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
 from components.kms import EncryptionKeys, EncryptionKeysArgs
+from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
-from settings import ConfigError, ConfigIssue, Settings, load_settings
+from components.postgres import Postgres, PostgresArgs
+from components.redis import Redis, RedisArgs
+from components.secrets import Secrets, SecretsArgs
+from settings import ConfigError, ConfigIssue, Settings, Shape, load_settings
+from settings.model import NodePoolSettings
 
 settings: Settings = load_settings()
 
@@ -70,6 +79,136 @@ network = Network("network", NetworkArgs(
         data_subnet_ids=existing.data_subnet_ids,
     ) if existing else None,
 ), opts=with_aws)
+
+
+def secret_input(value: SecretStr | None) -> pulumi.Output[str] | None:
+    return pulumi.Output.secret(value.get_secret_value()) if value is not None else None
+
+
+def node_pool(pool: NodePoolSettings) -> NodePool:
+    return NodePool(instance_types=pool.instance_types, capacity_type=pool.capacity_type,
+                    min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size,
+                    disk_size_gb=pool.disk_size_gb)
+
+
+def build_cluster(settings: Settings, in_cluster_clickhouse: bool) -> Cluster:
+    """The EKS platform shared by the self-hosted and hybrid shapes."""
+    return Cluster("cluster", ClusterArgs(
+        cluster_name=settings.cluster_name,
+        account_id=account_id,
+        region=settings.region,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        secrets_kms_key_arn=keys.secrets_key.arn,
+        data_kms_key_arn=keys.data_key.arn,
+        logs_kms_key_arn=keys.logs_key.arn,
+        log_retention_days=settings.log_retention_days,
+        general_pool=node_pool(settings.cluster.general_pool),
+        clickhouse_pool=node_pool(settings.cluster.clickhouse_pool) if in_cluster_clickhouse else None,
+        clickhouse_volume_iops=settings.clickhouse.volume_iops,
+        clickhouse_volume_throughput_mibps=settings.clickhouse.volume_throughput_mibps,
+        public_access_cidrs=settings.cluster.public_access_cidrs,
+        admin_role_arns=settings.cluster.admin_role_arns,
+        deletion_protection=settings.protect_data,
+    ), opts=with_aws)
+
+
+def build_addons(settings: Settings, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:
+    return ClusterAddons("addons", ClusterAddonsArgs(
+        cluster_name=settings.cluster_name,
+        region=settings.region,
+        vpc_id=network.vpc_id,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer=cluster.oidc_issuer,
+        provider=cluster.provider,
+        secret_arns=secret_arns,
+        secrets_kms_key_arn=keys.secrets_key.arn,
+        depends_on=[cluster.general_node_group, *cluster.addons],
+    ), opts=with_aws)
+
+
+if settings.shape is Shape.SELF_HOSTED:
+    access_logs = LogBucket("access-logs", LogBucketArgs(
+        name_prefix=settings.name_prefix,
+        account_id=account_id,
+        region=settings.region,
+        retention_days=settings.log_retention_days,
+        protect=settings.protect_data,
+    ), opts=with_aws)
+
+    secrets = Secrets("secrets", SecretsArgs(
+        name_prefix=settings.name_prefix,
+        secrets_kms_key_arn=keys.secrets_key.arn,
+        recovery_window_days=30 if settings.profile.is_production else 7,
+        license_key=secret_input(settings.license_key),
+        postgres_external_uri=secret_input(settings.postgres_external_uri),
+    ), opts=with_aws)
+
+    postgres: Postgres | None = None
+    if not settings.postgres.external:
+        postgres = Postgres("postgres", PostgresArgs(
+            name_prefix=settings.name_prefix,
+            account_id=account_id,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.data_subnet_ids,
+            data_kms_key_arn=keys.data_key.arn,
+            secrets_kms_key_arn=keys.secrets_key.arn,
+            logs_kms_key_arn=keys.logs_key.arn,
+            log_retention_days=settings.log_retention_days,
+            engine_version=settings.postgres.engine_version,
+            instance_class=settings.postgres.instance_class,
+            allocated_storage_gb=settings.postgres.allocated_storage_gb,
+            max_allocated_storage_gb=settings.postgres.max_allocated_storage_gb,
+            multi_az=settings.postgres.multi_az,
+            backup_retention_days=settings.postgres.backup_retention_days,
+            production=settings.profile.is_production,
+            protect=settings.protect_data,
+        ), opts=with_aws)
+
+    redis = Redis("redis", RedisArgs(
+        name_prefix=settings.name_prefix,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.data_subnet_ids,
+        data_kms_key_arn=keys.data_key.arn,
+        logs_kms_key_arn=keys.logs_key.arn,
+        auth_token=secrets.redis_auth_token_value,
+        log_retention_days=settings.log_retention_days,
+        engine=settings.redis.engine,
+        engine_version=settings.redis.engine_version,
+        node_type=settings.redis.node_type,
+        nodes=settings.redis.nodes,
+        snapshot_retention_days=settings.redis.snapshot_retention_days,
+    ), opts=with_aws)
+
+    blob_storage = BlobStorage("blob-storage", BlobStorageArgs(
+        name_prefix=settings.name_prefix,
+        data_kms_key_arn=keys.data_key.arn,
+        access_log_bucket=access_logs.bucket.bucket,
+        short_ttl_days=settings.blob_storage.short_ttl_days,
+        long_ttl_days=settings.blob_storage.long_ttl_days,
+        noncurrent_version_days=settings.blob_storage.noncurrent_version_days,
+        protect=settings.protect_data,
+    ), opts=with_aws)
+
+    in_cluster_clickhouse = settings.clickhouse.mode == "in-cluster"
+    cluster = build_cluster(settings, in_cluster_clickhouse)
+    # The data stores accept connections from the cluster's nodes only.
+    redis.allow_from("eks-nodes", cluster.cluster_security_group_id)
+    if postgres is not None:
+        postgres.allow_from("eks-nodes", cluster.cluster_security_group_id)
+    # External Secrets may read the stack's secrets and the RDS-managed master secret, nothing else.
+    readable_secrets = (pulumi.Output.all(secrets.arns, postgres.master_secret_arn).apply(
+        lambda v: [*v[0], v[1]]) if postgres is not None else secrets.arns)
+    addons = build_addons(settings, cluster, readable_secrets)
+
+    pulumi.export("clusterName", settings.cluster_name)
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
+    pulumi.export("bucketName", blob_storage.bucket_name)
+    pulumi.export("redisEndpoint", redis.primary_endpoint)
+    pulumi.export("secretArns", secrets.arns)
+    if postgres is not None:
+        pulumi.export("databaseEndpoint", postgres.address)
+        pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
 
 pulumi.export("region", settings.region)
 pulumi.export("shape", settings.shape.value)

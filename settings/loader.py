@@ -16,7 +16,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 
-from settings.model import SECRET_KEYS, ConfigModel, Settings
+from settings.model import MISSING_VALUE, SECRET_KEYS, ConfigModel, Settings
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
 
 REGION_KEY = "aws:region"
@@ -41,12 +41,7 @@ class ConfigError(pulumi.RunError):
         super().__init__("\n".join(lines))
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "(not set)"
-
-
-MISSING: Any = _Missing()
+MISSING: Any = MISSING_VALUE
 
 
 def _show(value: Any) -> str:
@@ -152,7 +147,7 @@ def parse_config(
                 message = "unknown key"
             issues.append(ConfigIssue(key, value, message))
     if settings is not None:
-        issues.extend(ConfigIssue(k, "[redacted]" if _is_secret_key(k) else v, a)
+        issues.extend(ConfigIssue(k, "[redacted]" if _is_secret_key(k) and v is not MISSING else v, a)
                       for k, v, a in settings.check_cross_field_rules())
     if issues:
         raise ConfigError(issues, project)

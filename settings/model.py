@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
     AfterValidator,
+    SecretStr,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,7 +23,27 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from settings.instance_types import allocatable, shape_of
 from settings.profiles import LOG_RETENTION_DAYS
+
+# The reference baseline for LangSmith's services in production, and what the cluster's own
+# system pods take from it (controllers once, daemonsets per node).
+BASELINE_VCPU = 16
+BASELINE_MEMORY_GIB = 64
+CLUSTER_SYSTEM_VCPU = 1.0
+CLUSTER_SYSTEM_GIB = 2.0
+NODE_DAEMONSET_VCPU = 0.2
+NODE_DAEMONSET_GIB = 0.3
+
+
+class _MissingValue:
+    """Marks a key that is not set, in cross-field problems."""
+
+    def __repr__(self) -> str:
+        return "(not set)"
+
+
+MISSING_VALUE: Any = _MissingValue()
 
 
 class Shape(str, enum.Enum):
@@ -133,6 +154,76 @@ class NetworkSettings(ConfigModel):
         return value
 
 
+class PostgresSettings(ConfigModel):
+    external: bool = Field(
+        default=False,
+        description="Use an existing PostgreSQL instead of RDS; its URI comes from the secret key postgresExternalUri")
+    engine_version: Literal["14", "15", "16", "17"] = Field(
+        default="16", description="PostgreSQL major version (RDS applies minor upgrades itself)")
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="RDS instance class")
+    allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage (GiB)")
+    max_allocated_storage_gb: int = Field(ge=20, le=65536, description="Storage autoscaling ceiling (GiB)")
+    multi_az: bool = Field(description="Synchronous standby in a second AZ")
+    backup_retention_days: int = Field(ge=1, le=35, description="Automated backup retention (days)")
+
+
+class RedisSettings(ConfigModel):
+    engine: Literal["redis", "valkey"] = Field(
+        default="redis",
+        description="redis (Redis OSS 7.1, what LangSmith is tested with) or valkey (protocol-compatible, ~20% cheaper)")
+    engine_version: str = Field(default="7.1", pattern=r"^[0-9]+\.[0-9]+$", description="Engine version")
+    node_type: Annotated[str, StringConstraints(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="ElastiCache node type")
+    nodes: int = Field(ge=1, le=6, description="Primary plus replicas; 2 or more enables automatic failover")
+    snapshot_retention_days: int = Field(ge=0, le=35, description="Daily snapshots kept (days)")
+
+
+class BlobStorageSettings(ConfigModel):
+    short_ttl_days: int = Field(default=14, ge=1, le=3650, description="Expiry of objects under ttl_s/ (days)")
+    long_ttl_days: int = Field(default=400, ge=1, le=3650, description="Expiry of objects under ttl_l/ (days)")
+    noncurrent_version_days: int = Field(
+        ge=1, le=3650, description="How long overwritten or deleted object versions are kept (days)")
+
+
+InstanceType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]
+RoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]
+
+
+class NodePoolSettings(ConfigModel):
+    instance_types: list[InstanceType] = Field(
+        min_length=1, description="EC2 instance types, first preferred (several help spot capacity)")
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field(description="ON_DEMAND or SPOT")
+    min_size: int = Field(ge=0, le=100, description="Fewest nodes")
+    desired_size: int = Field(ge=0, le=100, description="Nodes at creation (then Cluster Autoscaler decides)")
+    max_size: int = Field(ge=1, le=100, description="Most nodes")
+    disk_size_gb: int = Field(default=50, ge=20, le=1000, description="Encrypted gp3 root volume (GiB)")
+
+
+class ClusterSettings(ConfigModel):
+    public_access_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only")
+    admin_role_arns: list[RoleArn] = Field(
+        default_factory=list, description="IAM roles given cluster-admin access entries (CI, platform team)")
+    general_pool: NodePoolSettings = Field(description="Node pool for LangSmith services and controllers")
+    clickhouse_pool: NodePoolSettings = Field(description="Dedicated, tainted node pool for in-cluster ClickHouse")
+
+
+class ClickHouseSettings(ConfigModel):
+    mode: Literal["in-cluster", "external"] = Field(
+        default="in-cluster", description="in-cluster (StatefulSet on the dedicated pool) or external")
+    volume_size_gb: int = Field(ge=20, le=16384, description="ClickHouse data volume (GiB)")
+    volume_iops: int = Field(ge=3000, le=80000, description="gp3 provisioned IOPS of the data volume")
+    volume_throughput_mibps: int = Field(ge=125, le=2000, description="gp3 throughput of the data volume (MiB/s)")
+    external_host: Optional[str] = Field(default=None, description="Host of an external ClickHouse (mode: external)")
+    external_port: int = Field(default=8443, ge=1, le=65535, description="HTTP(S) port of the external ClickHouse")
+    external_native_port: int = Field(default=9440, ge=1, le=65535, description="Native port of the external ClickHouse")
+    external_user: str = Field(default="default", description="User of the external ClickHouse")
+    external_database: str = Field(default="default", description="Database of the external ClickHouse")
+    external_tls: bool = Field(default=True, description="TLS to the external ClickHouse")
+
+
 class Settings(ConfigModel):
     """The whole, validated configuration of one stack."""
 
@@ -146,6 +237,18 @@ class Settings(ConfigModel):
     log_retention_days: RetentionDays = Field(description="Retention of every CloudWatch log group the stack creates")
     tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Extra tags on every AWS resource")
     network: NetworkSettings
+    cluster: ClusterSettings
+    clickhouse: ClickHouseSettings
+    postgres: PostgresSettings
+    redis: RedisSettings
+    blob_storage: BlobStorageSettings
+    license_key: Optional[SecretStr] = Field(
+        default=None, description="LangSmith license key (secret; required for self-hosted)")
+    clickhouse_external_password: Optional[SecretStr] = Field(
+        default=None, description="Password of the external ClickHouse user (secret; clickhouse.mode: external)")
+    postgres_external_uri: Optional[SecretStr] = Field(
+        default=None,
+        description="user:password@host:port/db?sslmode=require of an existing PostgreSQL (secret)")
 
     def check_cross_field_rules(self) -> list[tuple[str, Any, str]]:
         """Rules spanning several keys: (key, value, what is allowed) for each violation."""
@@ -164,6 +267,25 @@ class Settings(ConfigModel):
         if self.profile.is_production and self.log_retention_days < 365:
             problems.append(("logRetentionDays", self.log_retention_days,
                              "must be 365 or more with a production profile (audit trail)"))
+        if self.postgres.max_allocated_storage_gb < self.postgres.allocated_storage_gb:
+            problems.append(("postgres.maxAllocatedStorageGb", self.postgres.max_allocated_storage_gb,
+                             f"must be at least postgres.allocatedStorageGb ({self.postgres.allocated_storage_gb})"))
+        if self.profile.is_production and self.postgres.backup_retention_days < 14:
+            problems.append(("postgres.backupRetentionDays", self.postgres.backup_retention_days,
+                             "must be 14 or more with a production profile"))
+        if self.postgres.external and self.postgres_external_uri is None:
+            problems.append(("postgresExternalUri", MISSING_VALUE,
+                             "is required when postgres.external is true "
+                             "(pulumi config set --secret postgresExternalUri 'user:pass@host:5432/db?sslmode=require')"))
+        if not self.postgres.external and self.postgres_external_uri is not None:
+            problems.append(("postgresExternalUri", "[redacted]", "is only used with postgres.external: true"))
+        if self.shape is Shape.SELF_HOSTED and self.license_key is None:
+            problems.append(("licenseKey", MISSING_VALUE,
+                             "is required for self-hosted (pulumi config set --secret licenseKey ...)"))
+        if self.blob_storage.long_ttl_days < self.blob_storage.short_ttl_days:
+            problems.append(("blobStorage.longTtlDays", self.blob_storage.long_ttl_days,
+                             f"must be at least blobStorage.shortTtlDays ({self.blob_storage.short_ttl_days})"))
+        problems.extend(self._cluster_problems())
         existing = net.existing
         if existing is not None:
             if existing.data_subnet_ids and len(existing.data_subnet_ids) < 2:
@@ -176,6 +298,47 @@ class Settings(ConfigModel):
             if public_private:
                 problems.append(("network.existing.publicSubnetIds", sorted(public_private),
                                  "must not also be private subnets: nodes never sit in public subnets"))
+        return problems
+
+    def _cluster_problems(self) -> list[tuple[str, Any, str]]:
+        problems: list[tuple[str, Any, str]] = []
+        for pool_key, pool in (("generalPool", self.cluster.general_pool), ("clickhousePool", self.cluster.clickhouse_pool)):
+            if not pool.min_size <= pool.desired_size <= pool.max_size:
+                problems.append((f"cluster.{pool_key}.desiredSize", pool.desired_size,
+                                 f"must lie between minSize ({pool.min_size}) and maxSize ({pool.max_size})"))
+            unknown = [t for t in pool.instance_types if shape_of(t) is None]
+            if unknown:
+                problems.append((f"cluster.{pool_key}.instanceTypes", unknown,
+                                 "must be m, r or c family sizes (e.g. m6i.2xlarge) or t3: their size is needed "
+                                 "to check the profile's capacity"))
+        if self.profile.is_production:
+            if "0.0.0.0/0" in self.cluster.public_access_cidrs:
+                problems.append(("cluster.publicAccessCidrs", self.cluster.public_access_cidrs,
+                                 "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
+            pool = self.cluster.general_pool
+            shapes = [shape_of(t) for t in pool.instance_types]
+            if all(shapes):
+                smallest = min((allocatable(s) for s in shapes if s), key=lambda a: (a.vcpu, a.memory_gib))
+                vcpu = pool.min_size * (smallest.vcpu - NODE_DAEMONSET_VCPU) - CLUSTER_SYSTEM_VCPU
+                memory = pool.min_size * (smallest.memory_gib - NODE_DAEMONSET_GIB) - CLUSTER_SYSTEM_GIB
+                if vcpu < BASELINE_VCPU or memory < BASELINE_MEMORY_GIB:
+                    problems.append(("cluster.generalPool.minSize", pool.min_size,
+                                     f"leaves {vcpu:.1f} vCPU / {memory:.0f} GiB for LangSmith on "
+                                     f"{pool.instance_types[0]} nodes; production needs {BASELINE_VCPU} vCPU / "
+                                     f"{BASELINE_MEMORY_GIB} GiB allocatable (raise minSize or the instance size)"))
+        ch = self.clickhouse
+        if ch.volume_iops > 500 * ch.volume_size_gb:
+            problems.append(("clickhouse.volumeIops", ch.volume_iops,
+                             f"gp3 allows at most 500 IOPS per GiB ({500 * ch.volume_size_gb} for {ch.volume_size_gb} GiB)"))
+        if ch.volume_throughput_mibps * 4 > ch.volume_iops:
+            problems.append(("clickhouse.volumeThroughputMibps", ch.volume_throughput_mibps,
+                             f"gp3 allows at most 0.25 MiB/s per IOPS ({ch.volume_iops // 4} MiB/s at {ch.volume_iops} IOPS)"))
+        if ch.mode == "external":
+            if not ch.external_host:
+                problems.append(("clickhouse.externalHost", MISSING_VALUE, "is required when clickhouse.mode is external"))
+            if self.clickhouse_external_password is None:
+                problems.append(("clickhouseExternalPassword", MISSING_VALUE,
+                                 "is required when clickhouse.mode is external (pulumi config set --secret ...)"))
         return problems
 
     @property
@@ -197,4 +360,4 @@ class Settings(ConfigModel):
 
 # Config keys (dotted paths) whose values are credentials: they must be set with
 # `pulumi config set --secret`, and their values never appear in error messages.
-SECRET_KEYS: frozenset[str] = frozenset()
+SECRET_KEYS: frozenset[str] = frozenset({"licenseKey", "postgresExternalUri", "clickhouseExternalPassword"})

@@ -29,6 +29,19 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             "natGateways": "single",
             "interfaceEndpoints": [],
         },
+        # Small Graviton burstables: the cheapest priced classes that run LangSmith's metadata load.
+        "postgres": {"instanceClass": "db.t4g.medium", "allocatedStorageGb": 20, "maxAllocatedStorageGb": 100,
+                     "multiAz": False, "backupRetentionDays": 7},
+        "redis": {"nodeType": "cache.t4g.medium", "nodes": 1, "snapshotRetentionDays": 1},
+        # Spot nodes, several types for capacity. ClickHouse on spot is acceptable in dev: its volume persists.
+        "cluster": {
+            "generalPool": {"instanceTypes": ["m6i.xlarge", "m5.xlarge", "m7i.xlarge"], "capacityType": "SPOT",
+                            "minSize": 2, "desiredSize": 2, "maxSize": 4, "diskSizeGb": 50},
+            "clickhousePool": {"instanceTypes": ["m6i.xlarge", "m5.xlarge"], "capacityType": "SPOT",
+                               "minSize": 1, "desiredSize": 1, "maxSize": 1, "diskSizeGb": 50},
+        },
+        "clickhouse": {"volumeSizeGb": 50, "volumeIops": 3000, "volumeThroughputMibps": 125},
+        "blobStorage": {"noncurrentVersionDays": 7},
     },
     "production": {
         "protectData": True,
@@ -41,6 +54,21 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             # pods keep getting credentials while NAT is degraded.
             "interfaceEndpoints": ["sts"],
         },
+        # m7g.large: 2 vCPU / 8 GiB, not burstable, and cheaper than the m6i/r6i x86 classes.
+        "postgres": {"instanceClass": "db.m7g.large", "allocatedStorageGb": 50, "maxAllocatedStorageGb": 500,
+                     "multiAz": False, "backupRetentionDays": 14},
+        # A primary and a replica in another AZ, with automatic failover.
+        "redis": {"nodeType": "cache.m7g.large", "nodes": 2, "snapshotRetentionDays": 7},
+        # 3 x m6i.2xlarge leaves ~22 vCPU / ~88 GiB for LangSmith: the 16 / 64 baseline with room
+        # for a node to drain. ClickHouse gets its own 8 vCPU / 32 GiB node.
+        "cluster": {
+            "generalPool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
+                            "minSize": 3, "desiredSize": 3, "maxSize": 6, "diskSizeGb": 100},
+            "clickhousePool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
+                               "minSize": 1, "desiredSize": 1, "maxSize": 1, "diskSizeGb": 50},
+        },
+        "clickhouse": {"volumeSizeGb": 200, "volumeIops": 7000, "volumeThroughputMibps": 1000},
+        "blobStorage": {"noncurrentVersionDays": 30},
     },
     "production-large": {
         "protectData": True,
@@ -50,6 +78,17 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             "natGateways": "per-az",
             "interfaceEndpoints": ["sts", "ecr.api", "ecr.dkr", "logs", "secretsmanager"],
         },
+        "postgres": {"instanceClass": "db.m7g.xlarge", "allocatedStorageGb": 100, "maxAllocatedStorageGb": 1000,
+                     "multiAz": True, "backupRetentionDays": 30},
+        "redis": {"nodeType": "cache.m7g.xlarge", "nodes": 3, "snapshotRetentionDays": 14},
+        "cluster": {
+            "generalPool": {"instanceTypes": ["m6i.4xlarge"], "capacityType": "ON_DEMAND",
+                            "minSize": 3, "desiredSize": 3, "maxSize": 10, "diskSizeGb": 100},
+            "clickhousePool": {"instanceTypes": ["m6i.4xlarge"], "capacityType": "ON_DEMAND",
+                               "minSize": 1, "desiredSize": 1, "maxSize": 1, "diskSizeGb": 50},
+        },
+        "clickhouse": {"volumeSizeGb": 500, "volumeIops": 7000, "volumeThroughputMibps": 1000},
+        "blobStorage": {"noncurrentVersionDays": 30},
     },
 }
 

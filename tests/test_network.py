@@ -120,7 +120,8 @@ def test_interface_endpoints_in_private_subnets_behind_https_only(prod_run: Prog
     private_ids = {s.id for s in subnets(prod_run, "private")}
     (sts,) = endpoints
     assert set(sts.inputs["subnetIds"]) == private_ids and sts.inputs["privateDnsEnabled"] is True
-    (rule,) = prod_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    (rule,) = [r for r in prod_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+               if r.name == "network-endpoints-https"]
     assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (443, 443, "tcp")
     assert rule.inputs["cidrIpv4"] == "10.40.0.0/16" and rule.inputs["description"]
     assert sts.inputs["securityGroupIds"] == [rule.inputs["securityGroupId"]]

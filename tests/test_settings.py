@@ -10,17 +10,20 @@ import pytest
 from settings import ConfigError, Profile, Shape, parse_config
 from tests.conftest import PROJECT, key
 
-BASE = {key("shape"): "self-hosted", key("profile"): "dev", "aws:region": "us-east-1"}
+BASE = {key("shape"): "self-hosted", key("profile"): "dev", "aws:region": "us-east-1",
+        key("licenseKey"): "lic-0000"}
+SECRETS = {key("licenseKey"), key("postgresExternalUri"), key("clickhouseExternalPassword")}
 
 
-def parse(overrides: dict[str, Any] | None = None, *, drop: tuple[str, ...] = (), stack: str = "dev"):
+def parse(overrides: dict[str, Any] | None = None, *, drop: tuple[str, ...] = (), stack: str = "dev",
+          secret_keys: set[str] = SECRETS):
     values = {**BASE}
     for name, value in (overrides or {}).items():
         full = name if ":" in name else key(name)
         values[full] = value if isinstance(value, str) else json.dumps(value)
     for name in drop:
         values.pop(name if ":" in name else key(name))
-    return parse_config(values, project=PROJECT, stack=stack)
+    return parse_config(values, project=PROJECT, stack=stack, secret_keys=secret_keys)
 
 
 def errors(overrides: dict[str, Any] | None = None, **kwargs: Any) -> ConfigError:

@@ -42,6 +42,8 @@ class Registration:
     inputs: dict[str, Any]
     id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    # Output properties the provider schema marks secret (e.g. a RandomPassword's result).
+    secret_outputs: list[str] = field(default_factory=list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -81,6 +83,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=rpc.deserialize_properties(request.object),
             id=registered.id if registered else None,
             outputs=dict(registered.state) if registered else {},
+            secret_outputs=list(request.additionalSecretOutputs),
         ))
         return response
 

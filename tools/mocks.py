@@ -67,6 +67,14 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:iam/policy:Policy": self._iam("policy"),
             "aws:iam/rolePolicy:RolePolicy": self._role_policy,
             "aws:kms/key:Key": self._kms_key,
+            "aws:rds/instance:Instance": self._rds_instance,
+            "aws:elasticache/replicationGroup:ReplicationGroup": self._replication_group,
+            "aws:s3/bucket:Bucket": self._bucket,
+            "aws:secretsmanager/secret:Secret": self._secret,
+            "random:index/randomPassword:RandomPassword": self._random_password,
+            "aws:ec2/launchTemplate:LaunchTemplate": self._launch_template,
+            "eks:index:Cluster": self._eks_cluster,
+            "eks:index:ManagedNodeGroup": self._managed_node_group,
             "aws:kms/alias:Alias": self._kms_alias,
         }
 
@@ -114,6 +122,101 @@ class AwsMocks(pulumi.runtime.Mocks):
                               "uniqueId": "AROA" + _hex(name, 17).upper()}
         return handler
 
+    def _rds_instance(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        identifier = self.physical_name(name, inputs, "identifier")
+        address = f"{identifier}.c{_hex(name, 10)}.{self.region}.rds.amazonaws.com"
+        state: dict[str, Any] = {
+            "identifier": identifier, "address": address, "port": inputs.get("port", 5432),
+            "endpoint": f"{address}:{inputs.get('port', 5432)}", "resourceId": f"db-{_hex(name, 26).upper()}",
+            "arn": self.arn("rds", f"db:{identifier}"),
+        }
+        if inputs.get("manageMasterUserPassword"):
+            state["masterUserSecrets"] = [{
+                "secretArn": self.arn("secretsmanager", f"secret:rds!db-{_uuid(name)}-{_hex(name, 6)}"),
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]
+        return identifier, state
+
+    def _replication_group(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        group_id = self.physical_name(name, inputs, "replicationGroupId")
+        suffix = f"{_hex(name, 6)}.use1.cache.amazonaws.com"
+        return group_id, {
+            "primaryEndpointAddress": f"master.{group_id}.{suffix}",
+            "readerEndpointAddress": f"replica.{group_id}.{suffix}",
+            "arn": self.arn("elasticache", f"replicationgroup:{group_id}")}
+
+    def _bucket(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        bucket = inputs.get("bucket") or (inputs.get("bucketPrefix") or f"{name}-") + _hex(name, 26)
+        return bucket, {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}",
+                        "bucketRegionalDomainName": f"{bucket}.s3.{self.region}.amazonaws.com"}
+
+    def _secret(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        arn = self.arn("secretsmanager", f"secret:{self.physical_name(name, inputs)}-{_hex(name, 6)}")
+        return arn, {"arn": arn}
+
+    def _random_password(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        length = int(inputs.get("length", 16))
+        # Deterministic, and long enough to satisfy each generator's class minimums.
+        value = ("Aa1!" + _hex(name, 64) * 2)[:length]
+        return "none", {"result": value}
+
+    def _launch_template(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        id_ = f"lt-{_hex(name, 17)}"
+        return id_, {"latestVersion": 1, "defaultVersion": 1, "arn": self.arn("ec2", f"launch-template/{id_}")}
+
+    def ref(self, typ: str, name: str, state: dict[str, Any], id_: str | None = None) -> dict[str, Any]:
+        """Register a child of a remote component and return a reference to it.
+
+        Remote components (pulumi-eks) create their children in the provider, which the mocks
+        never run; their resource-typed outputs must still be real references.
+        """
+        assert self.monitor is not None, "set AwsMocks.monitor before registering resources"
+        id_ = id_ or f"{name}-id"
+        urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{typ}::{name}"
+        self.monitor.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
+        return {SIG: RESOURCE_SIG, "urn": urn, "id": id_}
+
+    def _eks_cluster(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        cluster_name = self.physical_name(name, inputs)
+        issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{_hex(name, 32).upper()}"
+        endpoint = f"https://{_hex(name, 32).upper()}.gr7.{self.region}.eks.amazonaws.com"
+        cluster_sg = f"sg-{_hex(name + 'cluster', 17)}"
+        kubeconfig = {
+            "apiVersion": "v1", "kind": "Config", "current-context": "aws",
+            "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": "Q0E="}}],
+            "contexts": [{"name": "aws", "context": {"cluster": cluster_name, "user": "aws"}}],
+            "users": [{"name": "aws", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
+                "args": ["eks", "get-token", "--cluster-name", cluster_name, "--output", "json"]}}}],
+        }
+        oidc_arn = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}"
+        eks_cluster = self.ref("aws:eks/cluster:Cluster", f"{name}-eksCluster", {
+            "name": cluster_name, "endpoint": endpoint, "version": inputs.get("version"),
+            "arn": self.arn("eks", f"cluster/{cluster_name}"),
+            "certificateAuthority": {"data": "Q0E="},
+            "identities": [{"oidcs": [{"issuer": f"https://{issuer}"}]}],
+            "vpcConfig": {"clusterSecurityGroupId": cluster_sg, "vpcId": inputs.get("vpcId")}}, id_=cluster_name)
+        oidc = self.ref("aws:iam/openIdConnectProvider:OpenIdConnectProvider", f"{name}-oidcProvider",
+                        {"arn": oidc_arn, "url": issuer}, id_=oidc_arn)
+        core = {
+            "cluster": eks_cluster, "endpoint": endpoint, "oidcProvider": oidc,
+            "clusterIamRole": self.ref("aws:iam/role:Role", f"{name}-eksRole",
+                                       {"arn": self.arn("iam", f"role/{name}-eksRole", region=False)}),
+            "instanceRoles": [], "nodeGroupOptions": {}, "kubeconfig": kubeconfig,
+            "subnetIds": inputs.get("privateSubnetIds", []), "vpcId": inputs.get("vpcId"),
+        }
+        return cluster_name, {
+            "eksCluster": eks_cluster, "core": core, "kubeconfig": kubeconfig,
+            "kubeconfigJson": json.dumps(kubeconfig), "oidcProviderArn": oidc_arn, "oidcIssuer": issuer,
+            "oidcProviderUrl": f"https://{issuer}", "clusterSecurityGroupId": cluster_sg,
+            "nodeSecurityGroupId": cluster_sg,
+        }
+
+    def _managed_node_group(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        group_name = (inputs.get("nodeGroupNamePrefix") or f"{name}-") + _hex(name, 8)
+        node_group = self.ref("aws:eks/nodeGroup:NodeGroup", f"{name}-nodeGroup", {
+            "nodeGroupName": group_name, "arn": self.arn("eks", f"nodegroup/{group_name}")}, id_=group_name)
+        return group_name, {"nodeGroup": node_group}
+
     def _role_policy(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         physical = self.physical_name(name, inputs)
         return f"{inputs.get('role')}:{physical}", {"name": physical}
@@ -160,6 +263,3 @@ class AwsMocks(pulumi.runtime.Mocks):
             return {"id": vpc_id, "cidrBlock": "10.20.0.0/16", "arn": self.arn("ec2", f"vpc/{vpc_id}")}, []
         return {}, []
 
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=str)

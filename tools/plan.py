@@ -57,7 +57,7 @@ def build_plan(run: ProgramRun, violations: list[dict[str, Any]] | None = None) 
             "retain_on_delete": r.retain_on_delete,
             "inputs": mask(r.inputs),
             "id": r.id,
-            "outputs": mask(r.outputs),
+            "outputs": {k: SECRET if k in r.secret_outputs else mask(v) for k, v in r.outputs.items()},
         })
     outputs = {name: SECRET if name in run.secret_outputs else mask(value)
                for name, value in sorted(run.outputs.items())}

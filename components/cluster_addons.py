@@ -1,0 +1,196 @@
+"""The controllers LangSmith needs, as Helm releases with pinned charts and their own IRSA roles.
+
+- AWS Load Balancer Controller: only registers pods into the target groups of the ALB we own
+  (TargetGroupBinding). Its policy has no create or delete rights, so it cannot make load balancers.
+- External Secrets Operator: reads exactly the stack's secrets, and decrypts with the secrets key
+  only through Secrets Manager.
+- KEDA: the event-driven autoscaler LangSmith Deployments and the hybrid data plane rely on.
+- Cluster Autoscaler: scales only the node groups tagged as this cluster's.
+- Metrics Server: resource metrics for HPAs and `kubectl top`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.iam import policy_document
+from components.irsa import IrsaRole, IrsaRoleArgs
+from components.versions import (
+    AWS_LOAD_BALANCER_CONTROLLER,
+    CLUSTER_AUTOSCALER,
+    CLUSTER_AUTOSCALER_IMAGE_TAG,
+    EXTERNAL_SECRETS,
+    KEDA,
+    METRICS_SERVER,
+    HelmChart,
+)
+
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+LBC_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
+ESO_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
+AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+KEDA_NAMESPACE = "keda"
+RELEASE_TIMEOUT_SECONDS = 600
+
+
+def resources(cpu: str, memory: str, memory_limit: str | None = None) -> dict[str, Any]:
+    """Requests, and a memory limit (no CPU limit: throttling hurts more than it protects)."""
+    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory_limit or memory}}
+
+
+def load_balancer_controller_policy() -> str:
+    return policy_document([
+        {"Sid": "Discover", "Effect": "Allow", "Resource": "*", "Action": [
+            "ec2:DescribeAccountAttributes", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances",
+            "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+            "ec2:DescribeTags", "ec2:DescribeVpcs",
+            "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeRules",
+            "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetHealth"]},
+        {"Sid": "RegisterPodsInTargetGroups", "Effect": "Allow",
+         "Resource": "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+         "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]},
+    ])
+
+
+def external_secrets_policy(secret_arns: Sequence[str], kms_key_arn: str, region: str) -> str:
+    return policy_document([
+        {"Sid": "ReadStackSecrets", "Effect": "Allow",
+         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+         "Resource": sorted(set(secret_arns))},
+        {"Sid": "DecryptThroughSecretsManager", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": kms_key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
+    ])
+
+
+def cluster_autoscaler_policy(cluster_name: str) -> str:
+    return policy_document([
+        {"Sid": "Discover", "Effect": "Allow", "Resource": "*", "Action": [
+            "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+            "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+            "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
+            "eks:DescribeNodegroup"]},
+        {"Sid": "ScaleOwnNodeGroups", "Effect": "Allow", "Resource": "*",
+         "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+         "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}}},
+    ])
+
+
+@dataclass(frozen=True)
+class ClusterAddonsArgs:
+    cluster_name: str
+    region: str
+    vpc_id: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    provider: k8s.Provider
+    secret_arns: pulumi.Input[Sequence[str]]
+    secrets_kms_key_arn: pulumi.Input[str]
+    # What must exist before pods can run (node groups, CoreDNS).
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class ClusterAddons(pulumi.ComponentResource):
+    load_balancer_controller: k8s.helm.v3.Release
+    external_secrets: k8s.helm.v3.Release
+    keda: k8s.helm.v3.Release
+    cluster_autoscaler: k8s.helm.v3.Release
+    metrics_server: k8s.helm.v3.Release
+    external_secrets_role: IrsaRole
+
+    def __init__(self, name: str, args: ClusterAddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:ClusterAddons", name, None, opts)
+        self._name = name
+        self._args = args
+
+        lbc_role = self._role("load-balancer-controller", LBC_SERVICE_ACCOUNT, "AWS Load Balancer Controller",
+                              load_balancer_controller_policy())
+        self.external_secrets_role = self._role(
+            "external-secrets", ESO_SERVICE_ACCOUNT, "External Secrets Operator",
+            pulumi.Output.all(args.secret_arns, args.secrets_kms_key_arn).apply(
+                lambda v: external_secrets_policy(v[0], v[1], args.region)))
+        autoscaler_role = self._role("cluster-autoscaler", AUTOSCALER_SERVICE_ACCOUNT, "Cluster Autoscaler",
+                                     cluster_autoscaler_policy(args.cluster_name))
+
+        namespace, account = LBC_SERVICE_ACCOUNT
+        self.load_balancer_controller = self._release("aws-load-balancer-controller", AWS_LOAD_BALANCER_CONTROLLER,
+                                                      namespace, {
+            "clusterName": args.cluster_name,
+            # Nodes hide IMDS from pods (hop limit 1): the controller gets its VPC and region here.
+            "region": args.region,
+            "vpcId": args.vpc_id,
+            "replicaCount": 2,
+            "serviceAccount": {"create": True, "name": account, "annotations": {ROLE_ARN_ANNOTATION: lbc_role.arn}},
+            # Do not turn LoadBalancer Services into NLBs: the ALB is ours, Services stay internal.
+            "enableServiceMutatorWebhook": False,
+            "resources": resources("100m", "128Mi", "256Mi"),
+        })
+        namespace, account = ESO_SERVICE_ACCOUNT
+        self.external_secrets = self._release("external-secrets", EXTERNAL_SECRETS, namespace, {
+            "installCRDs": True,
+            "serviceAccount": {"create": True, "name": account,
+                               "annotations": {ROLE_ARN_ANNOTATION: self.external_secrets_role.arn}},
+            "resources": resources("50m", "128Mi", "256Mi"),
+            "webhook": {"resources": resources("20m", "64Mi", "128Mi")},
+            "certController": {"resources": resources("20m", "64Mi", "256Mi")},
+        }, create_namespace=True)
+        self.keda = self._release("keda", KEDA, KEDA_NAMESPACE, {
+            "resources": {
+                "operator": resources("100m", "128Mi", "512Mi"),
+                "metricServer": resources("100m", "128Mi", "512Mi"),
+                "webhooks": resources("50m", "64Mi", "256Mi"),
+            },
+        }, create_namespace=True)
+        namespace, account = AUTOSCALER_SERVICE_ACCOUNT
+        self.cluster_autoscaler = self._release("cluster-autoscaler", CLUSTER_AUTOSCALER, namespace, {
+            "cloudProvider": "aws",
+            "awsRegion": args.region,
+            "autoDiscovery": {"clusterName": args.cluster_name},
+            "image": {"tag": CLUSTER_AUTOSCALER_IMAGE_TAG},
+            "rbac": {"serviceAccount": {"create": True, "name": account,
+                                        "annotations": {ROLE_ARN_ANNOTATION: autoscaler_role.arn}}},
+            "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste",
+                          "skip-nodes-with-system-pods": False},
+            "resources": resources("100m", "300Mi", "600Mi"),
+        })
+        self.metrics_server = self._release("metrics-server", METRICS_SERVER, "kube-system", {
+            "resources": resources("100m", "200Mi", "400Mi"),
+        })
+        self.register_outputs({"externalSecretsRoleArn": self.external_secrets_role.arn})
+
+    def _role(self, suffix: str, service_account: tuple[str, str], description: str,
+              policy: pulumi.Input[str]) -> IrsaRole:
+        namespace, account = service_account
+        return IrsaRole(f"{self._name}-{suffix}", IrsaRoleArgs(
+            oidc_provider_arn=self._args.oidc_provider_arn,
+            oidc_issuer=self._args.oidc_issuer,
+            namespace=namespace,
+            service_account=account,
+            description=description,
+            policy=policy,
+        ), opts=pulumi.ResourceOptions(parent=self))
+
+    def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
+                 create_namespace: bool = False) -> k8s.helm.v3.Release:
+        return k8s.helm.v3.Release(
+            f"{self._name}-{release_name}",
+            name=release_name,
+            chart=chart.chart,
+            version=chart.version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
+            namespace=namespace,
+            create_namespace=create_namespace,
+            values=dict(values),
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=RELEASE_TIMEOUT_SECONDS,
+            max_history=10,
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.provider,
+                                        depends_on=list(self._args.depends_on)),
+        )

@@ -1,0 +1,172 @@
+"""RDS PostgreSQL for LangSmith's metadata.
+
+In the data subnets, reachable on 5432 only from the security groups given as clients (the EKS
+cluster's), TLS forced by the parameter group, storage encrypted with the data key, the master
+password generated and kept by RDS in Secrets Manager (never in Pulumi state), backups, and in
+production deletion protection, a final snapshot, Performance Insights, enhanced monitoring and log
+exports into log groups we create (so they get our retention and KMS key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.security import allow_tcp_from_security_group
+
+from components.iam import service_trust_policy
+from components.security import allow_tcp_from_security_group
+
+POSTGRES_PORT = 5432
+MASTER_USERNAME = "langsmith"
+DATABASE_NAME = "langsmith"
+LOG_EXPORTS = ("postgresql", "upgrade")
+ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+# RDS CA with a 2048-bit RSA key; clients verify against the RDS global bundle.
+CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
+
+
+@dataclass(frozen=True)
+class PostgresArgs:
+    name_prefix: str
+    account_id: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    data_kms_key_arn: pulumi.Input[str]
+    secrets_kms_key_arn: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    log_retention_days: int
+    engine_version: str
+    instance_class: str
+    allocated_storage_gb: int
+    max_allocated_storage_gb: int
+    multi_az: bool
+    backup_retention_days: int
+    production: bool
+    protect: bool
+
+
+class Postgres(pulumi.ComponentResource):
+    instance: aws.rds.Instance
+    security_group: aws.ec2.SecurityGroup
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    master_secret_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:Postgres", name, None, opts)
+        self._name = name
+        identifier = f"{args.name_prefix}-postgres"
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            description=f"{identifier}: PostgreSQL from the EKS cluster only",
+            tags={"Name": f"{identifier}"},
+            opts=child,
+        )
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            name=identifier,
+            description=f"{identifier}: isolated data subnets",
+            subnet_ids=args.subnet_ids,
+            opts=child,
+        )
+        family = f"postgres{args.engine_version}"
+        parameters = aws.rds.ParameterGroup(
+            f"{name}-params",
+            name_prefix=f"{identifier}-{family}-",
+            family=family,
+            description=f"{identifier}: TLS only, slow query logging",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot"),
+                aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000"),
+                aws.rds.ParameterGroupParameterArgs(name="log_connections", value="1"),
+            ],
+            opts=child,
+        )
+        log_groups = []
+        if args.production:
+            log_groups = [aws.cloudwatch.LogGroup(
+                f"{name}-log-{export}",
+                name=f"/aws/rds/instance/{identifier}/{export}",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.logs_kms_key_arn,
+                opts=child,
+            ) for export in LOG_EXPORTS]
+        monitoring_role = None
+        if args.production:
+            monitoring_role = aws.iam.Role(
+                f"{name}-monitoring",
+                description=f"{identifier}: RDS enhanced monitoring",
+                assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com", args.account_id),
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-monitoring", role=monitoring_role.name, policy_arn=ENHANCED_MONITORING_POLICY, opts=child)
+
+        self.instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=identifier,
+            engine="postgres",
+            # Major version only: RDS applies minor upgrades, and a pinned minor would then diff.
+            engine_version=args.engine_version,
+            auto_minor_version_upgrade=True,
+            instance_class=args.instance_class,
+            allocated_storage=args.allocated_storage_gb,
+            max_allocated_storage=args.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=args.data_kms_key_arn,
+            db_name=DATABASE_NAME,
+            username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.secrets_kms_key_arn,
+            iam_database_authentication_enabled=True,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            multi_az=args.multi_az,
+            ca_cert_identifier=CA_CERT_IDENTIFIER,
+            port=POSTGRES_PORT,
+            backup_retention_period=args.backup_retention_days,
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.production,
+            skip_final_snapshot=not args.production,
+            final_snapshot_identifier=f"{identifier}-final" if args.production else None,
+            performance_insights_enabled=args.production,
+            performance_insights_kms_key_id=args.data_kms_key_arn if args.production else None,
+            performance_insights_retention_period=7 if args.production else None,
+            monitoring_interval=60 if args.production else 0,
+            monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS) if args.production else [],
+            apply_immediately=not args.production,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
+        )
+        self.address = self.instance.address
+        self.port = self.instance.port
+        self.master_secret_arn = self.instance.master_user_secrets.apply(
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
+        self.register_outputs({
+            "address": self.address,
+            "masterSecretArn": self.master_secret_arn,
+            "securityGroupId": self.security_group.id,
+        })
+
+    def allow_from(self, client_name: str, security_group_id: pulumi.Input[str]) -> None:
+        """Open 5432 to one client security group (the EKS cluster's)."""
+        allow_tcp_from_security_group(
+            f"{self._name}-from-{client_name}",
+            security_group_id=self.security_group.id,
+            port=POSTGRES_PORT,
+            source_security_group_id=security_group_id,
+            description=f"PostgreSQL from {client_name}",
+            parent=self,
+        )

@@ -1,0 +1,41 @@
+"""Every external version the stack deploys, in one place.
+
+Upgrading is a change of this file, reviewed like any other. Sources: the EKS user guide's add-on
+tables and public EKS 1.35 configurations for the add-ons; the charts' own repositories for charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# EKS 1.35: standard support until March 2027 (1.34's ends in December 2026).
+KUBERNETES_VERSION = "1.35"
+
+# EKS managed add-ons, for KUBERNETES_VERSION.
+EKS_ADDON_VERSIONS = {
+    "vpc-cni": "v1.21.1-eksbuild.3",
+    "kube-proxy": "v1.35.0-eksbuild.2",
+    "coredns": "v1.13.2-eksbuild.1",
+    "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
+}
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    repository: str
+    chart: str
+    version: str
+
+
+AWS_LOAD_BALANCER_CONTROLLER = HelmChart("https://aws.github.io/eks-charts", "aws-load-balancer-controller", "3.5.0")
+EXTERNAL_SECRETS = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
+KEDA = HelmChart("https://kedacore.github.io/charts", "keda", "2.20.2")
+METRICS_SERVER = HelmChart("https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.13.1")
+CLUSTER_AUTOSCALER = HelmChart("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.56.0")
+# The autoscaler's minor version must match the cluster's.
+CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.35.0"
+LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16.11")
+LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-dataplane", "0.2.22")
+
+ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,
+              LANGSMITH, LANGGRAPH_DATAPLANE)
