@@ -137,7 +137,7 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group(dev_run: Prog
     (vpc,) = dev_run.of_type("aws:ec2/vpc:Vpc")
     assert flow_log.inputs["vpcId"] == vpc.id and flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
-    (group,) = dev_run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    group = dev_run.one("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
     assert flow_log.inputs["logDestination"] == group.outputs["arn"]
     assert group.inputs["retentionInDays"] == 30
     logs_key = dev_run.one("aws:kms/key:Key", "keys-logs")
@@ -146,13 +146,13 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group(dev_run: Prog
     (statement,) = policy(role, "assumeRolePolicy")["Statement"]
     assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
-    (role_policy,) = dev_run.of_type("aws:iam/rolePolicy:RolePolicy")
+    role_policy = dev_run.one("aws:iam/rolePolicy:RolePolicy", "network-flow-logs")
     (allow,) = policy(role_policy)["Statement"]
     assert allow["Resource"] == [group.outputs["arn"], group.outputs["arn"] + ":*"]
 
 
 def test_production_keeps_flow_logs_a_year(prod_run: ProgramRun):
-    (group,) = prod_run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
     assert group.inputs["retentionInDays"] == 365
 
 
