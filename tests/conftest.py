@@ -22,12 +22,19 @@ def stack_values(stack: str) -> tuple[dict[str, str], frozenset[str]]:
     return dict(config.values), config.secret_keys
 
 
-def run_stack(stack: str, overrides: Mapping[str, Any] | None = None, *, preview: bool = False) -> ProgramRun:
-    """Run `__main__.py` with the committed stack file, some keys overridden (objects as dicts)."""
+def run_stack(stack: str, overrides: Mapping[str, Any] | None = None, *, preview: bool = False,
+              secret: tuple[str, ...] = (), drop: tuple[str, ...] = ()) -> ProgramRun:
+    """Run `__main__.py` with the committed stack file, some keys overridden (objects as dicts).
+
+    `secret` names overridden keys set as secrets; `drop` removes keys from the stack file.
+    """
     values, secret_keys = stack_values(stack)
+    for name in drop:
+        values.pop(name if ":" in name else key(name), None)
     for name, value in (overrides or {}).items():
         full = name if ":" in name else key(name)
         values[full] = value if isinstance(value, str) else json.dumps(value)
+    secret_keys = frozenset(secret_keys | {name if ":" in name else key(name) for name in secret})
     return run_program(values, stack=stack, project=PROJECT, secret_keys=secret_keys, preview=preview)
 
 
@@ -40,11 +47,11 @@ def policy(registration: Registration, field: str = "policy") -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dev_run() -> ProgramRun:
     return run_stack("dev")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prod_run() -> ProgramRun:
     return run_stack("prod")

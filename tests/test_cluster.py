@@ -1,0 +1,304 @@
+"""EKS platform: cluster, node pools, add-ons, storage classes, IRSA roles and controller releases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import versions
+from components.cluster import CLICKHOUSE_TAINT_KEY, CONTROL_PLANE_LOG_TYPES, POOL_LABEL
+from components.irsa import irsa_trust_policy
+from settings import ConfigError
+from settings.instance_types import allocatable, shape_of
+from tests.conftest import by_id, policy, run_stack
+from tools.harness import ProgramRun, Registration
+
+CLUSTER = "eks:index:Cluster"
+NODE_GROUP = "eks:index:ManagedNodeGroup"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def private_subnet_ids(run: ProgramRun) -> list[str]:
+    return [s.id or "" for s in run.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "private"]
+
+
+def irsa_role(run: ProgramRun, component: str) -> tuple[dict, dict | None]:
+    """(trust statement, inline policy) of an IrsaRole component's role."""
+    role = run.one("aws:iam/role:Role", f"{component}-role")
+    (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+    inline = [p for p in run.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == f"{component}-policy"]
+    return statement, policy(inline[0]) if inline else None
+
+
+def release(run: ProgramRun, name: str) -> Registration:
+    return run.one(RELEASE, f"addons-{name}")
+
+
+# -- control plane ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_control_plane_settings(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    run = dev_run if stack == "dev" else prod_run
+    c = run.one(CLUSTER).inputs
+    assert c["name"] == f"ls-{stack}-eks" and c["version"] == versions.KUBERNETES_VERSION
+    assert c["authenticationMode"] == "API"
+    assert c["endpointPrivateAccess"] is True
+    assert c["encryptionConfigKeyArn"] == run.one("aws:kms/key:Key", "keys-secrets").outputs["arn"]
+    assert c["enabledClusterLogTypes"] == list(CONTROL_PLANE_LOG_TYPES)
+    assert set(CONTROL_PLANE_LOG_TYPES) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
+    assert c["createOidcProvider"] is True
+    assert c["upgradePolicy"] == {"supportType": "STANDARD"}
+    assert c["skipDefaultNodeGroup"] is True and c["nodeAssociatePublicIpAddress"] is False
+    assert set(c["privateSubnetIds"]) == set(private_subnet_ids(run)) and "publicSubnetIds" not in c
+    assert c["vpcCniOptions"]["addonVersion"] == versions.EKS_ADDON_VERSIONS["vpc-cni"]
+    assert c["kubeProxyAddonOptions"]["version"] == versions.EKS_ADDON_VERSIONS["kube-proxy"]
+
+
+def test_control_plane_logs_have_retention_before_the_cluster(prod_run: ProgramRun):
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs")
+    assert group.inputs["name"] == "/aws/eks/ls-prod-eks/cluster"
+    assert group.inputs["retentionInDays"] == 365
+    assert group.inputs["kmsKeyId"] == prod_run.one("aws:kms/key:Key", "keys-logs").outputs["arn"]
+    assert group.urn in prod_run.one(CLUSTER).dependencies
+
+
+def test_public_endpoint_is_off_without_cidrs_and_limited_with_them(prod_run: ProgramRun):
+    c = prod_run.one(CLUSTER).inputs
+    assert c["endpointPublicAccess"] is False and "publicAccessCidrs" not in c
+    run = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24"]}})
+    c = run.one(CLUSTER).inputs
+    assert c["endpointPublicAccess"] is True and c["publicAccessCidrs"] == ["198.51.100.0/24"]
+
+
+def test_production_refuses_a_world_open_endpoint():
+    with pytest.raises(ConfigError) as err:
+        run_stack("prod", {"cluster": {"publicAccessCidrs": ["0.0.0.0/0"]}})
+    assert "cluster.publicAccessCidrs" in str(err.value) and "0.0.0.0/0" in str(err.value)
+
+
+def test_admin_roles_get_cluster_admin_access_entries():
+    admin = "arn:aws:iam::123456789012:role/platform-admins"
+    run = run_stack("prod", {"cluster": {"adminRoleArns": [admin]}})
+    entries = run.one(CLUSTER).inputs["accessEntries"]
+    assert list(entries.values()) == [{
+        "principalArn": admin,
+        "accessPolicies": {"cluster-admin": {
+            "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            "accessScope": {"type": "cluster"}}}}]
+
+
+def test_production_cluster_has_deletion_protection(prod_run: ProgramRun, dev_run: ProgramRun):
+    assert prod_run.one(CLUSTER).inputs["deletionProtection"] is True
+    assert dev_run.one(CLUSTER).inputs["deletionProtection"] is False
+
+
+# -- node pools ------------------------------------------------------------------------------
+
+def node_groups(run: ProgramRun) -> dict[str, Registration]:
+    return {g.name.removeprefix("cluster-"): g for g in run.of_type(NODE_GROUP)}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_nodes_use_imdsv2_with_hop_limit_one_and_encrypted_roots(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    run = dev_run if stack == "dev" else prod_run
+    ids = by_id(run)
+    for group in node_groups(run).values():
+        template = ids[group.inputs["launchTemplate"]["id"]]
+        metadata = template.inputs["metadataOptions"]
+        assert metadata["httpTokens"] == "required" and metadata["httpPutResponseHopLimit"] == 1
+        (volume,) = template.inputs["blockDeviceMappings"]
+        assert volume["ebs"]["encrypted"] == "true" and volume["ebs"]["volumeType"] == "gp3"
+        assert "diskSize" not in group.inputs  # size comes from the launch template
+        assert group.inputs["operatingSystem"] == "AL2023"
+
+
+def test_nodes_only_in_private_subnets(prod_run: ProgramRun):
+    private = set(private_subnet_ids(prod_run))
+    groups = node_groups(prod_run)
+    assert set(groups["general"].inputs["subnetIds"]) == private
+    # ClickHouse stays in one AZ, with its volume
+    assert len(groups["clickhouse"].inputs["subnetIds"]) == 1
+    assert set(groups["clickhouse"].inputs["subnetIds"]) <= private
+
+
+def test_general_pool_holds_the_production_baseline(prod_run: ProgramRun):
+    general = node_groups(prod_run)["general"].inputs
+    assert general["capacityType"] == "ON_DEMAND"
+    scaling = general["scalingConfig"]
+    shape = shape_of(general["instanceTypes"][0])
+    assert shape is not None
+    per_node = allocatable(shape)
+    assert scaling["minSize"] * per_node.vcpu >= 16 and scaling["minSize"] * per_node.memory_gib >= 64
+    assert general["ignoreScalingChanges"] is True
+    assert general["labels"] == {POOL_LABEL: "general"}
+    tags = general["tags"]
+    assert tags["k8s.io/cluster-autoscaler/enabled"] == "true"
+    assert tags["k8s.io/cluster-autoscaler/ls-prod-eks"] == "owned"
+
+
+def test_dev_pools_are_spot(dev_run: ProgramRun):
+    for group in node_groups(dev_run).values():
+        assert group.inputs["capacityType"] == "SPOT" and len(group.inputs["instanceTypes"]) >= 2
+
+
+@pytest.mark.parametrize("profile, vcpu, memory", [("dev", 4, 16), ("production", 8, 32), ("production-large", 16, 64)])
+def test_clickhouse_pool_size_and_taint(profile: str, vcpu: int, memory: int):
+    run = run_stack("prod", {"profile": profile}) if profile != "dev" else run_stack("dev")
+    ch = node_groups(run)["clickhouse"].inputs
+    assert shape_of(ch["instanceTypes"][0]) == (vcpu, memory)
+    assert ch["taints"] == [{"key": CLICKHOUSE_TAINT_KEY, "value": "true", "effect": "NO_SCHEDULE"}]
+    assert ch["labels"] == {POOL_LABEL: "clickhouse"}
+
+
+def test_external_clickhouse_has_no_dedicated_pool():
+    run = run_stack("dev", {"clickhouse": {"mode": "external", "externalHost": "ch.example.com"},
+                            "clickhouseExternalPassword": "pw"}, secret=("clickhouseExternalPassword",))
+    assert list(node_groups(run)) == ["general"]
+    assert [s.inputs["metadata"]["name"] for s in run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")] == ["gp3"]
+
+
+# -- add-ons, storage classes, provider ------------------------------------------------------
+
+def test_eks_addons_are_pinned_and_wait_for_nodes(prod_run: ProgramRun):
+    general = node_groups(prod_run)["general"]
+    addons = {a.inputs["addonName"]: a for a in prod_run.of_type("aws:eks/addon:Addon")}
+    assert set(addons) == {"coredns", "aws-ebs-csi-driver"}
+    for name, addon in addons.items():
+        assert addon.inputs["addonVersion"] == versions.EKS_ADDON_VERSIONS[name]
+        assert general.urn in addon.dependencies
+    statement, inline = irsa_role(prod_run, "cluster-ebs-csi")
+    assert addons["aws-ebs-csi-driver"].inputs["serviceAccountRoleArn"] == \
+        prod_run.one("aws:iam/role:Role", "cluster-ebs-csi-role").outputs["arn"]
+    assert statement["Condition"]["StringEquals"][
+        f"{prod_run.one(CLUSTER).outputs['oidcIssuer']}:sub"] == "system:serviceaccount:kube-system:ebs-csi-controller-sa"
+    data_key = prod_run.one("aws:kms/key:Key", "keys-data").outputs["arn"]
+    assert inline is not None and all(s["Resource"] == data_key for s in inline["Statement"])
+
+
+def test_storage_classes(prod_run: ProgramRun):
+    classes = {s.inputs["metadata"]["name"]: s.inputs for s in prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")}
+    data_key = prod_run.one("aws:kms/key:Key", "keys-data").outputs["arn"]
+    gp3 = classes["gp3"]
+    assert gp3["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+    assert gp3["provisioner"] == "ebs.csi.aws.com"
+    assert gp3["parameters"] == {"type": "gp3", "encrypted": "true", "kmsKeyId": data_key}
+    ch = classes["clickhouse-gp3"]
+    assert ch["parameters"]["iops"] == "7000" and ch["parameters"]["throughput"] == "1000"
+    assert ch["parameters"]["encrypted"] == "true" and ch["parameters"]["kmsKeyId"] == data_key
+    assert ch["parameters"]["tagSpecification_1"] == "langsmith.com/backup=clickhouse"
+    assert ch["reclaimPolicy"] == "Retain" and ch["allowVolumeExpansion"] is True
+    assert ch["volumeBindingMode"] == "WaitForFirstConsumer" == gp3["volumeBindingMode"]
+    (patch,) = prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClassPatch")
+    assert patch.inputs["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "false"
+
+
+def test_every_kubernetes_resource_uses_the_explicit_provider(prod_run: ProgramRun):
+    (provider,) = prod_run.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["clusterIdentifier"] == "ls-prod-eks"
+    assert json.loads(provider.inputs["kubeconfig"])["clusters"][0]["name"] == "ls-prod-eks"
+    kube = [r for r in prod_run.registrations if r.custom and r.type.startswith("kubernetes:")]
+    assert kube and all((r.provider or "").startswith(provider.urn + "::") for r in kube)
+
+
+# -- IRSA ------------------------------------------------------------------------------------
+
+def test_irsa_trust_binds_exactly_one_service_account():
+    trust = json.loads(irsa_trust_policy("arn:aws:iam::1:oidc-provider/oidc.example/id/X",
+                                         "https://oidc.example/id/X", "ns", "sa"))
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Federated": "arn:aws:iam::1:oidc-provider/oidc.example/id/X"}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        "oidc.example/id/X:sub": "system:serviceaccount:ns:sa", "oidc.example/id/X:aud": "sts.amazonaws.com"}}
+
+
+@pytest.mark.parametrize("component, service_account", [
+    ("addons-load-balancer-controller", "kube-system:aws-load-balancer-controller"),
+    ("addons-external-secrets", "external-secrets:external-secrets"),
+    ("addons-cluster-autoscaler", "kube-system:cluster-autoscaler"),
+    ("cluster-ebs-csi", "kube-system:ebs-csi-controller-sa"),
+])
+def test_controller_roles_trust_their_service_account_only(prod_run: ProgramRun, component: str, service_account: str):
+    statement, _ = irsa_role(prod_run, component)
+    cluster = prod_run.one(CLUSTER).outputs
+    assert statement["Principal"] == {"Federated": cluster["oidcProviderArn"]}
+    conditions = statement["Condition"]
+    assert list(conditions) == ["StringEquals"]
+    assert conditions["StringEquals"] == {
+        f"{cluster['oidcIssuer']}:sub": f"system:serviceaccount:{service_account}",
+        f"{cluster['oidcIssuer']}:aud": "sts.amazonaws.com"}
+
+
+def test_external_secrets_reads_only_the_stacks_secrets(prod_run: ProgramRun):
+    _, inline = irsa_role(prod_run, "addons-external-secrets")
+    assert inline is not None
+    statements = {s["Sid"]: s for s in inline["Statement"]}
+    expected = {s.outputs["arn"] for s in prod_run.of_type("aws:secretsmanager/secret:Secret")}
+    expected.add(prod_run.outputs["databaseMasterSecretArn"])
+    assert set(statements["ReadStackSecrets"]["Resource"]) == expected
+    assert statements["ReadStackSecrets"]["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    decrypt = statements["DecryptThroughSecretsManager"]
+    assert decrypt["Resource"] == prod_run.one("aws:kms/key:Key", "keys-secrets").outputs["arn"]
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+
+def test_cluster_autoscaler_scales_only_this_clusters_groups(prod_run: ProgramRun):
+    _, inline = irsa_role(prod_run, "addons-cluster-autoscaler")
+    assert inline is not None
+    scale = {s["Sid"]: s for s in inline["Statement"]}["ScaleOwnNodeGroups"]
+    assert scale["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/ls-prod-eks": "owned"}}
+
+
+def test_load_balancer_controller_cannot_create_load_balancers(prod_run: ProgramRun):
+    _, inline = irsa_role(prod_run, "addons-load-balancer-controller")
+    assert inline is not None
+    actions = [a for s in inline["Statement"] for a in s["Action"]]
+    assert "elasticloadbalancing:RegisterTargets" in actions
+    assert not [a for a in actions if a.split(":")[1].startswith(("Create", "Delete", "Modify", "Authorize"))]
+
+
+# -- controller releases ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, chart", [
+    ("aws-load-balancer-controller", versions.AWS_LOAD_BALANCER_CONTROLLER),
+    ("external-secrets", versions.EXTERNAL_SECRETS),
+    ("keda", versions.KEDA),
+    ("cluster-autoscaler", versions.CLUSTER_AUTOSCALER),
+    ("metrics-server", versions.METRICS_SERVER),
+])
+def test_controller_releases_are_pinned_and_sized(prod_run: ProgramRun, name: str, chart: versions.HelmChart):
+    r = release(prod_run, name).inputs
+    assert (r["chart"], r["version"], r["repositoryOpts"]["repo"]) == (chart.chart, chart.version, chart.repository)
+    assert r["atomic"] is True
+    text = json.dumps(r["values"])
+    assert '"requests"' in text and '"memory"' in text
+
+
+def test_controller_releases_wait_for_nodes_and_coredns(prod_run: ProgramRun):
+    general = node_groups(prod_run)["general"]
+    coredns = [a for a in prod_run.of_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "coredns"][0]
+    for r in prod_run.of_type(RELEASE):
+        if r.name.startswith("addons-"):
+            assert general.urn in r.dependencies and coredns.urn in r.dependencies
+
+
+def test_controller_service_accounts_carry_their_role(prod_run: ProgramRun):
+    role_arn = {n: prod_run.one("aws:iam/role:Role", f"addons-{n}-role").outputs["arn"]
+                for n in ("load-balancer-controller", "external-secrets", "cluster-autoscaler")}
+    lbc = release(prod_run, "aws-load-balancer-controller").inputs["values"]
+    assert lbc["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller",
+                                     "annotations": {"eks.amazonaws.com/role-arn": role_arn["load-balancer-controller"]}}
+    assert lbc["clusterName"] == "ls-prod-eks" and lbc["region"] == "us-east-1"
+    assert lbc["vpcId"] == prod_run.outputs["vpcId"]
+    eso = release(prod_run, "external-secrets").inputs["values"]
+    assert eso["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["external-secrets"]
+    ca = release(prod_run, "cluster-autoscaler").inputs["values"]
+    assert ca["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["cluster-autoscaler"]
+    assert ca["autoDiscovery"] == {"clusterName": "ls-prod-eks"} and ca["awsRegion"] == "us-east-1"
+    assert ca["image"]["tag"].startswith(f"v{versions.KUBERNETES_VERSION}.")
+
+
+def test_cluster_builds_in_preview_mode():
+    run = run_stack("prod", preview=True)
+    assert len(run.of_type(NODE_GROUP)) == 2 and len(run.of_type(RELEASE)) >= 5
