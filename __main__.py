@@ -10,6 +10,14 @@ import pulumi_aws as aws
 from pydantic import SecretStr
 
 from components.blob_storage import BlobStorage, BlobStorageArgs
+from components.byoc import (
+    BYOC_PRIVATE_SUBNET_TAGS,
+    BYOC_PUBLIC_SUBNET_TAGS,
+    BYOC_VPC_TAGS,
+    ByocRole,
+    ByocRoleArgs,
+    ExistingNetworkToTag,
+)
 from components.cluster import Cluster, ClusterArgs, NodePool
 from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
 from components.kms import EncryptionKeys, EncryptionKeysArgs
@@ -61,6 +69,7 @@ keys = EncryptionKeys("keys", EncryptionKeysArgs(
 ), opts=with_aws)
 
 existing = settings.network.existing
+byoc_tags = settings.shape is Shape.BYOC
 network = Network("network", NetworkArgs(
     name_prefix=settings.name_prefix,
     region=settings.region,
@@ -71,7 +80,10 @@ network = Network("network", NetworkArgs(
     interface_endpoints=settings.network.interface_endpoints,
     log_retention_days=settings.log_retention_days,
     logs_kms_key_arn=keys.logs_key.arn,
-    cluster_name=settings.cluster_name,
+    cluster_name=None if byoc_tags else settings.cluster_name,
+    vpc_tags=BYOC_VPC_TAGS if byoc_tags else {},
+    public_subnet_tags=BYOC_PUBLIC_SUBNET_TAGS if byoc_tags else {},
+    private_subnet_tags=BYOC_PRIVATE_SUBNET_TAGS if byoc_tags else {},
     existing=ExistingNetwork(
         vpc_id=existing.vpc_id,
         public_subnet_ids=existing.public_subnet_ids,
@@ -142,8 +154,11 @@ if settings.shape is Shape.SELF_HOSTED:
         recovery_window_days=30 if settings.profile.is_production else 7,
         license_key=secret_input(settings.license_key),
         postgres_external_uri=secret_input(settings.postgres_external_uri),
+        clickhouse_external_password=secret_input(settings.clickhouse_external_password),
     ), opts=with_aws)
 
+    generated = secrets.generated
+    assert generated is not None  # self-hosted always generates LangSmith's credentials
     postgres: Postgres | None = None
     if not settings.postgres.external:
         postgres = Postgres("postgres", PostgresArgs(
@@ -171,7 +186,7 @@ if settings.shape is Shape.SELF_HOSTED:
         subnet_ids=network.data_subnet_ids,
         data_kms_key_arn=keys.data_key.arn,
         logs_kms_key_arn=keys.logs_key.arn,
-        auth_token=secrets.redis_auth_token_value,
+        auth_token=generated.redis_auth_token_value,
         log_retention_days=settings.log_retention_days,
         engine=settings.redis.engine,
         engine_version=settings.redis.engine_version,
@@ -209,6 +224,41 @@ if settings.shape is Shape.SELF_HOSTED:
     if postgres is not None:
         pulumi.export("databaseEndpoint", postgres.address)
         pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
+
+if settings.shape is Shape.BYOC:
+    assert settings.byoc_external_id is not None  # validated with the settings
+    # POSTGRES_URI_CUSTOM: an external PostgreSQL for the deployments, kept in Secrets Manager.
+    byoc_secrets = Secrets("secrets", SecretsArgs(
+        name_prefix=settings.name_prefix,
+        secrets_kms_key_arn=keys.secrets_key.arn,
+        recovery_window_days=30 if settings.profile.is_production else 7,
+        postgres_external_uri=secret_input(settings.postgres_external_uri),
+        generate_langsmith_secrets=False,
+    ), opts=with_aws) if settings.postgres.external else None
+    byoc = ByocRole("byoc", ByocRoleArgs(
+        account_id=account_id,
+        role_name=settings.byoc.role_name,
+        trusted_principal_arn=settings.byoc.principal_arn(),
+        external_id=pulumi.Output.secret(settings.byoc_external_id.get_secret_value()),
+        max_session_duration_seconds=settings.byoc.max_session_duration_seconds,
+        permissions_boundary_arn=settings.byoc.permissions_boundary_arn,
+        ecr_repository_name=settings.byoc.ecr_repository_name,
+        ecr_kms_key_arn=keys.data_key.arn,
+        keep_tagged_images=settings.byoc.keep_tagged_images,
+        tag_existing_network=ExistingNetworkToTag(
+            vpc_id=existing.vpc_id,
+            public_subnet_ids=existing.public_subnet_ids,
+            private_subnet_ids=existing.private_subnet_ids,
+        ) if existing else None,
+    ), opts=with_aws)
+    # What the user pastes into the LangSmith UI. The ExternalId is referenced, never exported.
+    pulumi.export("byocRoleArn", byoc.role.arn)
+    pulumi.export("byocExternalIdConfigKey", f"{settings.project}:byocExternalId")
+    pulumi.export("ecrRepositoryUrl", byoc.repository.repository_url)
+    if byoc_secrets is not None and byoc_secrets.postgres_external_uri is not None:
+        pulumi.export("postgresUriSecretArn", byoc_secrets.postgres_external_uri.arn)
+    if settings.byoc.langsmith_runs_endpoints is not None:
+        pulumi.export("langsmithRunsEndpoints", settings.byoc.langsmith_runs_endpoints)
 
 pulumi.export("region", settings.region)
 pulumi.export("shape", settings.shape.value)

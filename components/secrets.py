@@ -30,58 +30,70 @@ class SecretsArgs:
     recovery_window_days: int
     license_key: pulumi.Input[str] | None = None
     postgres_external_uri: pulumi.Input[str] | None = None
-    generate_clickhouse_password: bool = True
+    clickhouse_external_password: pulumi.Input[str] | None = None
+    # LangSmith's own credentials (salt, JWT, admin, ClickHouse, Redis AUTH); not for BYOC.
+    generate_langsmith_secrets: bool = True
+
+
+@dataclass(frozen=True)
+class GeneratedCredentials:
+    api_key_salt: aws.secretsmanager.Secret
+    jwt_secret: aws.secretsmanager.Secret
+    initial_admin_password: aws.secretsmanager.Secret
+    clickhouse_password: aws.secretsmanager.Secret
+    redis_auth_token: aws.secretsmanager.Secret
+    redis_auth_token_value: pulumi.Output[str]
 
 
 class Secrets(pulumi.ComponentResource):
     """Generated and user-supplied credentials, each stored as its own secret."""
 
-    api_key_salt: aws.secretsmanager.Secret
-    jwt_secret: aws.secretsmanager.Secret
-    initial_admin_password: aws.secretsmanager.Secret
-    clickhouse_password: aws.secretsmanager.Secret | None
+    generated: GeneratedCredentials | None
     license_key: aws.secretsmanager.Secret | None
     postgres_external_uri: aws.secretsmanager.Secret | None
-    redis_auth_token_value: pulumi.Output[str]
+    clickhouse_external_password: aws.secretsmanager.Secret | None
+    arns: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:Secrets", name, None, opts)
         self._name = name
         self._args = args
         self._all: list[aws.secretsmanager.Secret] = []
-
-        salt = random.RandomPassword(f"{name}-api-key-salt", length=48, special=False,
-                                     opts=pulumi.ResourceOptions(parent=self))
-        jwt = random.RandomPassword(f"{name}-jwt-secret", length=64, special=False,
-                                    opts=pulumi.ResourceOptions(parent=self))
-        admin = random.RandomPassword(
-            f"{name}-initial-admin-password", length=24, min_lower=2, min_upper=2, min_numeric=2,
-            min_special=2, override_special=ADMIN_PASSWORD_SYMBOLS, opts=pulumi.ResourceOptions(parent=self))
-        # ElastiCache AUTH tokens: 16-128 printable characters without " / @; alphanumeric is safest.
-        redis_token = random.RandomPassword(f"{name}-redis-auth-token", length=64, special=False,
-                                            opts=pulumi.ResourceOptions(parent=self))
-
-        self.api_key_salt = self._secret("api-key-salt", "LangSmith API key salt (never rotate)", salt.result)
-        self.jwt_secret = self._secret("jwt-secret", "LangSmith basic-auth JWT signing secret", jwt.result)
-        self.initial_admin_password = self._secret(
-            "initial-admin-password", "LangSmith initial organisation admin password", admin.result)
-        self.redis_auth_token = self._secret("redis-auth-token", "ElastiCache AUTH token", redis_token.result)
-        self.redis_auth_token_value = redis_token.result
-        self.clickhouse_password = None
-        if args.generate_clickhouse_password:
-            clickhouse = random.RandomPassword(f"{name}-clickhouse-password", length=40, special=False,
-                                               opts=pulumi.ResourceOptions(parent=self))
-            self.clickhouse_password = self._secret(
-                "clickhouse-password", "ClickHouse password of the langsmith user", clickhouse.result)
-        self.license_key = (self._secret("license-key", "LangSmith license key", args.license_key)
-                            if args.license_key is not None else None)
-        self.postgres_external_uri = (
-            self._secret("postgres-external-uri", "Connection URI of the external PostgreSQL",
-                         args.postgres_external_uri)
-            if args.postgres_external_uri is not None else None)
-
-        self.arns: pulumi.Output[list[str]] = pulumi.Output.all(*[s.arn for s in self._all])
+        self.generated = self._generate() if args.generate_langsmith_secrets else None
+        self.license_key = self._optional("license-key", "LangSmith license key", args.license_key)
+        self.postgres_external_uri = self._optional(
+            "postgres-external-uri", "Connection URI of the external PostgreSQL", args.postgres_external_uri)
+        self.clickhouse_external_password = self._optional(
+            "clickhouse-external-password", "Password of the external ClickHouse", args.clickhouse_external_password)
+        self.arns = pulumi.Output.all(*[s.arn for s in self._all])
         self.register_outputs({"secretArns": self.arns})
+
+    def _password(self, suffix: str, **kwargs: object) -> random.RandomPassword:
+        return random.RandomPassword(f"{self._name}-{suffix}", opts=pulumi.ResourceOptions(parent=self),
+                                     **kwargs)  # type: ignore[arg-type]
+
+    def _generate(self) -> GeneratedCredentials:
+        salt = self._password("api-key-salt", length=48, special=False)
+        jwt = self._password("jwt-secret", length=64, special=False)
+        admin = self._password("initial-admin-password", length=24, min_lower=2, min_upper=2, min_numeric=2,
+                               min_special=2, override_special=ADMIN_PASSWORD_SYMBOLS)
+        clickhouse = self._password("clickhouse-password", length=40, special=False)
+        # ElastiCache AUTH tokens: 16-128 printable characters without " / @; alphanumeric is safest.
+        redis_token = self._password("redis-auth-token", length=64, special=False)
+        return GeneratedCredentials(
+            api_key_salt=self._secret("api-key-salt", "LangSmith API key salt (never rotate)", salt.result),
+            jwt_secret=self._secret("jwt-secret", "LangSmith basic-auth JWT signing secret", jwt.result),
+            initial_admin_password=self._secret(
+                "initial-admin-password", "LangSmith initial organisation admin password", admin.result),
+            clickhouse_password=self._secret(
+                "clickhouse-password", "ClickHouse password of the langsmith user", clickhouse.result),
+            redis_auth_token=self._secret("redis-auth-token", "ElastiCache AUTH token", redis_token.result),
+            redis_auth_token_value=redis_token.result,
+        )
+
+    def _optional(self, suffix: str, description: str,
+                  value: pulumi.Input[str] | None) -> aws.secretsmanager.Secret | None:
+        return self._secret(suffix, description, value) if value is not None else None
 
     def _secret(self, suffix: str, description: str, value: pulumi.Input[str]) -> aws.secretsmanager.Secret:
         secret = aws.secretsmanager.Secret(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import re
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
@@ -98,14 +99,25 @@ def _check_cidr(value: str) -> str:
         raise ValueError(f"must be an IPv4 CIDR block such as 203.0.113.0/24 ({exc})") from None
 
 
+def _matching(pattern: str, example: str) -> AfterValidator:
+    """A string rule with a message a person can act on (not the regular expression)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must look like {example}")
+        return value
+    return AfterValidator(check)
+
+
 RetentionDays = Annotated[int, AfterValidator(_check_retention)]
 VpcCidr = Annotated[str, AfterValidator(_check_vpc_cidr)]
 Cidr = Annotated[str, AfterValidator(_check_cidr)]
-VpcId = Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]{8,17}$")]
-SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]
-AvailabilityZone = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
-NamePrefix = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$")]
+VpcId = Annotated[str, _matching(r"vpc-[0-9a-f]{8,17}", "vpc-0123456789abcdef0")]
+SubnetId = Annotated[str, _matching(r"subnet-[0-9a-f]{8,17}", "subnet-0123456789abcdef0")]
+AvailabilityZone = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "us-east-1a")]
+Region = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d", "us-east-1")]
+NamePrefix = Annotated[str, _matching(r"[a-z][a-z0-9-]{1,22}[a-z0-9]", "ls-prod (3-24 lowercase letters, digits, hyphens)")]
 
 def _check_tag_key(key: str) -> str:
     if key.lower().startswith("aws:"):
@@ -160,7 +172,7 @@ class PostgresSettings(ConfigModel):
         description="Use an existing PostgreSQL instead of RDS; its URI comes from the secret key postgresExternalUri")
     engine_version: Literal["14", "15", "16", "17"] = Field(
         default="16", description="PostgreSQL major version (RDS applies minor upgrades itself)")
-    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+    instance_class: Annotated[str, _matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "db.m7g.large")] = Field(
         description="RDS instance class")
     allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage (GiB)")
     max_allocated_storage_gb: int = Field(ge=20, le=65536, description="Storage autoscaling ceiling (GiB)")
@@ -172,8 +184,8 @@ class RedisSettings(ConfigModel):
     engine: Literal["redis", "valkey"] = Field(
         default="redis",
         description="redis (Redis OSS 7.1, what LangSmith is tested with) or valkey (protocol-compatible, ~20% cheaper)")
-    engine_version: str = Field(default="7.1", pattern=r"^[0-9]+\.[0-9]+$", description="Engine version")
-    node_type: Annotated[str, StringConstraints(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+    engine_version: Annotated[str, _matching(r"[0-9]+\.[0-9]+", "7.1")] = Field(default="7.1", description="Engine version")
+    node_type: Annotated[str, _matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "cache.m7g.large")] = Field(
         description="ElastiCache node type")
     nodes: int = Field(ge=1, le=6, description="Primary plus replicas; 2 or more enables automatic failover")
     snapshot_retention_days: int = Field(ge=0, le=35, description="Daily snapshots kept (days)")
@@ -186,8 +198,8 @@ class BlobStorageSettings(ConfigModel):
         ge=1, le=3650, description="How long overwritten or deleted object versions are kept (days)")
 
 
-InstanceType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]
-RoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]
+InstanceType = Annotated[str, _matching(r"[a-z][a-z0-9-]*\.[a-z0-9]+", "m6i.2xlarge")]
+RoleArn = Annotated[str, _matching(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "arn:aws:iam::123456789012:role/name")]
 
 
 class NodePoolSettings(ConfigModel):
@@ -224,6 +236,37 @@ class ClickHouseSettings(ConfigModel):
     external_tls: bool = Field(default=True, description="TLS to the external ClickHouse")
 
 
+# LangChain's control-plane principals, per control-plane region (BYOC documentation).
+BYOC_CONTROL_PLANE_PRINCIPALS = {
+    "us": "arn:aws:iam::640174622193:role/HostBackendRoleProd",
+    "eu": "arn:aws:iam::640174622193:role/HostBackendRoleProdEu",
+}
+
+
+class ByocSettings(ConfigModel):
+    control_plane: Literal["us", "eu"] = Field(
+        default="us", description="Region of LangChain's control plane; picks the default trusted principal")
+    trusted_principal_arn: Optional[RoleArn] = Field(
+        default=None, description="Override of the control-plane role allowed to assume the BYOC role")
+    role_name: Annotated[str, _matching(r"[\w+=,.@-]{1,64}", "LangGraphCloudBYOCRole (up to 64 characters)")] = Field(
+        default="LangGraphCloudBYOCRole", description="Name of the cross-account role")
+    max_session_duration_seconds: int = Field(
+        default=3600, ge=3600, le=43200, description="Longest session the control plane may hold (seconds)")
+    permissions_boundary_arn: Optional[Annotated[str, _matching(
+        r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+", "arn:aws:iam::123456789012:policy/name")]] = Field(
+        default=None, description="Permissions boundary policy for the role")
+    ecr_repository_name: Annotated[str, StringConstraints(max_length=256),
+                                   _matching(r"[a-z0-9]+([._/-][a-z0-9]+)*", "langgraph-deployments")] = Field(
+        default="langgraph-deployments", description="ECR repository the `langgraph build` image is pushed to")
+    keep_tagged_images: int = Field(default=50, ge=1, le=1000, description="Tagged images the lifecycle policy keeps")
+    langsmith_runs_endpoints: Optional[str] = Field(
+        default=None,
+        description="LANGSMITH_RUNS_ENDPOINTS for deployments that trace to a self-hosted LangSmith (JSON map of URL to API-key secret name)")
+
+    def principal_arn(self) -> str:
+        return self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS[self.control_plane]
+
+
 class Settings(ConfigModel):
     """The whole, validated configuration of one stack."""
 
@@ -240,6 +283,9 @@ class Settings(ConfigModel):
     cluster: ClusterSettings
     clickhouse: ClickHouseSettings
     postgres: PostgresSettings
+    byoc: ByocSettings = Field(default_factory=lambda: ByocSettings())
+    byoc_external_id: Optional[SecretStr] = Field(
+        default=None, description="ExternalId LangChain's control plane presents when assuming the BYOC role (secret)")
     redis: RedisSettings
     blob_storage: BlobStorageSettings
     license_key: Optional[SecretStr] = Field(
@@ -279,6 +325,8 @@ class Settings(ConfigModel):
                              "(pulumi config set --secret postgresExternalUri 'user:pass@host:5432/db?sslmode=require')"))
         if not self.postgres.external and self.postgres_external_uri is not None:
             problems.append(("postgresExternalUri", "[redacted]", "is only used with postgres.external: true"))
+        if self.shape is Shape.BYOC:
+            problems.extend(self._byoc_problems())
         if self.shape is Shape.SELF_HOSTED and self.license_key is None:
             problems.append(("licenseKey", MISSING_VALUE,
                              "is required for self-hosted (pulumi config set --secret licenseKey ...)"))
@@ -298,6 +346,18 @@ class Settings(ConfigModel):
             if public_private:
                 problems.append(("network.existing.publicSubnetIds", sorted(public_private),
                                  "must not also be private subnets: nodes never sit in public subnets"))
+        return problems
+
+    def _byoc_problems(self) -> list[tuple[str, Any, str]]:
+        problems: list[tuple[str, Any, str]] = []
+        external_id = self.byoc_external_id
+        if external_id is None:
+            problems.append(("byocExternalId", MISSING_VALUE,
+                             "is required for byoc: the ExternalId you share with LangChain "
+                             "(pulumi config set --secret byocExternalId <value>)"))
+        elif not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", external_id.get_secret_value()):
+            problems.append(("byocExternalId", "[redacted]",
+                             "must be 2-1224 characters of letters, digits and +=,.@:/-_"))
         return problems
 
     def _cluster_problems(self) -> list[tuple[str, Any, str]]:
@@ -360,4 +420,5 @@ class Settings(ConfigModel):
 
 # Config keys (dotted paths) whose values are credentials: they must be set with
 # `pulumi config set --secret`, and their values never appear in error messages.
-SECRET_KEYS: frozenset[str] = frozenset({"licenseKey", "postgresExternalUri", "clickhouseExternalPassword"})
+SECRET_KEYS: frozenset[str] = frozenset(
+    {"licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId"})

@@ -73,6 +73,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:secretsmanager/secret:Secret": self._secret,
             "random:index/randomPassword:RandomPassword": self._random_password,
             "aws:ec2/launchTemplate:LaunchTemplate": self._launch_template,
+            "aws:ecr/repository:Repository": self._ecr_repository,
             "eks:index:Cluster": self._eks_cluster,
             "eks:index:ManagedNodeGroup": self._managed_node_group,
             "aws:kms/alias:Alias": self._kms_alias,
@@ -158,6 +159,11 @@ class AwsMocks(pulumi.runtime.Mocks):
         # Deterministic, and long enough to satisfy each generator's class minimums.
         value = ("Aa1!" + _hex(name, 64) * 2)[:length]
         return "none", {"result": value}
+
+    def _ecr_repository(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        repo = self.physical_name(name, inputs)
+        return repo, {"repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com/{repo}",
+                      "arn": self.arn("ecr", f"repository/{repo}"), "registryId": ACCOUNT_ID}
 
     def _launch_template(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         id_ = f"lt-{_hex(name, 17)}"
