@@ -28,14 +28,16 @@ def run_stack(stack: str, overrides: Mapping[str, Any] | None = None, *, preview
 
     `secret` names overridden keys set as secrets; `drop` removes keys from the stack file.
     """
-    values, secret_keys = stack_values(stack)
-    for name in drop:
+    values, stack_secrets = stack_values(stack)
+    secret_keys = set(stack_secrets)
+    for name in (*drop, *(overrides or {})):
         values.pop(name if ":" in name else key(name), None)
+        secret_keys.discard(name if ":" in name else key(name))
     for name, value in (overrides or {}).items():
         full = name if ":" in name else key(name)
         values[full] = value if isinstance(value, str) else json.dumps(value)
-    secret_keys = frozenset(secret_keys | {name if ":" in name else key(name) for name in secret})
-    return run_program(values, stack=stack, project=PROJECT, secret_keys=secret_keys, preview=preview)
+    secret_keys |= {name if ":" in name else key(name) for name in secret}
+    return run_program(values, stack=stack, project=PROJECT, secret_keys=frozenset(secret_keys), preview=preview)
 
 
 def by_id(run: ProgramRun) -> dict[str, Registration]:
