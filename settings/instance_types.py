@@ -41,3 +41,17 @@ def allocatable(shape: InstanceShape) -> InstanceShape:
     max_pods = _MAX_PODS.get(cores, 110)
     reserved_mib = 255 + 11 * max_pods + 100
     return InstanceShape(cores - reserved_millicores / 1000, shape.memory_gib - reserved_mib / 1024)
+
+
+def cpu_cores(quantity: str) -> float:
+    """A Kubernetes CPU quantity ("500m", "2") in cores."""
+    return float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def memory_gib(quantity: str) -> float:
+    """A Kubernetes memory quantity ("512Mi", "4Gi") in GiB."""
+    if quantity.endswith("Gi"):
+        return float(quantity[:-2])
+    if quantity.endswith("Mi"):
+        return float(quantity[:-2]) / 1024
+    return float(quantity) / 2**30

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from settings.instance_types import allocatable, shape_of
+from settings.instance_types import allocatable, cpu_cores, memory_gib, shape_of
 from settings.profiles import LOG_RETENTION_DAYS
 
 # The reference baseline for LangSmith's services in production, and what the cluster's own
@@ -228,12 +228,62 @@ class ClickHouseSettings(ConfigModel):
     volume_size_gb: int = Field(ge=20, le=16384, description="ClickHouse data volume (GiB)")
     volume_iops: int = Field(ge=3000, le=80000, description="gp3 provisioned IOPS of the data volume")
     volume_throughput_mibps: int = Field(ge=125, le=2000, description="gp3 throughput of the data volume (MiB/s)")
+    cpu: Quantity = Field(description="CPU request of the in-cluster ClickHouse")
+    memory: Quantity = Field(description="Memory request (and limit) of the in-cluster ClickHouse")
     external_host: Optional[str] = Field(default=None, description="Host of an external ClickHouse (mode: external)")
     external_port: int = Field(default=8443, ge=1, le=65535, description="HTTP(S) port of the external ClickHouse")
     external_native_port: int = Field(default=9440, ge=1, le=65535, description="Native port of the external ClickHouse")
     external_user: str = Field(default="default", description="User of the external ClickHouse")
     external_database: str = Field(default="default", description="Database of the external ClickHouse")
     external_tls: bool = Field(default=True, description="TLS to the external ClickHouse")
+
+
+Hostname = Annotated[str, StringConstraints(max_length=253), _matching(
+    r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", "langsmith.example.com (a DNS name, no scheme)")]
+Quantity = Annotated[str, _matching(r"[0-9]+(\.[0-9]+)?(m|Mi|Gi)?", "500m, 2, 512Mi or 4Gi")]
+
+
+class WorkloadSize(ConfigModel):
+    replicas: int = Field(ge=1, le=50, description="Pods")
+    cpu: Quantity = Field(description="CPU request per pod")
+    memory: Quantity = Field(description="Memory request (and limit) per pod")
+
+
+class LangSmithComponents(ConfigModel):
+    backend: WorkloadSize
+    platform_backend: WorkloadSize
+    queue: WorkloadSize
+    ingest_queue: WorkloadSize
+    frontend: WorkloadSize
+    playground: WorkloadSize
+    ace_backend: WorkloadSize
+
+
+class OidcSettings(ConfigModel):
+    client_id: str = Field(min_length=1, description="OIDC client ID")
+    issuer_url: Annotated[str, _matching(r"https://[^\s]+", "https://login.example.com/oauth2/default")] = Field(
+        description="OIDC issuer URL")
+
+
+class LangSmithSettings(ConfigModel):
+    domain: Optional[Hostname] = Field(default=None, description="DNS name LangSmith is served at (self-hosted)")
+    hosted_zone_id: Optional[Annotated[str, _matching(r"Z[A-Z0-9]{4,32}", "Z0123456789ABCDEFGHIJ")]] = Field(
+        default=None, description="Existing Route53 hosted zone that holds the domain")
+    auth: Literal["basic", "oidc"] = Field(default="basic", description="basic (email + password) or oidc (single sign-on)")
+    admin_email: Optional[Annotated[str, _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "admin@example.com")]] = Field(
+        default=None, description="Initial organisation admin (basic auth)")
+    oidc: Optional[OidcSettings] = Field(default=None, description="OIDC client (auth: oidc)")
+    insights_enabled: bool = Field(default=False, description="LangSmith Insights (own API, queue and encryption key)")
+    polly_enabled: bool = Field(default=False, description="Polly assistant (own API, queue and encryption key)")
+    components: LangSmithComponents = Field(description="Replicas and requests of each LangSmith workload")
+
+
+class EdgeSettings(ConfigModel):
+    internal: bool = Field(default=False, description="Internal ALB in the private subnets (VPN / peered access only)")
+    allowed_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"], min_length=1, description="Who may reach the ALB on 80/443")
+    waf_rate_limit: int = Field(
+        default=2000, ge=100, le=2_000_000_000, description="Requests per IP per 5 minutes before WAF blocks")
 
 
 # LangChain's control-plane principals, per control-plane region (BYOC documentation).
@@ -283,6 +333,10 @@ class Settings(ConfigModel):
     cluster: ClusterSettings
     clickhouse: ClickHouseSettings
     postgres: PostgresSettings
+    langsmith: Optional[LangSmithSettings] = Field(default=None, description="The LangSmith application (self-hosted)")
+    edge: EdgeSettings = Field(default_factory=lambda: EdgeSettings())
+    oidc_client_secret: Optional[SecretStr] = Field(
+        default=None, description="OIDC client secret (secret; without it OIDC uses PKCE, authType oauth)")
     byoc: ByocSettings = Field(default_factory=lambda: ByocSettings())
     byoc_external_id: Optional[SecretStr] = Field(
         default=None, description="ExternalId LangChain's control plane presents when assuming the BYOC role (secret)")
@@ -327,6 +381,8 @@ class Settings(ConfigModel):
             problems.append(("postgresExternalUri", "[redacted]", "is only used with postgres.external: true"))
         if self.shape is Shape.BYOC:
             problems.extend(self._byoc_problems())
+        if self.shape is Shape.SELF_HOSTED:
+            problems.extend(self._langsmith_problems())
         if self.shape is Shape.SELF_HOSTED and self.license_key is None:
             problems.append(("licenseKey", MISSING_VALUE,
                              "is required for self-hosted (pulumi config set --secret licenseKey ...)"))
@@ -346,6 +402,37 @@ class Settings(ConfigModel):
             if public_private:
                 problems.append(("network.existing.publicSubnetIds", sorted(public_private),
                                  "must not also be private subnets: nodes never sit in public subnets"))
+        return problems
+
+    def _langsmith_problems(self) -> list[tuple[str, Any, str]]:
+        ls = self.langsmith
+        if ls is None:
+            return [("langsmith", MISSING_VALUE, "is required for self-hosted (domain, hostedZoneId, auth)")]
+        problems: list[tuple[str, Any, str]] = []
+        if ls.domain is None:
+            problems.append(("langsmith.domain", MISSING_VALUE, "is required for self-hosted: the DNS name users open"))
+        if ls.hosted_zone_id is None:
+            problems.append(("langsmith.hostedZoneId", MISSING_VALUE,
+                             "is required for self-hosted: the Route53 zone for the certificate and alias"))
+        if ls.auth == "basic" and ls.admin_email is None:
+            problems.append(("langsmith.adminEmail", MISSING_VALUE, "is required with auth: basic"))
+        if ls.auth == "oidc" and ls.oidc is None:
+            problems.append(("langsmith.oidc", MISSING_VALUE, "is required with auth: oidc (clientId, issuerUrl)"))
+        if ls.auth == "basic" and self.oidc_client_secret is not None:
+            problems.append(("oidcClientSecret", "[redacted]", "is only used with langsmith.auth: oidc"))
+        pool = self.cluster.clickhouse_pool
+        shapes = [shape_of(t) for t in pool.instance_types]
+        if self.clickhouse.mode == "in-cluster" and all(shapes):
+            smallest = min((allocatable(s) for s in shapes if s), key=lambda a: (a.vcpu, a.memory_gib))
+            cpu, memory = cpu_cores(self.clickhouse.cpu), memory_gib(self.clickhouse.memory)
+            if cpu > smallest.vcpu - NODE_DAEMONSET_VCPU or memory > smallest.memory_gib - NODE_DAEMONSET_GIB:
+                problems.append(("clickhouse.cpu", f"{self.clickhouse.cpu} / {self.clickhouse.memory}",
+                                 f"does not fit a {pool.instance_types[0]} ClickHouse node "
+                                 f"({smallest.vcpu - NODE_DAEMONSET_VCPU:.1f} vCPU / "
+                                 f"{smallest.memory_gib - NODE_DAEMONSET_GIB:.1f} GiB left for it)"))
+        if self.profile.is_production and "0.0.0.0/0" in self.edge.allowed_cidrs and self.edge.internal:
+            problems.append(("edge.allowedCidrs", self.edge.allowed_cidrs,
+                             "an internal ALB should list the private ranges that may reach it"))
         return problems
 
     def _byoc_problems(self) -> list[tuple[str, Any, str]]:
@@ -421,4 +508,4 @@ class Settings(ConfigModel):
 # Config keys (dotted paths) whose values are credentials: they must be set with
 # `pulumi config set --secret`, and their values never appear in error messages.
 SECRET_KEYS: frozenset[str] = frozenset(
-    {"licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId"})
+    {"licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId", "oidcClientSecret"})

@@ -53,7 +53,7 @@ def test_dev_plan_has_parents_and_dependencies(dev_plan):
     dependency_types = {by_urn[u]["type"] for u in flow_log["dependencies"]}
     assert {"aws:ec2/vpc:Vpc", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role"} <= dependency_types
     # inputs use the engine's camelCase names
-    assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16" and vpc["inputs"]["enableDnsHostnames"] is True
+    assert vpc["inputs"]["cidrBlock"] == "10.30.0.0/16" and vpc["inputs"]["enableDnsHostnames"] is True
     assert vpc["id"].startswith("vpc-")
 
 

@@ -11,7 +11,9 @@ from settings import ConfigError, Profile, Shape, parse_config
 from tests.conftest import PROJECT, key
 
 BASE = {key("shape"): "self-hosted", key("profile"): "dev", "aws:region": "us-east-1",
-        key("licenseKey"): "lic-0000"}
+        key("licenseKey"): "lic-0000",
+        key("langsmith"): json.dumps({"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC",
+                                      "auth": "basic", "adminEmail": "admin@example.com"})}
 SECRETS = {key("licenseKey"), key("postgresExternalUri"), key("clickhouseExternalPassword")}
 
 
