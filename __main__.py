@@ -19,7 +19,17 @@ from components.byoc import (
     ExistingNetworkToTag,
 )
 from components.cluster import Cluster, ClusterArgs, NodePool
+from components.cluster import CLICKHOUSE_STORAGE_CLASS, CLICKHOUSE_TAINT_KEY, POOL_LABEL
 from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
+from components.edge import Edge, EdgeArgs
+from components.langsmith import (
+    ClickHouseConnection,
+    LangSmith,
+    LangSmithArgs,
+    PostgresConnection,
+    SecretRef,
+)
+from components.langsmith_values import RELEASE_NAME, ClickHousePlacement, LangSmithValuesInput, Workload
 from components.kms import EncryptionKeys, EncryptionKeysArgs
 from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
@@ -27,7 +37,9 @@ from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
 from settings import ConfigError, ConfigIssue, Settings, Shape, load_settings
-from settings.model import NodePoolSettings
+from settings.model import LangSmithSettings, NodePoolSettings
+
+LANGSMITH_NAMESPACE = "langsmith"
 
 settings: Settings = load_settings()
 
@@ -125,6 +137,85 @@ def build_cluster(settings: Settings, in_cluster_clickhouse: bool) -> Cluster:
     ), opts=with_aws)
 
 
+def langsmith_args(settings: Settings, app: LangSmithSettings) -> LangSmithArgs:
+    """Everything the LangSmith release needs, from the components built above."""
+    assert secrets.generated is not None and secrets.license_key is not None
+    generated = secrets.generated
+    config_secret: dict[str, SecretRef | pulumi.Input[str]] = {
+        "langsmith_license_key": SecretRef(secrets.license_key.arn),
+        "api_key_salt": SecretRef(generated.api_key_salt.arn),
+    }
+    if app.auth == "basic":
+        config_secret["jwt_secret"] = SecretRef(generated.jwt_secret.arn)
+        config_secret["initial_org_admin_password"] = SecretRef(generated.initial_admin_password.arn)
+    else:
+        assert app.oidc is not None
+        config_secret["oauth_client_id"] = app.oidc.client_id
+        config_secret["oauth_issuer_url"] = app.oidc.issuer_url
+        if secrets.oidc_client_secret is not None:
+            config_secret["oauth_client_secret"] = SecretRef(secrets.oidc_client_secret.arn)
+    for feature, key in secrets.fernet_keys.items():
+        config_secret[f"{feature}_encryption_key"] = SecretRef(key.arn)
+
+    ch = settings.clickhouse
+    in_cluster = ch.mode == "in-cluster"
+    if in_cluster:
+        clickhouse = ClickHouseConnection(
+            host=f"{RELEASE_NAME}-clickhouse.{LANGSMITH_NAMESPACE}.svc.cluster.local", port="8123",
+            native_port="9000", tls=False, database="default", password_secret_arn=generated.clickhouse_password.arn)
+    else:
+        assert ch.external_host is not None and secrets.clickhouse_external_password is not None
+        clickhouse = ClickHouseConnection(
+            host=ch.external_host, port=str(ch.external_port), native_port=str(ch.external_native_port),
+            tls=ch.external_tls, database=ch.external_database, user=ch.external_user,
+            password_secret_arn=secrets.clickhouse_external_password.arn)
+    if postgres is not None:
+        postgres_connection = PostgresConnection(master_secret_arn=postgres.master_secret_arn, host=postgres.address)
+    else:
+        assert secrets.postgres_external_uri is not None
+        postgres_connection = PostgresConnection(external_uri_secret_arn=secrets.postgres_external_uri.arn)
+
+    c = app.components
+    sizes = {"backend": c.backend, "platformBackend": c.platform_backend, "queue": c.queue,
+             "ingestQueue": c.ingest_queue, "frontend": c.frontend, "playground": c.playground,
+             "aceBackend": c.ace_backend}
+    return LangSmithArgs(
+        namespace=LANGSMITH_NAMESPACE,
+        region=settings.region,
+        provider=cluster.provider,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer=cluster.oidc_issuer,
+        bucket_arn=blob_storage.bucket_arn,
+        bucket_kms_key_arn=blob_storage.kms_key_arn,
+        values=LangSmithValuesInput(
+            hostname=app.domain or "",
+            region=settings.region,
+            bucket_name=blob_storage.bucket_name,
+            s3_role_arns={},
+            auth=app.auth,
+            oidc_with_client_secret=secrets.oidc_client_secret is not None,
+            admin_email=app.admin_email,
+            workloads={k: Workload(replicas=w.replicas, cpu=w.cpu, memory=w.memory) for k, w in sizes.items()},
+            clickhouse=ClickHousePlacement(
+                storage_class=CLICKHOUSE_STORAGE_CLASS, volume_size_gb=ch.volume_size_gb, cpu=ch.cpu,
+                memory=ch.memory, node_selector={POOL_LABEL: "clickhouse"}, toleration_key=CLICKHOUSE_TAINT_KEY,
+            ) if in_cluster else None,
+            insights_enabled=app.insights_enabled,
+            polly_enabled=app.polly_enabled,
+        ),
+        config_secret=config_secret,
+        postgres=postgres_connection,
+        redis_host=redis.primary_endpoint,
+        redis_auth_token_arn=generated.redis_auth_token.arn,
+        clickhouse=clickhouse,
+        target_group_arn=edge.target_group.arn,
+        # Secrets need the ESO CRDs and controller, the binding needs the LB controller, the
+        # operator's autoscaling KEDA, and ClickHouse its StorageClass.
+        depends_on=[addons.external_secrets, addons.load_balancer_controller, addons.keda,
+                    *cluster.storage_classes],
+    )
+
+
 def build_addons(settings: Settings, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:
     return ClusterAddons("addons", ClusterAddonsArgs(
         cluster_name=settings.cluster_name,
@@ -140,6 +231,8 @@ def build_addons(settings: Settings, cluster: Cluster, secret_arns: pulumi.Input
 
 
 if settings.shape is Shape.SELF_HOSTED:
+    app = settings.langsmith
+    assert app is not None and app.domain is not None and app.hosted_zone_id is not None  # validated
     access_logs = LogBucket("access-logs", LogBucketArgs(
         name_prefix=settings.name_prefix,
         account_id=account_id,
@@ -155,6 +248,9 @@ if settings.shape is Shape.SELF_HOSTED:
         license_key=secret_input(settings.license_key),
         postgres_external_uri=secret_input(settings.postgres_external_uri),
         clickhouse_external_password=secret_input(settings.clickhouse_external_password),
+        oidc_client_secret=secret_input(settings.oidc_client_secret),
+        fernet_keys=[feature for feature, enabled in (("insights", app.insights_enabled),
+                                                      ("polly", app.polly_enabled)) if enabled],
     ), opts=with_aws)
 
     generated = secrets.generated
@@ -216,6 +312,26 @@ if settings.shape is Shape.SELF_HOSTED:
         lambda v: [*v[0], v[1]]) if postgres is not None else secrets.arns)
     addons = build_addons(settings, cluster, readable_secrets)
 
+    edge = Edge("edge", EdgeArgs(
+        name_prefix=settings.name_prefix,
+        domain=app.domain,
+        hosted_zone_id=app.hosted_zone_id,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids if settings.edge.internal else network.public_subnet_ids,
+        internal=settings.edge.internal,
+        allowed_cidrs=settings.edge.allowed_cidrs,
+        cluster_security_group_id=cluster.cluster_security_group_id,
+        access_log_bucket=access_logs.bucket.bucket,
+        logs_kms_key_arn=keys.logs_key.arn,
+        log_retention_days=settings.log_retention_days,
+        waf_rate_limit=settings.edge.waf_rate_limit,
+        deletion_protection=settings.protect_data,
+    ), opts=with_aws)
+
+    langsmith = LangSmith("langsmith", langsmith_args(settings, app), opts=with_aws)
+
+    pulumi.export("langsmithUrl", edge.url)
+    pulumi.export("albDnsName", edge.load_balancer.dns_name)
     pulumi.export("clusterName", settings.cluster_name)
     pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
     pulumi.export("bucketName", blob_storage.bucket_name)

@@ -13,6 +13,7 @@ them by changing the value here and rolling the pods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -31,6 +32,9 @@ class SecretsArgs:
     license_key: pulumi.Input[str] | None = None
     postgres_external_uri: pulumi.Input[str] | None = None
     clickhouse_external_password: pulumi.Input[str] | None = None
+    oidc_client_secret: pulumi.Input[str] | None = None
+    # Fernet keys to generate, by feature (e.g. "insights", "polly").
+    fernet_keys: Sequence[str] = ()
     # LangSmith's own credentials (salt, JWT, admin, ClickHouse, Redis AUTH); not for BYOC.
     generate_langsmith_secrets: bool = True
 
@@ -52,6 +56,8 @@ class Secrets(pulumi.ComponentResource):
     license_key: aws.secretsmanager.Secret | None
     postgres_external_uri: aws.secretsmanager.Secret | None
     clickhouse_external_password: aws.secretsmanager.Secret | None
+    oidc_client_secret: aws.secretsmanager.Secret | None
+    fernet_keys: dict[str, aws.secretsmanager.Secret]
     arns: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -65,6 +71,8 @@ class Secrets(pulumi.ComponentResource):
             "postgres-external-uri", "Connection URI of the external PostgreSQL", args.postgres_external_uri)
         self.clickhouse_external_password = self._optional(
             "clickhouse-external-password", "Password of the external ClickHouse", args.clickhouse_external_password)
+        self.oidc_client_secret = self._optional("oidc-client-secret", "OIDC client secret", args.oidc_client_secret)
+        self.fernet_keys = {feature: self._fernet_key(feature) for feature in args.fernet_keys}
         self.arns = pulumi.Output.all(*[s.arn for s in self._all])
         self.register_outputs({"secretArns": self.arns})
 
@@ -90,6 +98,13 @@ class Secrets(pulumi.ComponentResource):
             redis_auth_token=self._secret("redis-auth-token", "ElastiCache AUTH token", redis_token.result),
             redis_auth_token_value=redis_token.result,
         )
+
+    def _fernet_key(self, feature: str) -> aws.secretsmanager.Secret:
+        """A Fernet key: 32 random bytes, URL-safe base64 with padding."""
+        raw = random.RandomBytes(f"{self._name}-{feature}-encryption-key", length=32,
+                                 opts=pulumi.ResourceOptions(parent=self))
+        key = raw.base64.apply(lambda b64: b64.replace("+", "-").replace("/", "_"))
+        return self._secret(f"{feature}-encryption-key", f"LangSmith {feature} encryption key (Fernet)", key)
 
     def _optional(self, suffix: str, description: str,
                   value: pulumi.Input[str] | None) -> aws.secretsmanager.Secret | None:

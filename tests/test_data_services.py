@@ -215,7 +215,7 @@ def test_secrets_are_kms_encrypted_under_one_prefix(prod_run: ProgramRun):
     names = {s.inputs["name"] for s in secrets}
     assert names == {f"ls-prod/{n}" for n in (
         "api-key-salt", "jwt-secret", "initial-admin-password", "redis-auth-token", "clickhouse-password",
-        "license-key")}
+        "license-key", "oidc-client-secret")}
     assert all(s.inputs["kmsKeyId"] == key_arn(prod_run, "secrets") for s in secrets)
     assert all(s.inputs["recoveryWindowInDays"] == 30 for s in secrets)
     assert sorted(prod_run.outputs["secretArns"]) == sorted(s.outputs["arn"] for s in secrets)

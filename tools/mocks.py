@@ -74,6 +74,14 @@ class AwsMocks(pulumi.runtime.Mocks):
             "random:index/randomPassword:RandomPassword": self._random_password,
             "aws:ec2/launchTemplate:LaunchTemplate": self._launch_template,
             "aws:ecr/repository:Repository": self._ecr_repository,
+            "aws:acm/certificate:Certificate": self._certificate,
+            "aws:acm/certificateValidation:CertificateValidation": self._certificate_validation,
+            "aws:route53/record:Record": self._route53_record,
+            "aws:lb/loadBalancer:LoadBalancer": self._load_balancer,
+            "aws:lb/targetGroup:TargetGroup": self._target_group,
+            "aws:lb/listener:Listener": self._listener,
+            "aws:wafv2/webAcl:WebAcl": self._web_acl,
+            "random:index/randomBytes:RandomBytes": self._random_bytes,
             "eks:index:Cluster": self._eks_cluster,
             "eks:index:ManagedNodeGroup": self._managed_node_group,
             "aws:kms/alias:Alias": self._kms_alias,
@@ -159,6 +167,46 @@ class AwsMocks(pulumi.runtime.Mocks):
         # Deterministic, and long enough to satisfy each generator's class minimums.
         value = ("Aa1!" + _hex(name, 64) * 2)[:length]
         return "none", {"result": value}
+
+    def _certificate(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        arn = self.arn("acm", f"certificate/{_uuid(name)}")
+        domain = inputs.get("domainName", "example.com")
+        return arn, {"arn": arn, "domainValidationOptions": [{
+            "domainName": domain, "resourceRecordName": f"_{_hex(name, 32)}.{domain}.",
+            "resourceRecordType": "CNAME", "resourceRecordValue": f"_{_hex(name + 'v', 32)}.acm-validations.aws."}]}
+
+    def _certificate_validation(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"{name}-validation", {"certificateArn": inputs.get("certificateArn")}
+
+    def _route53_record(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        fqdn = str(inputs.get("name", name)).rstrip(".")
+        return f"{inputs.get('zoneId')}_{fqdn}_{inputs.get('type')}", {"fqdn": fqdn}
+
+    def _load_balancer(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        physical = self.physical_name(name, inputs)[:32]
+        arn = self.arn("elasticloadbalancing", f"loadbalancer/app/{physical}/{_hex(name, 16)}")
+        scheme = "internal-" if inputs.get("internal") else ""
+        return arn, {"arn": arn, "arnSuffix": arn.split(":loadbalancer/")[-1], "zoneId": "Z35SXDOTRQ7X7K",
+                     "dnsName": f"{scheme}{physical}-{int(_hex(name, 8), 16)}.{self.region}.elb.amazonaws.com"}
+
+    def _target_group(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        physical = self.physical_name(name, inputs)[:32]
+        arn = self.arn("elasticloadbalancing", f"targetgroup/{physical}/{_hex(name, 16)}")
+        return arn, {"arn": arn, "arnSuffix": arn.split(":")[-1]}
+
+    def _listener(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        arn = self.arn("elasticloadbalancing", f"listener/app/{name}/{_hex(name, 16)}/{_hex(name + 'l', 16)}")
+        return arn, {"arn": arn}
+
+    def _web_acl(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        acl_id = _uuid(name)
+        physical = self.physical_name(name, inputs)
+        return acl_id, {"arn": self.arn("wafv2", f"regional/webacl/{physical}/{acl_id}"), "capacity": 1000}
+
+    def _random_bytes(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        import base64
+        raw = hashlib.sha256(name.encode()).digest()[: int(inputs.get("length", 32))]
+        return "none", {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
 
     def _ecr_repository(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         repo = self.physical_name(name, inputs)

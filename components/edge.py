@@ -1,0 +1,264 @@
+"""The way in: certificate, ALB, WAF and DNS, all owned by Pulumi.
+
+The ALB is ours rather than the Load Balancer Controller's, so its TLS policy, WAF association,
+access logs and deletion protection are resources that policies can check and `pulumi destroy`
+can remove. Pods join its target group through a TargetGroupBinding (see the LangSmith component).
+
+- ACM certificate for the domain, validated by DNS in the existing hosted zone.
+- HTTPS listener with a TLS 1.3/1.2-only policy; port 80 only redirects to HTTPS.
+- Invalid header fields dropped; access logs to the log bucket; deletion protection in production.
+- Security group: 80/443 from the allowed CIDRs only; out only to the cluster on the frontend port.
+- WAFv2: a per-IP rate limit, then AWS's common, known-bad-inputs and IP-reputation rule groups.
+  LangSmith's API takes arbitrary LLM text in large JSON bodies (traces), so the common group's
+  body-inspecting rules count instead of block; headers, paths and query strings stay enforced.
+- WAF logs to CloudWatch with credentials redacted; a Route53 alias to the ALB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.security import allow_tcp_from_security_group
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+FRONTEND_CONTAINER_PORT = 8080
+HEALTH_CHECK_PATH = "/health"
+COMMON_RULES_BODY_INSPECTION = (
+    "SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "EC2MetaDataSSRF_BODY",
+)
+MANAGED_RULE_GROUPS = (
+    ("AWSManagedRulesCommonRuleSet", COMMON_RULES_BODY_INSPECTION),
+    ("AWSManagedRulesKnownBadInputsRuleSet", ()),
+    ("AWSManagedRulesAmazonIpReputationList", ()),
+)
+REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
+IDLE_TIMEOUT_SECONDS = 300  # the frontend proxies API calls for up to 300 s
+
+
+@dataclass(frozen=True)
+class EdgeArgs:
+    name_prefix: str
+    domain: str
+    hosted_zone_id: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[str]]
+    internal: bool
+    allowed_cidrs: Sequence[str]
+    cluster_security_group_id: pulumi.Input[str]
+    access_log_bucket: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    log_retention_days: int
+    waf_rate_limit: int
+    deletion_protection: bool
+
+
+def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
+    return aws.wafv2.WebAclVisibilityConfigArgs(
+        cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+
+
+def _rule_visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
+    return aws.wafv2.WebAclRuleVisibilityConfigArgs(
+        cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+
+
+def _managed_rule(name: str, priority: int, count_only: Sequence[str]) -> aws.wafv2.WebAclRuleArgs:
+    return aws.wafv2.WebAclRuleArgs(
+        name=name,
+        priority=priority,
+        override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+        statement=aws.wafv2.WebAclRuleStatementArgs(
+            managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                vendor_name="AWS",
+                name=name,
+                rule_action_overrides=[
+                    aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
+                        name=rule,
+                        action_to_use=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
+                            count=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs()),
+                    )
+                    for rule in count_only
+                ] or None,
+            )),
+        visibility_config=_rule_visibility(name),
+    )
+
+
+class Edge(pulumi.ComponentResource):
+    load_balancer: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
+    web_acl: aws.wafv2.WebAcl
+    security_group: aws.ec2.SecurityGroup
+    url: str
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:Edge", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.url = f"https://{args.domain}"
+
+        certificate = aws.acm.Certificate(
+            f"{name}-certificate",
+            domain_name=args.domain,
+            validation_method="DNS",
+            key_algorithm="RSA_2048",
+            opts=pulumi.ResourceOptions(parent=self, replace_on_changes=["domainName"]),
+        )
+        validation_option = certificate.domain_validation_options[0]
+        validation_record = aws.route53.Record(
+            f"{name}-certificate-validation",
+            zone_id=args.hosted_zone_id,
+            name=validation_option.resource_record_name,
+            type=validation_option.resource_record_type,
+            records=[validation_option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=child,
+        )
+        validated = aws.acm.CertificateValidation(
+            f"{name}-certificate",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[validation_record.fqdn],
+            opts=child,
+        )
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg",
+            vpc_id=args.vpc_id,
+            description=f"{args.name_prefix} ALB: HTTPS (and redirecting HTTP) from allowed CIDRs",
+            tags={"Name": f"{args.name_prefix}-alb"},
+            opts=child,
+        )
+        for port in (80, 443):
+            for i, cidr in enumerate(args.allowed_cidrs):
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-alb-in-{port}-{i}",
+                    security_group_id=self.security_group.id,
+                    description=f"{'HTTPS' if port == 443 else 'HTTP (redirected to HTTPS)'} from {cidr}",
+                    ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv4=cidr,
+                    opts=child,
+                )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-alb-out-frontend",
+            security_group_id=self.security_group.id,
+            description="To the LangSmith frontend pods",
+            ip_protocol="tcp", from_port=FRONTEND_CONTAINER_PORT, to_port=FRONTEND_CONTAINER_PORT,
+            referenced_security_group_id=args.cluster_security_group_id,
+            opts=child,
+        )
+        allow_tcp_from_security_group(
+            f"{name}-cluster-from-alb",
+            security_group_id=args.cluster_security_group_id,
+            port=FRONTEND_CONTAINER_PORT,
+            source_security_group_id=self.security_group.id,
+            description="LangSmith frontend from the ALB",
+            parent=self,
+        )
+
+        self.load_balancer = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=args.internal,
+            subnets=args.subnet_ids,
+            security_groups=[self.security_group.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="strictest",
+            idle_timeout=IDLE_TIMEOUT_SECONDS,
+            enable_deletion_protection=args.deletion_protection,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=args.access_log_bucket, prefix="alb", enabled=True),
+            tags={"Name": f"{args.name_prefix}-alb"},
+            opts=child,
+        )
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-frontend",
+            port=FRONTEND_CONTAINER_PORT,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=args.vpc_id,
+            deregistration_delay=30,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                path=HEALTH_CHECK_PATH, port="traffic-port", protocol="HTTP", matcher="200",
+                interval=15, healthy_threshold=2, unhealthy_threshold=3),
+            opts=child,
+        )
+        aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.load_balancer.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=validated.certificate_arn,
+            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)],
+            opts=child,
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(
+                type="redirect",
+                redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"),
+            )],
+            opts=child,
+        )
+
+        self.web_acl = aws.wafv2.WebAcl(
+            f"{name}-waf",
+            name=f"{args.name_prefix}-langsmith",
+            scope="REGIONAL",
+            description=f"{args.name_prefix}: rate limit and AWS managed protections for LangSmith",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            visibility_config=_visibility(f"{args.name_prefix}-langsmith"),
+            rules=[
+                aws.wafv2.WebAclRuleArgs(
+                    name="rate-limit-per-ip",
+                    priority=1,
+                    action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+                    statement=aws.wafv2.WebAclRuleStatementArgs(
+                        rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                            limit=args.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300)),
+                    visibility_config=_rule_visibility("rate-limit-per-ip"),
+                ),
+                *[_managed_rule(group, 10 * (i + 1), count_only)
+                  for i, (group, count_only) in enumerate(MANAGED_RULE_GROUPS)],
+            ],
+            opts=child,
+        )
+        aws.wafv2.WebAclAssociation(
+            f"{name}-waf", resource_arn=self.load_balancer.arn, web_acl_arn=self.web_acl.arn, opts=child)
+        waf_logs = aws.cloudwatch.LogGroup(
+            f"{name}-waf-logs",
+            name=f"aws-waf-logs-{args.name_prefix}",  # WAF only delivers to groups with this prefix
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.logs_kms_key_arn,
+            opts=child,
+        )
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-waf",
+            resource_arn=self.web_acl.arn,
+            log_destination_configs=[waf_logs.arn],
+            redacted_fields=[
+                aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
+                    single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name=header))
+                for header in REDACTED_HEADERS
+            ],
+            opts=child,
+        )
+        aws.route53.Record(
+            f"{name}-alias",
+            zone_id=args.hosted_zone_id,
+            name=args.domain,
+            type="A",
+            aliases=[aws.route53.RecordAliasArgs(
+                name=self.load_balancer.dns_name, zone_id=self.load_balancer.zone_id, evaluate_target_health=True)],
+            opts=child,
+        )
+        self.register_outputs({
+            "url": self.url,
+            "albDnsName": self.load_balancer.dns_name,
+            "targetGroupArn": self.target_group.arn,
+        })
