@@ -1,0 +1,142 @@
+"""Edge: certificate, ALB with TLS-only listeners, WAF, logs and DNS."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.edge import COMMON_RULES_BODY_INSPECTION, FRONTEND_CONTAINER_PORT, TLS_POLICY
+from tests.conftest import by_id, run_stack
+from tools.harness import ProgramRun
+
+LISTENER = "aws:lb/listener:Listener"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+
+def listeners(run: ProgramRun) -> dict[int, dict]:
+    return {int(l.inputs["port"]): l.inputs for l in run.of_type(LISTENER)}
+
+
+def test_certificate_is_dns_validated_in_the_hosted_zone(prod_run: ProgramRun):
+    cert = prod_run.one("aws:acm/certificate:Certificate")
+    assert cert.inputs["domainName"] == "langsmith.example.com" and cert.inputs["validationMethod"] == "DNS"
+    validation = prod_run.one("aws:route53/record:Record", "edge-certificate-validation").inputs
+    option = cert.outputs["domainValidationOptions"][0]
+    assert validation["zoneId"] == "Z0000000000000EXAMPLE"
+    assert (validation["name"], validation["type"], validation["records"]) == (
+        option["resourceRecordName"], option["resourceRecordType"], [option["resourceRecordValue"]])
+    validated = prod_run.one("aws:acm/certificateValidation:CertificateValidation")
+    assert listeners(prod_run)[443]["certificateArn"] == validated.outputs["certificateArn"]
+    assert validated.urn in prod_run.one(LISTENER, "edge-https").dependencies
+
+
+def test_https_listener_uses_a_tls12_plus_policy_and_forwards(prod_run: ProgramRun):
+    https = listeners(prod_run)[443]
+    assert https["protocol"] == "HTTPS" and https["sslPolicy"] == TLS_POLICY
+    assert "TLS13-1-2" in TLS_POLICY
+    (action,) = https["defaultActions"]
+    assert action == {"type": "forward", "targetGroupArn": prod_run.one("aws:lb/targetGroup:TargetGroup").outputs["arn"]}
+
+
+def test_http_only_redirects(prod_run: ProgramRun):
+    http = listeners(prod_run)[80]
+    assert http["protocol"] == "HTTP"
+    assert http["defaultActions"] == [{"type": "redirect", "redirect": {
+        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert set(listeners(prod_run)) == {80, 443}
+
+
+def test_alb_settings(prod_run: ProgramRun, dev_run: ProgramRun):
+    alb = prod_run.one("aws:lb/loadBalancer:LoadBalancer").inputs
+    assert alb["loadBalancerType"] == "application" and alb["internal"] is False
+    assert alb["dropInvalidHeaderFields"] is True and alb["enableDeletionProtection"] is True
+    log_bucket = prod_run.one("aws:s3/bucket:Bucket", "access-logs-bucket").outputs["bucket"]
+    assert alb["accessLogs"] == {"bucket": log_bucket, "prefix": "alb", "enabled": True}
+    public = {s.id for s in prod_run.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "public"}
+    assert set(alb["subnets"]) == public
+    assert dev_run.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is False
+
+
+def test_target_group_health_checks_the_frontend(prod_run: ProgramRun):
+    tg = prod_run.one("aws:lb/targetGroup:TargetGroup").inputs
+    assert tg["targetType"] == "ip" and tg["port"] == FRONTEND_CONTAINER_PORT == 8080
+    assert tg["healthCheck"]["path"] == "/health" and tg["healthCheck"]["matcher"] == "200"
+
+
+def test_alb_security_group_opens_80_and_443_to_allowed_cidrs_only(prod_run: ProgramRun):
+    alb = prod_run.one("aws:lb/loadBalancer:LoadBalancer").inputs
+    (sg_id,) = alb["securityGroups"]
+    ingress = [r.inputs for r in prod_run.of_type(INGRESS) if r.inputs["securityGroupId"] == sg_id]
+    assert sorted((r["fromPort"], r["toPort"], r["cidrIpv4"]) for r in ingress) == [
+        (80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0")]
+    assert all(r["description"] for r in ingress)
+    egress = [r.inputs for r in prod_run.of_type(EGRESS) if r.inputs["securityGroupId"] == sg_id]
+    cluster_sg = prod_run.one("eks:index:Cluster").outputs["clusterSecurityGroupId"]
+    assert [(e["fromPort"], e["referencedSecurityGroupId"]) for e in egress] == [(8080, cluster_sg)]
+    into_cluster = [r.inputs for r in prod_run.of_type(INGRESS) if r.inputs["securityGroupId"] == cluster_sg]
+    assert [(r["fromPort"], r["referencedSecurityGroupId"]) for r in into_cluster] == [(8080, sg_id)]
+
+
+def test_internal_alb_in_private_subnets_for_listed_cidrs():
+    run = run_stack("prod", {"edge": {"internal": True, "allowedCidrs": ["10.0.0.0/8"]}})
+    alb = run.one("aws:lb/loadBalancer:LoadBalancer").inputs
+    private = {s.id for s in run.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "private"}
+    assert alb["internal"] is True and set(alb["subnets"]) == private
+    (sg_id,) = alb["securityGroups"]
+    assert {r.inputs["cidrIpv4"] for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == sg_id} == {"10.0.0.0/8"}
+
+
+def test_waf_rules(prod_run: ProgramRun):
+    acl = prod_run.one("aws:wafv2/webAcl:WebAcl").inputs
+    assert acl["scope"] == "REGIONAL" and acl["defaultAction"] == {"allow": {}}
+    rules = {r["name"]: r for r in acl["rules"]}
+    rate = rules["rate-limit-per-ip"]
+    assert rate["action"] == {"block": {}}
+    assert rate["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP", "evaluationWindowSec": 300}
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                  "AWSManagedRulesAmazonIpReputationList"):
+        statement = rules[group]["statement"]["managedRuleGroupStatement"]
+        assert statement["vendorName"] == "AWS" and statement["name"] == group
+        assert rules[group]["overrideAction"] == {"none": {}}
+    overrides = rules["AWSManagedRulesCommonRuleSet"]["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"]
+    assert {o["name"] for o in overrides} == set(COMMON_RULES_BODY_INSPECTION)
+    assert all(o["actionToUse"] == {"count": {}} for o in overrides)
+    assert all(name.endswith("_BODY") for name in COMMON_RULES_BODY_INSPECTION)
+    assert len({r["priority"] for r in acl["rules"]}) == len(acl["rules"])
+
+
+def test_waf_is_associated_and_logs_without_credentials(prod_run: ProgramRun):
+    ids = by_id(prod_run)
+    (association,) = prod_run.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    acl = prod_run.one("aws:wafv2/webAcl:WebAcl")
+    assert association.inputs["webAclArn"] == acl.outputs["arn"]
+    assert ids[association.inputs["resourceArn"]].type == "aws:lb/loadBalancer:LoadBalancer"
+    logging = prod_run.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "edge-waf-logs")
+    assert logging["logDestinationConfigs"] == [group.outputs["arn"]]
+    assert group.inputs["name"].startswith("aws-waf-logs-") and group.inputs["retentionInDays"] == 365
+    redacted = {f["singleHeader"]["name"] for f in logging["redactedFields"]}
+    assert redacted == {"authorization", "cookie", "x-api-key"}
+
+
+def test_dns_alias_points_at_the_alb(prod_run: ProgramRun):
+    alias = prod_run.one("aws:route53/record:Record", "edge-alias").inputs
+    alb = prod_run.one("aws:lb/loadBalancer:LoadBalancer").outputs
+    assert (alias["name"], alias["type"], alias["zoneId"]) == ("langsmith.example.com", "A", "Z0000000000000EXAMPLE")
+    assert alias["aliases"] == [{"name": alb["dnsName"], "zoneId": alb["zoneId"], "evaluateTargetHealth": True}]
+
+
+def test_edge_does_not_wait_for_the_cluster(prod_run: ProgramRun):
+    """The ALB, WAF and certificate start while EKS is still being created."""
+    cluster = prod_run.one("eks:index:Cluster")
+    for type_ in ("aws:lb/loadBalancer:LoadBalancer", "aws:wafv2/webAcl:WebAcl", "aws:acm/certificate:Certificate"):
+        assert cluster.urn not in prod_run.one(type_).dependencies
+
+
+@pytest.mark.parametrize("bad, key", [({"allowedCidrs": ["not-a-cidr"]}, "edge.allowedCidrs[0]"),
+                                      ({"wafRateLimit": 10}, "edge.wafRateLimit")])
+def test_edge_config_errors(bad: dict, key: str):
+    from settings import ConfigError
+    with pytest.raises(ConfigError) as err:
+        run_stack("prod", {"edge": bad})
+    assert [i.key for i in err.value.issues] == [key]

@@ -1,0 +1,264 @@
+"""The langsmith release: values key by key, the Secrets it reads, its dependencies, its ALB binding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import versions
+from components.cluster import CLICKHOUSE_TAINT_KEY, POOL_LABEL
+from components.langsmith_values import KNOWN_VALUE_PATHS, S3_COMPONENTS, value_paths
+from tests.conftest import policy, run_stack
+from tools.harness import ProgramRun, Registration
+from tools.mocks import is_secret
+from tools.plan import build_plan
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+COMPONENT_KEYS = ("backend", "platformBackend", "queue", "ingestQueue", "frontend", "playground", "aceBackend")
+
+
+def release(run: ProgramRun) -> Registration:
+    return run.one(RELEASE, "langsmith-release")
+
+
+def values(run: ProgramRun) -> dict:
+    v = release(run).inputs["values"]
+    assert not is_secret(v), "a secret reached the Helm values"
+    return v
+
+
+def external_secret(run: ProgramRun, name: str) -> dict:
+    return run.one(EXTERNAL_SECRET, f"langsmith-{name}").inputs
+
+
+def secret_arn(run: ProgramRun, suffix: str) -> str:
+    (s,) = [s for s in run.of_type("aws:secretsmanager/secret:Secret") if s.inputs["name"].endswith("/" + suffix)]
+    return s.outputs["arn"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_value_is_a_key_the_chart_reads(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    run = dev_run if stack == "dev" else prod_run
+    unknown = value_paths(values(run)) - KNOWN_VALUE_PATHS
+    assert unknown == set()
+
+
+def test_release_is_pinned_in_its_namespace(prod_run: ProgramRun):
+    r = release(prod_run).inputs
+    assert (r["chart"], r["version"]) == ("langsmith", versions.LANGSMITH.version)
+    assert r["repositoryOpts"]["repo"] == "https://langchain-ai.github.io/helm/"
+    assert versions.LANGSMITH.version.startswith("0.16.")
+    assert r["namespace"] == "langsmith" and r["name"] == "langsmith"
+    assert r["atomic"] is True and r["waitForJobs"] is True and r["timeout"] >= 1800
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_chart_renders_no_secret_of_its_own(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    v = values(dev_run if stack == "dev" else prod_run)
+    assert v["config"]["existingSecretName"] == "langsmith-config"
+    assert v["postgres"]["external"] == {"enabled": True, "existingSecretName": "langsmith-postgres",
+                                         "connectionUrlSecretKey": "connection_url"}
+    assert v["redis"]["external"] == {"enabled": True, "existingSecretName": "langsmith-redis",
+                                      "connectionUrlSecretKey": "connection_url"}
+    assert v["clickhouse"]["external"]["existingSecretName"] == "langsmith-clickhouse"
+    text = json.dumps(v)
+    for forbidden in ("langsmithLicenseKey", "apiKeySalt", "initialOrgAdminPassword", "jwtSecret",
+                      "oauthClientSecret", "connectionUrl\"", "password", "accessKey"):
+        assert forbidden not in text
+
+
+def test_no_secret_value_in_the_release_values(prod_run: ProgramRun):
+    text = json.dumps(build_plan(prod_run)["resources"][prod_run.registrations.index(release(prod_run))])
+    for generated in prod_run.of_type("random:index/randomPassword:RandomPassword"):
+        assert generated.outputs["result"] not in text
+
+
+def test_hostname_blob_storage_and_feature_flags(prod_run: ProgramRun):
+    config = values(prod_run)["config"]
+    assert config["hostname"] == "https://langsmith.example.com"
+    assert config["blobStorage"] == {"enabled": True, "engine": "S3",
+                                     "bucketName": prod_run.outputs["bucketName"],
+                                     "apiURL": "https://s3.us-east-1.amazonaws.com"}
+    v = values(prod_run)
+    assert v["insights"] == {"enabled": False} and v["polly"] == {"enabled": False}
+    assert v["frontend"]["service"] == {"type": "ClusterIP"}
+    assert config["deployment"] == {"enabled": False}
+
+
+def test_s3_api_url_follows_the_region():
+    run = run_stack("dev", {"aws:region": "eu-west-1"})
+    assert values(run)["config"]["blobStorage"]["apiURL"] == "https://s3.eu-west-1.amazonaws.com"
+
+
+def test_dev_uses_basic_auth(dev_run: ProgramRun):
+    config = values(dev_run)["config"]
+    assert config["authType"] == "mixed" and config["basicAuth"] == {"enabled": True}
+    assert config["initialOrgAdminEmail"] == "admin@example.com" and "oauth" not in config
+    data = external_secret(dev_run, "langsmith-config")["spec"]["data"]
+    keys = {d["secretKey"]: d["remoteRef"]["key"] for d in data}
+    assert keys["jwt_secret"] == secret_arn(dev_run, "jwt-secret")
+    assert keys["initial_org_admin_password"] == secret_arn(dev_run, "initial-admin-password")
+
+
+def test_prod_uses_oidc_with_its_client_secret_from_secrets_manager(prod_run: ProgramRun):
+    config = values(prod_run)["config"]
+    assert config["authType"] == "mixed" and config["oauth"]["enabled"] is True
+    assert "basicAuth" not in config
+    spec = external_secret(prod_run, "langsmith-config")["spec"]
+    template = spec["target"]["template"]["data"]
+    assert template["oauth_client_id"] == "langsmith"
+    assert template["oauth_issuer_url"] == "https://login.example.com/oauth2/default"
+    refs = {d["secretKey"]: d["remoteRef"]["key"] for d in spec["data"]}
+    assert refs["oauth_client_secret"] == secret_arn(prod_run, "oidc-client-secret")
+    assert template["oauth_client_secret"] == "{{ .oauth_client_secret }}"
+
+
+def test_oidc_without_client_secret_uses_pkce():
+    run = run_stack("prod", drop=("oidcClientSecret",))
+    assert values(run)["config"]["authType"] == "oauth"
+
+
+def test_config_secret_carries_license_and_salt(prod_run: ProgramRun):
+    refs = {d["secretKey"]: d["remoteRef"]["key"] for d in external_secret(prod_run, "langsmith-config")["spec"]["data"]}
+    assert refs["langsmith_license_key"] == secret_arn(prod_run, "license-key")
+    assert refs["api_key_salt"] == secret_arn(prod_run, "api-key-salt")
+
+
+def test_insights_and_polly_get_generated_keys_when_enabled():
+    run = run_stack("prod", {"langsmith": {"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC",
+                                           "auth": "basic", "adminEmail": "a@example.com",
+                                           "insightsEnabled": True, "pollyEnabled": True}}, drop=("oidcClientSecret",))
+    v = values(run)
+    assert v["insights"] == {"enabled": True} and v["polly"] == {"enabled": True}
+    refs = {d["secretKey"]: d["remoteRef"]["key"] for d in external_secret(run, "langsmith-config")["spec"]["data"]}
+    assert refs["insights_encryption_key"] == secret_arn(run, "insights-encryption-key")
+    assert refs["polly_encryption_key"] == secret_arn(run, "polly-encryption-key")
+
+
+def test_postgres_url_is_templated_from_the_rds_managed_secret(prod_run: ProgramRun):
+    spec = external_secret(prod_run, "langsmith-postgres")["spec"]
+    master = prod_run.outputs["databaseMasterSecretArn"]
+    assert [(d["secretKey"], d["remoteRef"]) for d in spec["data"]] == [
+        ("username", {"key": master, "property": "username"}),
+        ("password", {"key": master, "property": "password"})]
+    url = spec["target"]["template"]["data"]["connection_url"]
+    assert url == ("{{ .username }}:{{ .password | urlquery }}@"
+                   f"{prod_run.outputs['databaseEndpoint']}:5432/langsmith?sslmode=require")
+
+
+def test_redis_url_uses_tls_and_the_auth_token(prod_run: ProgramRun):
+    spec = external_secret(prod_run, "langsmith-redis")["spec"]
+    assert spec["data"] == [{"secretKey": "token", "remoteRef": {"key": secret_arn(prod_run, "redis-auth-token")}}]
+    assert spec["target"]["template"]["data"]["connection_url"] == \
+        f"rediss://:{{{{ .token | urlquery }}}}@{prod_run.outputs['redisEndpoint']}:6379"
+
+
+def test_clickhouse_secret_has_all_seven_keys(prod_run: ProgramRun):
+    spec = external_secret(prod_run, "langsmith-clickhouse")["spec"]
+    template = spec["target"]["template"]["data"]
+    assert template == {
+        "clickhouse_host": "langsmith-clickhouse.langsmith.svc.cluster.local", "clickhouse_port": "8123",
+        "clickhouse_native_port": "9000", "clickhouse_tls": "false", "clickhouse_user": "default",
+        "clickhouse_password": "{{ .password }}", "clickhouse_db": "default"}
+    assert values(prod_run)["clickhouse"]["external"]["user"] == template["clickhouse_user"]
+    assert spec["data"][0]["remoteRef"]["key"] == secret_arn(prod_run, "clickhouse-password")
+
+
+def test_external_secrets_use_the_namespaced_store_and_are_awaited(prod_run: ProgramRun):
+    (store,) = prod_run.of_type("kubernetes:external-secrets.io/v1:SecretStore")
+    assert store.inputs["metadata"]["namespace"] == "langsmith"
+    assert store.inputs["spec"] == {"provider": {"aws": {"service": "SecretsManager", "region": "us-east-1"}}}
+    for es in prod_run.of_type(EXTERNAL_SECRET):
+        assert es.inputs["metadata"]["namespace"] == "langsmith"
+        assert es.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
+        assert es.inputs["spec"]["secretStoreRef"] == {"kind": "SecretStore", "name": "aws-secrets-manager"}
+        assert store.urn in es.dependencies
+
+
+def test_clickhouse_runs_on_its_pool_with_its_storage_class(prod_run: ProgramRun):
+    stateful = values(prod_run)["clickhouse"]["statefulSet"]
+    (group,) = [g for g in prod_run.of_type("eks:index:ManagedNodeGroup") if g.name == "cluster-clickhouse"]
+    assert stateful["nodeSelector"] == group.inputs["labels"] == {POOL_LABEL: "clickhouse"}
+    (taint,) = group.inputs["taints"]
+    assert stateful["tolerations"] == [{"key": taint["key"], "operator": "Equal", "value": taint["value"],
+                                        "effect": "NoSchedule"}]
+    assert taint["key"] == CLICKHOUSE_TAINT_KEY and taint["effect"] == "NO_SCHEDULE"
+    classes = {s.inputs["metadata"]["name"] for s in prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")}
+    assert stateful["persistence"] == {"enabled": True, "size": "200Gi", "storageClassName": "clickhouse-gp3"}
+    assert stateful["persistence"]["storageClassName"] in classes
+    assert stateful["resources"] == {"requests": {"cpu": "6", "memory": "24Gi"}, "limits": {"memory": "24Gi"}}
+
+
+def test_external_clickhouse_keeps_the_chart_workload_off():
+    run = run_stack("dev", {"clickhouse": {"mode": "external", "externalHost": "ch.example.com"},
+                            "clickhouseExternalPassword": "pw"}, secret=("clickhouseExternalPassword",))
+    ch = values(run)["clickhouse"]
+    assert ch == {"enabled": True, "external": {"enabled": True, "existingSecretName": "langsmith-clickhouse",
+                                                 "user": "default"}}
+    template = external_secret(run, "langsmith-clickhouse")["spec"]["target"]["template"]["data"]
+    assert template["clickhouse_host"] == "ch.example.com" and template["clickhouse_tls"] == "true"
+    assert template["clickhouse_port"] == "8443"
+
+
+@pytest.mark.parametrize("stack, backend", [("dev", (1, "500m", "2Gi")), ("prod", (3, "1", "4Gi"))])
+def test_every_component_has_profile_resources(stack: str, backend: tuple, dev_run: ProgramRun, prod_run: ProgramRun):
+    v = values(dev_run if stack == "dev" else prod_run)
+    for component in COMPONENT_KEYS:
+        deployment = v[component]["deployment"]
+        assert deployment["replicas"] >= 1
+        assert set(deployment["resources"]["requests"]) == {"cpu", "memory"}
+        assert deployment["resources"]["limits"] == {"memory": deployment["resources"]["requests"]["memory"]}
+    b = v["backend"]["deployment"]
+    assert (b["replicas"], b["resources"]["requests"]["cpu"], b["resources"]["requests"]["memory"]) == backend
+
+
+def test_s3_service_accounts_carry_their_own_role(prod_run: ProgramRun):
+    v = values(prod_run)
+    issuer = prod_run.one("eks:index:Cluster").outputs["oidcIssuer"]
+    bucket_arn = prod_run.one("aws:s3/bucket:Bucket", "blob-storage-bucket").outputs["arn"]
+    for component in S3_COMPONENTS:
+        role = prod_run.one("aws:iam/role:Role", f"langsmith-s3-{component}-role")
+        account = v[component]["serviceAccount"]
+        assert account["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
+        (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+        assert statement["Condition"]["StringEquals"][f"{issuer}:sub"] == \
+            f"system:serviceaccount:langsmith:{account['name']}"
+        inline = policy(prod_run.one("aws:iam/rolePolicy:RolePolicy", f"langsmith-s3-{component}-policy"))
+        resources = {r for s in inline["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])}
+        assert resources == {bucket_arn, f"{bucket_arn}/*", prod_run.one("aws:kms/key:Key", "keys-data").outputs["arn"]}
+    for component in set(COMPONENT_KEYS) - set(S3_COMPONENTS):
+        assert "annotations" not in v[component]["serviceAccount"]
+
+
+def test_release_waits_for_secrets_storage_and_controllers(prod_run: ProgramRun):
+    deps = set(release(prod_run).dependencies)
+    for es in prod_run.of_type(EXTERNAL_SECRET):
+        assert es.urn in deps
+    for name in ("external-secrets", "aws-load-balancer-controller", "keda"):
+        assert prod_run.one(RELEASE, f"addons-{name}").urn in deps
+    for sc in prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClass"):
+        assert sc.urn in deps
+
+
+def test_frontend_joins_the_alb_target_group(prod_run: ProgramRun):
+    (binding,) = prod_run.of_type("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    target_group = prod_run.one("aws:lb/targetGroup:TargetGroup")
+    assert binding.inputs["spec"] == {"serviceRef": {"name": "langsmith-frontend", "port": 80},
+                                      "targetGroupARN": target_group.outputs["arn"], "targetType": "ip"}
+    assert binding.inputs["metadata"]["namespace"] == "langsmith"
+    assert release(prod_run).urn in binding.dependencies
+
+
+def test_stack_outputs(prod_run: ProgramRun):
+    out = prod_run.outputs
+    assert out["langsmithUrl"] == "https://langsmith.example.com"
+    assert out["clusterName"] == "ls-prod-eks" and "kubeconfig" in prod_run.secret_outputs
+    assert out["albDnsName"] == prod_run.one("aws:lb/loadBalancer:LoadBalancer").outputs["dnsName"]
+    assert out["bucketName"].startswith("ls-prod-traces-") and out["databaseEndpoint"].endswith(".rds.amazonaws.com")
+
+
+def test_release_builds_in_preview_mode():
+    run = run_stack("dev", preview=True)
+    assert run.one(RELEASE, "langsmith-release").inputs["chart"] == "langsmith"
