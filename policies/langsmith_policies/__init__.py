@@ -8,7 +8,8 @@ from langsmith_policies.framework import (
     StackRule,
     Violation,
     evaluate,
+    stack_context,
 )
 from langsmith_policies.rules import ALL_RULES
 
-__all__ = ["ALL_RULES", "ResourceRule", "ResourceView", "Rule", "StackContext", "StackRule", "Violation", "evaluate"]
+__all__ = ["ALL_RULES", "ResourceRule", "ResourceView", "Rule", "StackContext", "StackRule", "Violation", "evaluate", "stack_context"]

@@ -23,6 +23,8 @@ class ResourceView:
     dependencies: Sequence[str] = ()
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
     protect: bool = False
+    # The physical ID once known (plans carry it; CrossGuard has it in props after create).
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,20 @@ def evaluate(rules: Sequence[Rule], resources: Sequence[ResourceView], context: 
             violations.extend(Violation(rule.name, rule.enforcement, urn, message)
                               for urn, message in rule.check(resources, context))
     return violations
+
+
+PROFILE_TAG = "langsmith:profile"
+
+
+def stack_context(resources: Sequence[ResourceView]) -> StackContext:
+    """Production unless the AWS provider's default tags say the profile is dev."""
+    import json
+    for r in resources:
+        if r.type == "pulumi:providers:aws":
+            tags = r.props.get("defaultTags") or {}
+            if isinstance(tags, str):
+                tags = json.loads(tags)
+            profile = (tags.get("tags") or {}).get(PROFILE_TAG) if isinstance(tags, Mapping) else None
+            if profile is not None:
+                return StackContext(production=profile != "dev")
+    return StackContext(production=True)

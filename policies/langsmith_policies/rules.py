@@ -1,7 +1,515 @@
-"""The rules of the pack."""
+"""The pack's rules: the reference architecture's security baseline, as checks on resource inputs.
+
+MUSTs (mandatory): TLS everywhere, no plaintext secrets, least-privilege IAM, data services
+isolated, WAF with rate limiting at ingress, plus the storage, logging and key hygiene an AWS
+review expects. SHOULDs (advisory): private access only, authentication on, regular patching.
+
+Every rule reads the engine's camelCase input names. A value the engine does not know yet
+(preview of a new resource) is skipped here; CrossGuard turns such reads into advisory notes.
+"""
 
 from __future__ import annotations
 
-from langsmith_policies.framework import Rule
+import json
+import re
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-ALL_RULES: tuple[Rule, ...] = ()
+from langsmith_policies.framework import ResourceRule, ResourceView, Rule, StackContext, StackRule
+
+UNKNOWN = "[unknown]"
+OUTPUT_STR_ERROR = "Calling __str__ on an Output"
+
+RDS = "aws:rds/instance:Instance"
+RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_ENCRYPTION = frozenset({"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                               "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"})
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+SECRET = "aws:secretsmanager/secret:Secret"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+EKS_COMPONENT = "eks:index:Cluster"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+NODE_GROUP = "eks:index:ManagedNodeGroup"
+LISTENER = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
+LOAD_BALANCER = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"})
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+KMS_KEY = "aws:kms/key:Key"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+IAM_ROLE = "aws:iam/role:Role"
+IAM_INLINE_POLICIES = frozenset({"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"})
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+AWS_PROVIDER = "pulumi:providers:aws"
+
+TLS12_PLUS_POLICIES = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-|TLS13-1-2-FIPS)")
+REQUIRED_WAF_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                       "AWSManagedRulesAmazonIpReputationList")
+REQUIRED_TAGS = ("app", "langsmith:stack", "managed-by")
+SECRET_LOOKING_KEY = re.compile(
+    r"(password|passwd|secret|token|salt|licen[cs]e_?key|connection_?url|access_?key|encryption_?key|jwt|jwks)",
+    re.IGNORECASE)
+SECRET_REFERENCE_KEY = re.compile(r"(SecretName|SecretKey|secretRef|existingSecret)$", re.IGNORECASE)
+BROAD_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(.*FullAccess|.*ReadWrite.*|AdministratorAccess|PowerUserAccess)$")
+# Documented exceptions: the BYOC contract grants these AWS managed policies to the cross-account
+# role. Exempt only as attachments made by the ByocRole component, nothing else.
+BYOC_COMPONENT = "langsmith:aws:ByocRole"
+BYOC_DOCUMENTED_POLICIES = frozenset({
+    "arn:aws:iam::aws:policy/AmazonVPCReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonECS_FullAccess",
+    "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+    "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AmazonRDSFullAccess",
+})
+PINNED_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def known(value: Any) -> bool:
+    return value is not None and value != UNKNOWN
+
+
+def document(value: Any) -> dict[str, Any] | None:
+    """An IAM or bucket policy, from JSON text or an object; None when unknown or masked."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str) and value.startswith("{"):
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, dict) else None
+    return None
+
+
+def statements(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    found = doc.get("Statement", [])
+    return [found] if isinstance(found, dict) else list(found)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def component_chain(urn: str) -> list[str]:
+    """The types of a resource's ancestors and itself, from its URN."""
+    return urn.split("::")[2].split("$") if urn.count("::") >= 3 else []
+
+
+def related(resource: ResourceView, by_urn: Mapping[str, ResourceView], types: frozenset[str] | set[str]) -> list[ResourceView]:
+    return [by_urn[u] for u in resource.dependencies if u in by_urn and by_urn[u].type in types]
+
+
+def targets_of(resource: ResourceView, key: str, candidates: Sequence[ResourceView]) -> list[ResourceView]:
+    """The candidates `resource` points at through property `key` (by dependency or by ID/name)."""
+    value = resource.props.get(key)
+    return [c for c in candidates
+            if c.urn in resource.dependencies or (known(value) and value in (c.id, c.props.get("bucket"),
+                                                                                c.props.get("arn")))]
+
+
+def string_leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from string_leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from string_leaves(v)
+
+
+# -- MUST: encryption at rest and in transit ------------------------------------------------
+
+def _rds_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("storageEncrypted") is not True:
+        yield "RDS storage must be encrypted (storage_encrypted=True, with the data KMS key)."
+
+
+def _rds_not_public(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("publiclyAccessible") is True:
+        yield "RDS must not be publicly accessible: it belongs in the isolated data subnets."
+
+
+def _rds_force_ssl(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    by_urn = {r.urn: r for r in resources}
+    groups = [r for r in resources if r.type == RDS_PARAMETER_GROUP]
+    for db in (r for r in resources if r.type == RDS):
+        name = db.props.get("parameterGroupName")
+        if not known(name) and not related(db, by_urn, {RDS_PARAMETER_GROUP}):
+            continue
+        mine = related(db, by_urn, {RDS_PARAMETER_GROUP}) or [g for g in groups if g.props.get("name") == name]
+        forced = any(p.get("name") == "rds.force_ssl" and str(p.get("value")) == "1"
+                     for g in mine for p in g.props.get("parameters") or [])
+        if not forced:
+            yield db.urn, "RDS must use a parameter group with rds.force_ssl=1 (TLS-only connections)."
+
+
+def _redis_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("atRestEncryptionEnabled") is not True:
+        yield "ElastiCache must encrypt at rest."
+    if r.props.get("transitEncryptionEnabled") is not True:
+        yield "ElastiCache must require TLS in transit."
+    if not r.props.get("authToken") and not r.props.get("userGroupIds"):
+        yield "ElastiCache must require authentication (AUTH token or RBAC user group)."
+
+
+def _secret_kms(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if not r.props.get("kmsKeyId"):
+        yield "Secrets Manager secrets must be encrypted with a customer-managed KMS key."
+
+
+def _ebs_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.type == LAUNCH_TEMPLATE:
+        for mapping in r.props.get("blockDeviceMappings") or []:
+            ebs = mapping.get("ebs") or {}
+            if ebs and str(ebs.get("encrypted")).lower() != "true":
+                yield f"Launch template volume {mapping.get('deviceName')} must be encrypted."
+    elif r.type == EBS_VOLUME:
+        if r.props.get("encrypted") is not True:
+            yield "EBS volumes must be encrypted."
+    elif r.type == STORAGE_CLASS:
+        params = r.props.get("parameters") or {}
+        if r.props.get("provisioner") == "ebs.csi.aws.com" and str(params.get("encrypted")).lower() != "true":
+            yield "EBS StorageClasses must set encrypted: \"true\"."
+
+
+def _bucket_baseline(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    blocks = [r for r in resources if r.type == PUBLIC_ACCESS_BLOCK]
+    encryption = [r for r in resources if r.type in BUCKET_ENCRYPTION]
+    policies = [r for r in resources if r.type == BUCKET_POLICY]
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    for bucket in (r for r in resources if r.type in BUCKETS):
+        def of(candidates: list[ResourceView]) -> list[ResourceView]:
+            return [c for c in candidates if bucket in targets_of(c, "bucket", [bucket])]
+        if not any(all(b.props.get(f) is True for f in flags) for b in of(blocks)):
+            yield bucket.urn, "S3 bucket needs a public access block with all four settings on."
+        if not of(encryption):
+            yield bucket.urn, "S3 bucket needs default server-side encryption."
+        tls_only = False
+        for p in of(policies):
+            doc = document(p.props.get("policy"))
+            if doc is None:
+                tls_only = True  # unknown in preview: not a finding
+            elif any(s.get("Effect") == "Deny" and
+                     str(((s.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")).lower() == "false"
+                     for s in statements(doc)):
+                tls_only = True
+        if not tls_only:
+            yield bucket.urn, "S3 bucket policy must deny requests without TLS (aws:SecureTransport false)."
+
+
+def _kms_rotation(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("enableKeyRotation") is not True:
+        yield "KMS keys must rotate (enable_key_rotation=True)."
+
+
+def _log_retention(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if not r.props.get("retentionInDays"):
+        yield "Log groups need a retention period (never keep-forever by accident)."
+    if not r.props.get("kmsKeyId"):
+        yield "Log groups must be encrypted with the logs KMS key."
+
+
+# -- MUST: network isolation ----------------------------------------------------------------
+
+def _no_world_ingress(r: ResourceView, _: StackContext) -> Iterable[str]:
+    cidr = r.props.get("cidrIpv4") or r.props.get("cidrIpv6")
+    if cidr in ("0.0.0.0/0", "::/0"):
+        ports = (r.props.get("fromPort"), r.props.get("toPort"))
+        if ports not in ((80, 80), (443, 443)):
+            yield f"Only HTTP/HTTPS at the load balancer may be open to {cidr}; this rule opens ports {ports}."
+
+
+def _no_world_inline_ingress(r: ResourceView, _: StackContext) -> Iterable[str]:
+    for rule in r.props.get("ingress") or []:
+        if "0.0.0.0/0" in (rule.get("cidrBlocks") or []) and (rule.get("fromPort"), rule.get("toPort")) not in ((80, 80), (443, 443)):
+            yield "Inline security group ingress open to 0.0.0.0/0 beyond 80/443."
+
+
+def _eks_endpoint(r: ResourceView, _: StackContext) -> Iterable[str]:
+    props = r.props
+    vpc = props.get("vpcConfig") or {}
+    public = props.get("endpointPublicAccess", vpc.get("endpointPublicAccess"))
+    cidrs = props.get("publicAccessCidrs", vpc.get("publicAccessCidrs"))
+    private = props.get("endpointPrivateAccess", vpc.get("endpointPrivateAccess"))
+    if public is not False and (not cidrs or "0.0.0.0/0" in cidrs):
+        yield "The EKS public endpoint must be off or limited to listed CIDRs (never 0.0.0.0/0)."
+    if private is not True:
+        yield "The EKS private endpoint must be on."
+
+
+def _eks_hardening(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.type == EKS_COMPONENT:
+        if not r.props.get("encryptionConfigKeyArn"):
+            yield "EKS secrets must be envelope-encrypted with a KMS key."
+        if "audit" not in (r.props.get("enabledClusterLogTypes") or []):
+            yield "EKS control-plane audit logs must be enabled."
+        if r.props.get("authenticationMode") not in ("API", None) and r.props.get("authenticationMode") != UNKNOWN:
+            yield "EKS should use API authentication mode (access entries), not the aws-auth ConfigMap."
+
+
+def _imdsv2(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.type == LAUNCH_TEMPLATE:
+        if (r.props.get("metadataOptions") or {}).get("httpTokens") != "required":
+            yield "Instances must require IMDSv2 (metadata_options.http_tokens = required)."
+    elif r.type == NODE_GROUP:
+        if not r.props.get("launchTemplate") and r.props.get("enableImdSv2") is not True:
+            yield "Managed node groups must require IMDSv2 (own launch template or enable_imd_sv2)."
+
+
+def _data_in_private_subnets(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    """RDS and ElastiCache subnet groups must not contain subnets that route to an internet gateway."""
+    public = [r for r in resources if r.type == "aws:ec2/subnet:Subnet"
+              and (r.props.get("mapPublicIpOnLaunch") is True or (r.props.get("tags") or {}).get("tier") == "public")]
+    public_subnets = {r.id for r in public if r.id}
+    public_urns = {r.urn for r in public}
+    for group in (r for r in resources if r.type in ("aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup")):
+        ids = set(group.props.get("subnetIds") or [])
+        if ids & public_subnets or set(group.dependencies) & public_urns:
+            yield group.urn, "Data services must sit in private (data) subnets, not public ones."
+
+
+# -- MUST: TLS and WAF at ingress -----------------------------------------------------------
+
+def _listener_tls(r: ResourceView, _: StackContext) -> Iterable[str]:
+    protocol = r.props.get("protocol")
+    if protocol == "HTTPS":
+        policy = r.props.get("sslPolicy")
+        if not isinstance(policy, str) or not TLS12_PLUS_POLICIES.match(policy):
+            yield f"HTTPS listeners need a TLS 1.2+ security policy, not {policy!r}."
+    elif protocol == "HTTP":
+        actions = r.props.get("defaultActions") or []
+        redirects = all(a.get("type") == "redirect" and (a.get("redirect") or {}).get("protocol") == "HTTPS"
+                        for a in actions)
+        if not actions or not redirects:
+            yield "HTTP listeners may only redirect to HTTPS."
+
+
+def _alb_hygiene(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("loadBalancerType", "application") != "application":
+        return
+    if r.props.get("dropInvalidHeaderFields") is not True:
+        yield "ALBs must drop invalid header fields (request smuggling)."
+    if (r.props.get("accessLogs") or {}).get("enabled") is not True:
+        yield "ALBs must write access logs."
+
+
+def _waf_on_public_albs(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    associations = [r for r in resources if r.type == WEB_ACL_ASSOCIATION]
+    for alb in (r for r in resources if r.type in LOAD_BALANCER):
+        if alb.props.get("internal") is True or alb.props.get("loadBalancerType", "application") != "application":
+            continue
+        if not [a for a in associations if alb in targets_of(a, "resourceArn", [alb])]:
+            yield alb.urn, "Internet-facing ALBs must have a WAF web ACL associated."
+
+
+def _waf_rules(r: ResourceView, _: StackContext) -> Iterable[str]:
+    rules = r.props.get("rules") or []
+    groups = {((x.get("statement") or {}).get("managedRuleGroupStatement") or {}).get("name") for x in rules}
+    for missing in (g for g in REQUIRED_WAF_GROUPS if g not in groups):
+        yield f"The web ACL must include the AWS managed rule group {missing}."
+    if not any((x.get("statement") or {}).get("rateBasedStatement") and "block" in (x.get("action") or {})
+               for x in rules):
+        yield "The web ACL must block by a rate-based rule (rate limiting)."
+
+
+# -- MUST: least privilege and no plaintext secrets -----------------------------------------
+
+def _irsa_trust(r: ResourceView, _: StackContext) -> Iterable[str]:
+    doc = document(r.props.get("assumeRolePolicy"))
+    if doc is None:
+        return
+    for s in statements(doc):
+        federated = (s.get("Principal") or {}).get("Federated") if isinstance(s.get("Principal"), dict) else None
+        if not isinstance(federated, str) or ":oidc-provider/" not in federated:
+            continue
+        conditions = s.get("Condition") or {}
+        equals = conditions.get("StringEquals") or {}
+        subs = [v for k, v in equals.items() if k.endswith(":sub")]
+        auds = [v for k, v in equals.items() if k.endswith(":aud")]
+        if "StringLike" in conditions or len(subs) != 1 or not isinstance(subs[0], str) or "*" in subs[0] \
+                or not subs[0].startswith("system:serviceaccount:"):
+            yield "IRSA trust must bind exactly one service account (StringEquals on :sub, no wildcard)."
+        if auds != ["sts.amazonaws.com"]:
+            yield "IRSA trust must pin :aud to sts.amazonaws.com."
+
+
+def _no_admin_statements(r: ResourceView, _: StackContext) -> Iterable[str]:
+    doc = document(r.props.get("policy"))
+    if doc is None:
+        return
+    for s in statements(doc):
+        if s.get("Effect") != "Allow":
+            continue
+        actions, resources = as_list(s.get("Action")), as_list(s.get("Resource"))
+        if ("*" in actions or any(a.endswith(":*") for a in actions if isinstance(a, str))) and "*" in resources:
+            yield f"IAM statement {s.get('Sid', '')!r} allows {actions} on every resource."
+
+
+def _broad_managed_policies(r: ResourceView, _: StackContext) -> Iterable[str]:
+    arn = r.props.get("policyArn")
+    if not isinstance(arn, str) or not BROAD_MANAGED_POLICY.match(arn):
+        return
+    if arn in BYOC_DOCUMENTED_POLICIES and BYOC_COMPONENT in component_chain(r.urn):
+        return  # documented BYOC contract
+    yield f"{arn} grants far more than any component here needs."
+
+
+def _helm_values_have_no_secrets(r: ResourceView, _: StackContext) -> Iterable[str]:
+    values = r.props.get("values")
+    if values == "[secret]":
+        yield "A secret value reached the Helm values; reference an existing Secret instead."
+        return
+    for path, leaf in _leaves(values):
+        key = path.rsplit(".", 1)[-1]
+        if isinstance(leaf, str) and leaf and SECRET_LOOKING_KEY.search(key) and not SECRET_REFERENCE_KEY.search(key):
+            yield f"Helm value {path} looks like a credential in plain text; use the chart's existingSecretName."
+
+
+def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _leaves(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, value
+
+
+def _helm_pinned(r: ResourceView, _: StackContext) -> Iterable[str]:
+    version = r.props.get("version")
+    if not isinstance(version, str) or not PINNED_VERSION.match(version):
+        yield f"Helm chart {r.props.get('chart')!r} must be pinned to an exact version, not {version!r}."
+    if not (r.props.get("repositoryOpts") or {}).get("repo"):
+        yield "Helm releases must name their chart repository."
+
+
+def _no_output_strings(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if any(OUTPUT_STR_ERROR in s for s in string_leaves(r.props)):
+        yield "An input holds the text of an unresolved Output (an f-string over an Output)."
+
+
+# -- MUST in production: data survives ------------------------------------------------------
+
+def _production_data_guards(resources: Sequence[ResourceView], ctx: StackContext) -> Iterable[tuple[str, str]]:
+    if not ctx.production:
+        return
+    for r in resources:
+        if r.type == RDS:
+            p = r.props
+            if p.get("deletionProtection") is not True:
+                yield r.urn, "Production RDS needs deletion protection."
+            if p.get("skipFinalSnapshot") is True:
+                yield r.urn, "Production RDS must take a final snapshot."
+            if (p.get("backupRetentionPeriod") or 0) < 7:
+                yield r.urn, "Production RDS needs automated backups (7 days or more)."
+            if not r.protect:
+                yield r.urn, "Production RDS should be protected from pulumi destroy."
+        elif r.type == REDIS and (r.props.get("snapshotRetentionLimit") or 0) < 1:
+            yield r.urn, "Production ElastiCache needs daily snapshots."
+        elif r.type in BUCKETS and not r.protect:
+            yield r.urn, "Production buckets must be protected from pulumi destroy."
+
+
+def _required_tags(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    for provider in (r for r in resources if r.type == AWS_PROVIDER):
+        tags = provider.props.get("defaultTags")
+        if isinstance(tags, str):
+            tags = json.loads(tags)
+        present = set(((tags or {}).get("tags") or {}))
+        missing = [t for t in REQUIRED_TAGS if t not in present]
+        if missing:
+            yield provider.urn, f"The AWS provider must tag every resource ({', '.join(missing)} missing)."
+
+
+# -- SHOULD ---------------------------------------------------------------------------------
+
+def _private_access(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("internal") is not True:
+        yield "LangSmith is reachable from the internet; an internal ALB (VPN, private link) is preferred."
+
+
+def _auth_required(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("chart") != "langsmith":
+        return
+    config = (r.props.get("values") or {}).get("config") if isinstance(r.props.get("values"), dict) else None
+    if not isinstance(config, dict):
+        return
+    basic = (config.get("basicAuth") or {}).get("enabled") is True
+    oauth = (config.get("oauth") or {}).get("enabled") is True
+    if config.get("authType") not in ("mixed", "oauth") or basic == oauth:
+        yield "LangSmith must require sign-in: authType mixed/oauth with exactly one of basic auth or OIDC."
+
+
+def _patching(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.type in (RDS, REDIS) and r.props.get("autoMinorVersionUpgrade") is False:
+        yield "Minor version upgrades should apply automatically (patching)."
+    if r.type == EKS_COMPONENT and (r.props.get("upgradePolicy") or {}).get("supportType") not in ("STANDARD", None):
+        yield "The cluster should stay on standard support (a version that still gets patches)."
+
+
+MANDATORY_RULES: tuple[Rule, ...] = (
+    ResourceRule("rds-storage-encrypted", "RDS storage is encrypted.", "mandatory", frozenset({RDS}), _rds_encrypted),
+    ResourceRule("rds-not-public", "RDS is never publicly accessible.", "mandatory", frozenset({RDS}), _rds_not_public),
+    StackRule("rds-force-ssl", "RDS accepts TLS connections only.", "mandatory", _rds_force_ssl),
+    ResourceRule("elasticache-encrypted-and-authenticated", "ElastiCache encrypts at rest and in transit, and requires auth.",
+                 "mandatory", frozenset({REDIS}), _redis_encrypted),
+    StackRule("s3-bucket-baseline", "Buckets block public access, encrypt by default and deny plain HTTP.",
+              "mandatory", _bucket_baseline),
+    ResourceRule("secrets-kms-encrypted", "Secrets Manager secrets use a customer-managed key.", "mandatory",
+                 frozenset({SECRET}), _secret_kms),
+    ResourceRule("ebs-encrypted", "EBS volumes, node root volumes and StorageClasses are encrypted.", "mandatory",
+                 frozenset({LAUNCH_TEMPLATE, EBS_VOLUME, STORAGE_CLASS}), _ebs_encrypted),
+    ResourceRule("kms-key-rotation", "KMS keys rotate.", "mandatory", frozenset({KMS_KEY}), _kms_rotation),
+    ResourceRule("log-group-retention-and-kms", "Log groups have a retention and the logs key.", "mandatory",
+                 frozenset({LOG_GROUP}), _log_retention),
+    ResourceRule("no-world-open-ports", "Nothing but HTTP/HTTPS is open to the internet.", "mandatory",
+                 frozenset({SG_INGRESS}), _no_world_ingress),
+    ResourceRule("no-world-open-inline-rules", "Inline security group rules are not open to the internet.",
+                 "mandatory", frozenset({SECURITY_GROUP}), _no_world_inline_ingress),
+    StackRule("data-services-in-private-subnets", "RDS and ElastiCache subnet groups hold no public subnet.",
+              "mandatory", _data_in_private_subnets),
+    ResourceRule("eks-endpoint-not-public", "The EKS API is private, or public only to listed CIDRs.", "mandatory",
+                 frozenset({EKS_COMPONENT, EKS_CLUSTER}), _eks_endpoint),
+    ResourceRule("eks-hardening", "EKS encrypts secrets, keeps audit logs and uses access entries.", "mandatory",
+                 frozenset({EKS_COMPONENT}), _eks_hardening),
+    ResourceRule("imdsv2-required", "Nodes require IMDSv2.", "mandatory", frozenset({LAUNCH_TEMPLATE, NODE_GROUP}), _imdsv2),
+    ResourceRule("alb-tls", "HTTPS listeners use TLS 1.2+; HTTP only redirects to HTTPS.", "mandatory", LISTENER, _listener_tls),
+    ResourceRule("alb-hygiene", "ALBs drop invalid headers and keep access logs.", "mandatory", LOAD_BALANCER, _alb_hygiene),
+    StackRule("waf-on-internet-facing-alb", "Every internet-facing ALB has a WAF web ACL.", "mandatory", _waf_on_public_albs),
+    ResourceRule("waf-managed-rules-and-rate-limit", "Web ACLs carry AWS's baseline groups and a rate limit.",
+                 "mandatory", frozenset({WEB_ACL}), _waf_rules),
+    ResourceRule("irsa-trust-one-service-account", "IRSA roles trust exactly one service account.", "mandatory",
+                 frozenset({IAM_ROLE}), _irsa_trust),
+    ResourceRule("iam-no-wildcard-admin", "No IAM statement allows every action on every resource.", "mandatory",
+                 IAM_INLINE_POLICIES, _no_admin_statements),
+    ResourceRule("iam-no-broad-managed-policies", "No FullAccess/ReadWrite/Admin managed policy (BYOC's documented set excepted).",
+                 "mandatory", frozenset({ROLE_POLICY_ATTACHMENT}), _broad_managed_policies),
+    ResourceRule("helm-values-no-secrets", "No credential is passed as a plain Helm value.", "mandatory",
+                 frozenset({HELM_RELEASE}), _helm_values_have_no_secrets),
+    ResourceRule("helm-chart-pinned", "Helm charts are pinned to exact versions from named repositories.", "mandatory",
+                 frozenset({HELM_RELEASE}), _helm_pinned),
+    StackRule("production-data-survives", "In production, databases and buckets are protected and backed up.",
+              "mandatory", _production_data_guards),
+    StackRule("required-tags", "Every AWS resource is tagged through the provider's default tags.", "mandatory",
+              _required_tags),
+    ResourceRule("no-unresolved-output-text", "No input holds the text of an unresolved Output.", "mandatory",
+                 frozenset({RDS, REDIS, SECRET, IAM_ROLE, HELM_RELEASE, LAUNCH_TEMPLATE, LOG_GROUP,
+                            "aws:iam/rolePolicy:RolePolicy", "aws:s3/bucketPolicy:BucketPolicy"}), _no_output_strings),
+)
+
+ADVISORY_RULES: tuple[Rule, ...] = (
+    ResourceRule("private-access-only", "LangSmith is reachable only privately.", "advisory", LOAD_BALANCER, _private_access),
+    ResourceRule("authentication-required", "Every UI and API call is authenticated.", "advisory",
+                 frozenset({HELM_RELEASE}), _auth_required),
+    ResourceRule("regular-patching", "Minor versions and the cluster stay patched.", "advisory",
+                 frozenset({RDS, REDIS, EKS_COMPONENT}), _patching),
+)
+
+ALL_RULES: tuple[Rule, ...] = MANDATORY_RULES + ADVISORY_RULES
