@@ -21,7 +21,9 @@ from components.byoc import (
 from components.cluster import Cluster, ClusterArgs, NodePool
 from components.cluster import CLICKHOUSE_STORAGE_CLASS, CLICKHOUSE_TAINT_KEY, POOL_LABEL
 from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
+from components.dataplane import DataPlane, DataPlaneArgs
 from components.edge import Edge, EdgeArgs
+from components.gateway import ENVOY_HTTP_PORT, ENVOY_READY_PATH, ENVOY_READY_PORT, AgentGateway, AgentGatewayArgs
 from components.langsmith import (
     ClickHouseConnection,
     LangSmith,
@@ -340,6 +342,70 @@ if settings.shape is Shape.SELF_HOSTED:
     if postgres is not None:
         pulumi.export("databaseEndpoint", postgres.address)
         pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
+
+if settings.shape is Shape.HYBRID:
+    hybrid = settings.hybrid
+    assert hybrid.domain is not None and hybrid.hosted_zone_id is not None  # validated
+    api_keys = settings.listener_api_keys()
+    hybrid_secrets = Secrets("secrets", SecretsArgs(
+        name_prefix=settings.name_prefix,
+        secrets_kms_key_arn=keys.secrets_key.arn,
+        recovery_window_days=30 if settings.profile.is_production else 7,
+        generate_langsmith_secrets=False,
+        named={f"listener-{l.name}-api-key": pulumi.Output.secret(api_keys[l.name]) for l in hybrid.listeners},
+    ), opts=with_aws)
+    cluster = build_cluster(settings, in_cluster_clickhouse=False)
+    addons = build_addons(settings, cluster, hybrid_secrets.arns)
+    access_logs = LogBucket("access-logs", LogBucketArgs(
+        name_prefix=settings.name_prefix, account_id=account_id, region=settings.region,
+        retention_days=settings.log_retention_days, protect=settings.protect_data,
+    ), opts=with_aws)
+    edge = Edge("edge", EdgeArgs(
+        name_prefix=settings.name_prefix,
+        domain=hybrid.domain,
+        hosted_zone_id=hybrid.hosted_zone_id,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids if settings.edge.internal else network.public_subnet_ids,
+        internal=settings.edge.internal,
+        allowed_cidrs=settings.edge.allowed_cidrs,
+        cluster_security_group_id=cluster.cluster_security_group_id,
+        access_log_bucket=access_logs.bucket.bucket,
+        logs_kms_key_arn=keys.logs_key.arn,
+        log_retention_days=settings.log_retention_days,
+        waf_rate_limit=settings.edge.waf_rate_limit,
+        deletion_protection=settings.protect_data,
+        target_port=ENVOY_HTTP_PORT,
+        health_check_path=ENVOY_READY_PATH,
+        health_check_port=ENVOY_READY_PORT,
+        wildcard=True,
+    ), opts=with_aws)
+    gateway = AgentGateway("gateway", AgentGatewayArgs(
+        domain=hybrid.domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
+        depends_on=[addons.load_balancer_controller],
+    ), opts=with_aws)
+    host_backend_url, smith_backend_url = hybrid.endpoints()
+    crd_owner = settings.crd_owner()
+    for listener in hybrid.listeners:
+        DataPlane(f"dataplane-{listener.name}", DataPlaneArgs(
+            listener_name=listener.name,
+            listener_id=listener.listener_id,
+            workspace_id=listener.workspace_id,
+            watch_namespaces=listener.namespaces,
+            api_key_secret_arn=hybrid_secrets.named[f"listener-{listener.name}-api-key"].arn,
+            host_backend_url=host_backend_url,
+            smith_backend_url=smith_backend_url,
+            hostname=f"{listener.name}.{hybrid.domain}",
+            gateway_api=hybrid.gateway_api,
+            owns_crds=listener.name == crd_owner,
+            region=settings.region,
+            provider=cluster.provider,
+            depends_on=[addons.keda, addons.external_secrets, gateway.gateway],
+        ), opts=with_aws)
+    pulumi.export("clusterName", settings.cluster_name)
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
+    pulumi.export("agentsUrls", {l.name: f"https://{l.name}.{hybrid.domain}" for l in hybrid.listeners})
+    pulumi.export("albDnsName", edge.load_balancer.dns_name)
+    pulumi.export("controlPlane", {"hostBackendUrl": host_backend_url, "smithBackendUrl": smith_backend_url})
 
 if settings.shape is Shape.BYOC:
     assert settings.byoc_external_id is not None  # validated with the settings

@@ -54,6 +54,12 @@ class EdgeArgs:
     log_retention_days: int
     waf_rate_limit: int
     deletion_protection: bool
+    # Where the ALB sends traffic: the LangSmith frontend pods by default, or a gateway's proxies.
+    target_port: int = FRONTEND_CONTAINER_PORT
+    health_check_path: str = HEALTH_CHECK_PATH
+    health_check_port: int | None = None  # None: the traffic port
+    # Also serve every direct subdomain (*.domain), e.g. one per hybrid listener.
+    wildcard: bool = False
 
 
 def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
@@ -98,11 +104,12 @@ class Edge(pulumi.ComponentResource):
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:Edge", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.url = f"https://{args.domain}"
+        self.url = f"https://{args.domain}"  # with wildcard: https://<name>.<domain>
 
+        names = [f"*.{args.domain}"] if args.wildcard else [args.domain]
         certificate = aws.acm.Certificate(
             f"{name}-certificate",
-            domain_name=args.domain,
+            domain_name=names[0],
             validation_method="DNS",
             key_algorithm="RSA_2048",
             opts=pulumi.ResourceOptions(parent=self, replace_on_changes=["domainName"]),
@@ -141,22 +148,25 @@ class Edge(pulumi.ComponentResource):
                     ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv4=cidr,
                     opts=child,
                 )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-alb-out-frontend",
-            security_group_id=self.security_group.id,
-            description="To the LangSmith frontend pods",
-            ip_protocol="tcp", from_port=FRONTEND_CONTAINER_PORT, to_port=FRONTEND_CONTAINER_PORT,
-            referenced_security_group_id=args.cluster_security_group_id,
-            opts=child,
-        )
-        allow_tcp_from_security_group(
-            f"{name}-cluster-from-alb",
-            security_group_id=args.cluster_security_group_id,
-            port=FRONTEND_CONTAINER_PORT,
-            source_security_group_id=self.security_group.id,
-            description="LangSmith frontend from the ALB",
-            parent=self,
-        )
+        backend_ports = sorted({args.target_port, args.health_check_port or args.target_port})
+        for port in backend_ports:
+            suffix = "" if port == FRONTEND_CONTAINER_PORT else f"-{port}"
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-alb-out-frontend{suffix}",
+                security_group_id=self.security_group.id,
+                description=f"To the pods behind the ALB (port {port})",
+                ip_protocol="tcp", from_port=port, to_port=port,
+                referenced_security_group_id=args.cluster_security_group_id,
+                opts=child,
+            )
+            allow_tcp_from_security_group(
+                f"{name}-cluster-from-alb{suffix}",
+                security_group_id=args.cluster_security_group_id,
+                port=port,
+                source_security_group_id=self.security_group.id,
+                description=f"Pods behind the ALB (port {port}) from the ALB",
+                parent=self,
+            )
 
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",
@@ -174,13 +184,15 @@ class Edge(pulumi.ComponentResource):
         )
         self.target_group = aws.lb.TargetGroup(
             f"{name}-frontend",
-            port=FRONTEND_CONTAINER_PORT,
+            port=args.target_port,
             protocol="HTTP",
             target_type="ip",
             vpc_id=args.vpc_id,
             deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                path=HEALTH_CHECK_PATH, port="traffic-port", protocol="HTTP", matcher="200",
+                path=args.health_check_path,
+                port=str(args.health_check_port) if args.health_check_port else "traffic-port",
+                protocol="HTTP", matcher="200",
                 interval=15, healthy_threshold=2, unhealthy_threshold=3),
             opts=child,
         )
@@ -251,7 +263,7 @@ class Edge(pulumi.ComponentResource):
         aws.route53.Record(
             f"{name}-alias",
             zone_id=args.hosted_zone_id,
-            name=args.domain,
+            name=names[0],
             type="A",
             aliases=[aws.route53.RecordAliasArgs(
                 name=self.load_balancer.dns_name, zone_id=self.load_balancer.zone_id, evaluate_target_health=True)],

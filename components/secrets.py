@@ -12,8 +12,8 @@ them by changing the value here and rolling the pods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -33,6 +33,8 @@ class SecretsArgs:
     postgres_external_uri: pulumi.Input[str] | None = None
     clickhouse_external_password: pulumi.Input[str] | None = None
     oidc_client_secret: pulumi.Input[str] | None = None
+    # Other user-supplied credentials, by secret name suffix (e.g. hybrid listener API keys).
+    named: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # Fernet keys to generate, by feature (e.g. "insights", "polly").
     fernet_keys: Sequence[str] = ()
     # LangSmith's own credentials (salt, JWT, admin, ClickHouse, Redis AUTH); not for BYOC.
@@ -58,6 +60,7 @@ class Secrets(pulumi.ComponentResource):
     clickhouse_external_password: aws.secretsmanager.Secret | None
     oidc_client_secret: aws.secretsmanager.Secret | None
     fernet_keys: dict[str, aws.secretsmanager.Secret]
+    named: dict[str, aws.secretsmanager.Secret]
     arns: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -73,6 +76,8 @@ class Secrets(pulumi.ComponentResource):
             "clickhouse-external-password", "Password of the external ClickHouse", args.clickhouse_external_password)
         self.oidc_client_secret = self._optional("oidc-client-secret", "OIDC client secret", args.oidc_client_secret)
         self.fernet_keys = {feature: self._fernet_key(feature) for feature in args.fernet_keys}
+        self.named = {suffix: self._secret(suffix, f"{suffix} (user-supplied)", value)
+                      for suffix, value in args.named.items()}
         self.arns = pulumi.Output.all(*[s.arn for s in self._all])
         self.register_outputs({"secretArns": self.arns})
 

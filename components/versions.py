@@ -34,8 +34,10 @@ METRICS_SERVER = HelmChart("https://kubernetes-sigs.github.io/metrics-server/", 
 CLUSTER_AUTOSCALER = HelmChart("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.56.0")
 # The autoscaler's minor version must match the cluster's.
 CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.35.0"
+# Envoy Gateway (Gateway API implementation, CRDs included) for the hybrid data plane's agents.
+ENVOY_GATEWAY = HelmChart("oci://docker.io/envoyproxy", "gateway-helm", "v1.3.0")
 LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16.11")
 LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-dataplane", "0.2.22")
 
 ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,
-              LANGSMITH, LANGGRAPH_DATAPLANE)
+              ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE)

@@ -286,6 +286,44 @@ class EdgeSettings(ConfigModel):
         default=2000, ge=100, le=2_000_000_000, description="Requests per IP per 5 minutes before WAF blocks")
 
 
+Uuid = Annotated[str, _matching(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                                "a UUID such as 3f0c8a52-1c5e-4f7e-9a77-2b1b0c6d9e11")]
+Dns1123Label = Annotated[str, _matching(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "team-a (a Kubernetes namespace name)")]
+
+# Control-plane endpoints by LangChain region (hybrid documentation).
+HYBRID_CONTROL_PLANES = {
+    "us": ("https://api.host.langchain.com", "https://api.smith.langchain.com"),
+    "eu": ("https://eu.api.host.langchain.com", "https://eu.api.smith.langchain.com"),
+}
+
+
+class ListenerSettings(ConfigModel):
+    name: Dns1123Label = Field(description="Short name of the listener (names its namespace and subdomain)")
+    listener_id: Uuid = Field(description="Listener ID from the LangSmith UI")
+    workspace_id: Uuid = Field(description="Workspace the listener belongs to")
+    namespaces: list[Dns1123Label] = Field(min_length=1, description="Namespaces its deployments run in")
+    owns_crds: Optional[bool] = Field(default=None, description="Install the operator CRD (exactly one listener)")
+
+
+class HybridSettings(ConfigModel):
+    control_plane: Literal["us", "eu", "self-hosted"] = Field(
+        default="us", description="Where the LangSmith control plane runs; picks default endpoints")
+    host_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.host.langchain.com")]] = Field(
+        default=None, description="Control plane host backend (default: the region's)")
+    smith_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.smith.langchain.com")]] = Field(
+        default=None, description="LangSmith API (default: the region's)")
+    domain: Optional[Hostname] = Field(default=None, description="Agents are served at <listener>.<domain>")
+    hosted_zone_id: Optional[Annotated[str, _matching(r"Z[A-Z0-9]{4,32}", "Z0123456789ABCDEFGHIJ")]] = Field(
+        default=None, description="Route53 zone of the domain")
+    gateway_api: bool = Field(
+        default=True, description="Route agents with the Gateway API (Envoy Gateway behind the stack's ALB)")
+    listeners: list[ListenerSettings] = Field(default_factory=list, description="Listeners sharing this cluster")
+
+    def endpoints(self) -> tuple[str, str]:
+        defaults = HYBRID_CONTROL_PLANES.get(self.control_plane, ("", ""))
+        return self.host_backend_url or defaults[0], self.smith_backend_url or defaults[1]
+
+
 # LangChain's control-plane principals, per control-plane region (BYOC documentation).
 BYOC_CONTROL_PLANE_PRINCIPALS = {
     "us": "arn:aws:iam::640174622193:role/HostBackendRoleProd",
@@ -337,6 +375,9 @@ class Settings(ConfigModel):
     edge: EdgeSettings = Field(default_factory=lambda: EdgeSettings())
     oidc_client_secret: Optional[SecretStr] = Field(
         default=None, description="OIDC client secret (secret; without it OIDC uses PKCE, authType oauth)")
+    hybrid: HybridSettings = Field(default_factory=lambda: HybridSettings())
+    hybrid_api_keys: Optional[dict[str, SecretStr]] = Field(
+        default=None, description="LangSmith API key per listener name (secret object: set each with --path)")
     byoc: ByocSettings = Field(default_factory=lambda: ByocSettings())
     byoc_external_id: Optional[SecretStr] = Field(
         default=None, description="ExternalId LangChain's control plane presents when assuming the BYOC role (secret)")
@@ -381,6 +422,8 @@ class Settings(ConfigModel):
             problems.append(("postgresExternalUri", "[redacted]", "is only used with postgres.external: true"))
         if self.shape is Shape.BYOC:
             problems.extend(self._byoc_problems())
+        if self.shape is Shape.HYBRID:
+            problems.extend(self._hybrid_problems())
         if self.shape is Shape.SELF_HOSTED:
             problems.extend(self._langsmith_problems())
         if self.shape is Shape.SELF_HOSTED and self.license_key is None:
@@ -433,6 +476,66 @@ class Settings(ConfigModel):
         if self.profile.is_production and "0.0.0.0/0" in self.edge.allowed_cidrs and self.edge.internal:
             problems.append(("edge.allowedCidrs", self.edge.allowed_cidrs,
                              "an internal ALB should list the private ranges that may reach it"))
+        return problems
+
+    def crd_owner(self) -> str | None:
+        """The listener whose release installs the operator CRD: the one marked, else the first."""
+        marked = [l.name for l in self.hybrid.listeners if l.owns_crds]
+        return marked[0] if marked else (self.hybrid.listeners[0].name if self.hybrid.listeners else None)
+
+    def listener_api_keys(self) -> dict[str, str]:
+        return {name: key.get_secret_value() for name, key in (self.hybrid_api_keys or {}).items()}
+
+    def _hybrid_problems(self) -> list[tuple[str, Any, str]]:
+        h = self.hybrid
+        problems: list[tuple[str, Any, str]] = []
+        if not h.listeners:
+            problems.append(("hybrid.listeners", [], "must list at least one listener"))
+        for key, value in (("hybrid.domain", h.domain), ("hybrid.hostedZoneId", h.hosted_zone_id)):
+            if value is None:
+                problems.append((key, MISSING_VALUE, "is required for hybrid: agents need a hostname"))
+        if h.control_plane == "self-hosted" and (h.host_backend_url is None or h.smith_backend_url is None):
+            problems.append(("hybrid.hostBackendUrl", h.host_backend_url,
+                             "hostBackendUrl and smithBackendUrl are required with controlPlane: self-hosted"))
+        for field_name, attribute in (("name", "name"), ("listenerId", "listener_id")):
+            seen: dict[str, int] = {}
+            for i, listener in enumerate(h.listeners):
+                value = getattr(listener, attribute)
+                if value in seen:
+                    problems.append((f"hybrid.listeners[{i}].{field_name}", value,
+                                     f"must be unique; listener {seen[value]} has it too"))
+                seen.setdefault(value, i)
+        owners: dict[str, str] = {}
+        for listener in h.listeners:
+            for namespace in listener.namespaces:
+                if namespace in owners and owners[namespace] != listener.name:
+                    problems.append(("hybrid.listeners", namespace,
+                                     f"namespace {namespace!r} is watched by both listener {owners[namespace]!r} "
+                                     f"and listener {listener.name!r}: watched namespaces must never intersect"))
+                owners.setdefault(namespace, listener.name)
+        for i, listener in enumerate(h.listeners):
+            if len(listener.namespaces) > 1 and not h.gateway_api:
+                problems.append((f"hybrid.listeners[{i}].namespaces", listener.namespaces,
+                                 "watching several namespaces needs hybrid.gatewayApi: true "
+                                 "(an Ingress cannot route across namespaces)"))
+        if not h.gateway_api:
+            problems.append(("hybrid.gatewayApi", False,
+                             "must be true: agents are routed by Envoy Gateway behind the stack's own ALB (TLS, WAF); "
+                             "a plain Ingress would need a second, controller-owned load balancer"))
+        marked = [l.name for l in h.listeners if l.owns_crds]
+        if len(marked) > 1:
+            problems.append(("hybrid.listeners", marked,
+                             "ownsCrds may be true for one listener only: the operator CRD has a single owner"))
+        keys = self.listener_api_keys()
+        if self.hybrid_api_keys is None:
+            problems.append(("hybridApiKeys", MISSING_VALUE,
+                             "is required for hybrid: an API key per listener "
+                             "(pulumi config set --secret --path 'hybridApiKeys.team-a' lsv2_...)"))
+        else:
+            missing = [l.name for l in h.listeners if l.name not in keys]
+            if missing:
+                problems.append(("hybridApiKeys", "[redacted]",
+                                 f"must hold an API key for every listener; missing: {', '.join(missing)}"))
         return problems
 
     def _byoc_problems(self) -> list[tuple[str, Any, str]]:
@@ -507,5 +610,6 @@ class Settings(ConfigModel):
 
 # Config keys (dotted paths) whose values are credentials: they must be set with
 # `pulumi config set --secret`, and their values never appear in error messages.
-SECRET_KEYS: frozenset[str] = frozenset(
-    {"licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId", "oidcClientSecret"})
+SECRET_KEYS: frozenset[str] = frozenset({
+    "licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId", "oidcClientSecret",
+    "hybridApiKeys"})

@@ -386,8 +386,10 @@ def _helm_pinned(r: ResourceView, _: StackContext) -> Iterable[str]:
     version = r.props.get("version")
     if not isinstance(version, str) or not PINNED_VERSION.match(version):
         yield f"Helm chart {r.props.get('chart')!r} must be pinned to an exact version, not {version!r}."
-    if not (r.props.get("repositoryOpts") or {}).get("repo"):
-        yield "Helm releases must name their chart repository."
+    chart = r.props.get("chart")
+    oci_reference = isinstance(chart, str) and chart.startswith("oci://")
+    if not (r.props.get("repositoryOpts") or {}).get("repo") and not oci_reference:
+        yield "Helm releases must name their chart repository (repository_opts, or an oci:// chart)."
 
 
 def _no_output_strings(r: ResourceView, _: StackContext) -> Iterable[str]:

@@ -1,0 +1,123 @@
+"""One LangGraph data-plane listener: its namespaces, its API key Secret, its Helm release.
+
+The release (listener + operator of the `langgraph-dataplane` chart) lives in its own namespace;
+the namespaces it watches are created here and labelled so agent routes may attach to the
+Gateway. The LangSmith API key reaches the chart only as an existing Secret, built by External
+Secrets from Secrets Manager. Exactly one listener per cluster installs the operator CRD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
+from components.versions import LANGGRAPH_DATAPLANE
+
+API_KEY_SECRET_KEY = "langsmith_api_key"
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+
+
+@dataclass(frozen=True)
+class DataPlaneArgs:
+    listener_name: str
+    listener_id: str
+    workspace_id: str
+    watch_namespaces: Sequence[str]
+    api_key_secret_arn: pulumi.Input[str]
+    host_backend_url: str
+    smith_backend_url: str
+    hostname: str
+    gateway_api: bool
+    owns_crds: bool
+    region: str
+    provider: k8s.Provider
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+
+
+def dataplane_values(args: DataPlaneArgs, api_key_secret: str) -> dict[str, Any]:
+    """Values for langgraph-dataplane, key by key as the chart (0.2.x) reads them."""
+    routing: dict[str, Any]
+    if args.gateway_api:
+        routing = {"ingress": {"enabled": False},
+                   "gateway": {"enabled": True, "name": GATEWAY_NAME, "namespace": GATEWAY_NAMESPACE,
+                               "hostname": args.hostname}}
+    else:
+        routing = {"ingress": {"enabled": True, "hostname": args.hostname, "tlsEnabled": True}}
+    return {
+        "config": {
+            "existingSecretName": api_key_secret,
+            "langsmithWorkspaceId": args.workspace_id,
+            "langgraphListenerId": args.listener_id,
+            "watchNamespaces": ",".join(args.watch_namespaces),
+            "enableLGPDeploymentHealthCheck": True,
+            "hostBackendUrl": args.host_backend_url,
+            "smithBackendUrl": args.smith_backend_url,
+            "hostQueue": f"host-{args.listener_name}",
+        },
+        **routing,
+        "operator": {"createCRDs": args.owns_crds, "kedaEnabled": True},
+        # The chart's default restarts the listener on every upgrade (random annotation).
+        "listener": {"deployment": {"autoRestart": False}},
+    }
+
+
+class DataPlane(pulumi.ComponentResource):
+    release: k8s.helm.v3.Release
+    namespaces: list[k8s.core.v1.Namespace]
+    values: dict[str, Any]
+
+    def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:DataPlane", name, None, opts)
+
+        def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
+
+        home = f"langgraph-{args.listener_name}"
+        labels = {DATAPLANE_LABEL: "true", "langsmith.com/listener": args.listener_name}
+        home_namespace = k8s.core.v1.Namespace(
+            f"{name}-home", metadata=k8s.meta.v1.ObjectMetaArgs(name=home, labels=labels), opts=k8s_opts())
+        self.namespaces = [
+            k8s.core.v1.Namespace(f"{name}-ns-{ns}", metadata=k8s.meta.v1.ObjectMetaArgs(name=ns, labels=labels),
+                                  opts=k8s_opts())
+            for ns in args.watch_namespaces
+        ]
+        store = k8s.apiextensions.CustomResource(
+            f"{name}-secret-store",
+            api_version=EXTERNAL_SECRETS_API,
+            kind="SecretStore",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="aws-secrets-manager", namespace=home),
+            spec={"provider": {"aws": {"service": "SecretsManager", "region": args.region}}},
+            opts=k8s_opts(home_namespace, *args.depends_on),
+        )
+        api_key_secret = f"{args.listener_name}-langsmith-api-key"
+        external_secret = k8s.apiextensions.CustomResource(
+            f"{name}-api-key",
+            api_version=EXTERNAL_SECRETS_API,
+            kind="ExternalSecret",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=api_key_secret, namespace=home,
+                                                annotations={"pulumi.com/waitFor": "condition=Ready"}),
+            spec={"refreshInterval": "1h", "secretStoreRef": {"kind": "SecretStore", "name": "aws-secrets-manager"},
+                  "target": {"name": api_key_secret, "creationPolicy": "Owner"},
+                  "data": [{"secretKey": API_KEY_SECRET_KEY, "remoteRef": {"key": args.api_key_secret_arn}}]},
+            opts=k8s_opts(store),
+        )
+        self.values = dataplane_values(args, api_key_secret)
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=f"lgdp-{args.listener_name}",
+            namespace=home,
+            chart=LANGGRAPH_DATAPLANE.chart,
+            version=LANGGRAPH_DATAPLANE.version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=LANGGRAPH_DATAPLANE.repository),
+            values=self.values,
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=900,
+            max_history=10,
+            opts=k8s_opts(home_namespace, *self.namespaces, external_secret, *args.depends_on),
+        )
+        self.register_outputs({"release": self.release.name, "namespaces": list(args.watch_namespaces)})

@@ -1,0 +1,105 @@
+"""Gateway API for agent traffic: Envoy Gateway behind the ALB we own.
+
+The ALB terminates TLS (our certificate, WAF, logs) and forwards to the Envoy proxies through a
+TargetGroupBinding; Envoy routes by hostname and path to each agent's HTTPRoute, which the
+LangGraph operator creates in the listener's namespaces. Routes may attach only from namespaces
+labelled as data-plane namespaces, so nothing else in the cluster can publish itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.versions import ENVOY_GATEWAY
+
+GATEWAY_NAMESPACE = "agents-gateway"
+GATEWAY_NAME = "agents"
+ENVOY_SERVICE = "agents-gateway-proxy"
+ENVOY_HTTP_PORT = 10080      # Envoy's container port for the Gateway's port-80 listener
+ENVOY_READY_PORT = 19001     # Envoy's readiness endpoint
+ENVOY_READY_PATH = "/ready"
+DATAPLANE_LABEL = "langsmith.com/dataplane"
+
+
+@dataclass(frozen=True)
+class AgentGatewayArgs:
+    domain: str
+    provider: k8s.Provider
+    target_group_arn: pulumi.Input[str]
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+
+
+class AgentGateway(pulumi.ComponentResource):
+    gateway: k8s.apiextensions.CustomResource
+    controller: k8s.helm.v3.Release
+
+    def __init__(self, name: str, args: AgentGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:AgentGateway", name, None, opts)
+
+        def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
+
+        self.controller = k8s.helm.v3.Release(
+            f"{name}-envoy-gateway",
+            name="envoy-gateway",
+            chart=f"{ENVOY_GATEWAY.repository}/{ENVOY_GATEWAY.chart}",
+            version=ENVOY_GATEWAY.version,
+            namespace="envoy-gateway-system",
+            create_namespace=True,
+            values={"deployment": {"envoyGateway": {"resources": {
+                "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}},
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=600,
+            opts=k8s_opts(*args.depends_on),
+        )
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAMESPACE), opts=k8s_opts())
+        proxy = k8s.apiextensions.CustomResource(
+            f"{name}-proxy-config",
+            api_version="gateway.envoyproxy.io/v1alpha1",
+            kind="EnvoyProxy",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="agents", namespace=GATEWAY_NAMESPACE),
+            # A fixed ClusterIP Service, so the ALB's TargetGroupBinding can name it.
+            spec={"provider": {"type": "Kubernetes", "kubernetes": {
+                "envoyService": {"type": "ClusterIP", "name": ENVOY_SERVICE},
+                "envoyDeployment": {"replicas": 2, "container": {"resources": {
+                    "requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}}}},
+            opts=k8s_opts(self.controller, namespace),
+        )
+        gateway_class = k8s.apiextensions.CustomResource(
+            f"{name}-class",
+            api_version="gateway.networking.k8s.io/v1",
+            kind="GatewayClass",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="envoy-agents"),
+            spec={"controllerName": "gateway.envoyproxy.io/gatewayclass-controller",
+                  "parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy", "name": "agents",
+                                    "namespace": GATEWAY_NAMESPACE}},
+            opts=k8s_opts(self.controller, proxy),
+        )
+        self.gateway = k8s.apiextensions.CustomResource(
+            f"{name}-gateway",
+            api_version="gateway.networking.k8s.io/v1",
+            kind="Gateway",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAME, namespace=GATEWAY_NAMESPACE),
+            spec={"gatewayClassName": "envoy-agents", "listeners": [{
+                "name": "http", "protocol": "HTTP", "port": 80, "hostname": f"*.{args.domain}",
+                "allowedRoutes": {"namespaces": {"from": "Selector", "selector": {
+                    "matchLabels": {DATAPLANE_LABEL: "true"}}}},
+            }]},
+            opts=k8s_opts(gateway_class),
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-binding",
+            api_version="elbv2.k8s.aws/v1beta1",
+            kind="TargetGroupBinding",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=ENVOY_SERVICE, namespace=GATEWAY_NAMESPACE),
+            spec={"serviceRef": {"name": ENVOY_SERVICE, "port": 80},
+                  "targetGroupARN": args.target_group_arn, "targetType": "ip"},
+            opts=k8s_opts(self.gateway, *args.depends_on),
+        )
+        self.register_outputs({"gateway": f"{GATEWAY_NAMESPACE}/{GATEWAY_NAME}"})
