@@ -1,0 +1,211 @@
+"""Hybrid data plane: one release per listener, secret wiring, CRD ownership, namespaces, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from components import versions
+from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
+from settings import ConfigError
+from tests.conftest import run_stack
+from tools.harness import PROJECT_ROOT, ProgramRun, Registration
+from tools.mocks import is_secret
+from tools.plan import build_plan
+from tools.preview import main as preview_main
+from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+TEAM_A = {"name": "team-a", "listenerId": "6f1b3c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
+          "workspaceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "namespaces": ["team-a"], "ownsCrds": True}
+RESEARCH = {"name": "research", "listenerId": "7a2c4d3f-5e6b-4c7d-9e8f-0a1b2c3d4e5f",
+            "workspaceId": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "namespaces": ["research", "research-sandbox"]}
+HYBRID = {"controlPlane": "us", "domain": "agents.example.com", "hostedZoneId": "Z0000000000000EXAMPLE",
+          "gatewayApi": True}
+
+
+@pytest.fixture(scope="module")
+def hybrid_run() -> ProgramRun:
+    return run_stack("hybrid")
+
+
+def dataplane(run: ProgramRun, listener: str) -> Registration:
+    return run.one(RELEASE, f"dataplane-{listener}-release")
+
+
+def with_listeners(*listeners: dict[str, Any], **hybrid: Any) -> dict[str, Any]:
+    return {"hybrid": {**HYBRID, **hybrid, "listeners": list(listeners)}}
+
+
+def config_error(overrides: dict[str, Any]) -> ConfigError:
+    with pytest.raises(ConfigError) as err:
+        run_stack("hybrid", overrides)
+    return err.value
+
+
+def test_each_listener_gets_a_pinned_release_with_its_values(hybrid_run: ProgramRun):
+    for listener, namespaces in (("team-a", "team-a"), ("research", "research,research-sandbox")):
+        r = dataplane(hybrid_run, listener).inputs
+        assert (r["chart"], r["version"]) == ("langgraph-dataplane", versions.LANGGRAPH_DATAPLANE.version)
+        assert r["repositoryOpts"]["repo"] == "https://langchain-ai.github.io/helm/"
+        assert r["namespace"] == f"langgraph-{listener}"
+        config = r["values"]["config"]
+        expected = TEAM_A if listener == "team-a" else RESEARCH
+        assert config == {
+            "existingSecretName": f"{listener}-langsmith-api-key",
+            "langsmithWorkspaceId": expected["workspaceId"],
+            "langgraphListenerId": expected["listenerId"],
+            "watchNamespaces": namespaces,
+            "enableLGPDeploymentHealthCheck": True,
+            "hostBackendUrl": "https://api.host.langchain.com",
+            "smithBackendUrl": "https://api.smith.langchain.com",
+            "hostQueue": f"host-{listener}",
+        }
+        assert r["values"]["ingress"] == {"enabled": False}
+        assert r["values"]["gateway"] == {"enabled": True, "name": "agents", "namespace": "agents-gateway",
+                                          "hostname": f"{listener}.agents.example.com"}
+        assert r["values"]["operator"]["kedaEnabled"] is True
+        assert r["values"]["listener"]["deployment"]["autoRestart"] is False
+
+
+def test_api_key_never_reaches_helm_values_or_the_plan(hybrid_run: ProgramRun):
+    for listener in ("team-a", "research"):
+        values = dataplane(hybrid_run, listener).inputs["values"]
+        assert not is_secret(values) and "langsmithApiKey" not in json.dumps(values)
+    assert OFFLINE_SECRET_PLACEHOLDER not in json.dumps(build_plan(hybrid_run))
+
+
+def test_api_key_secret_wiring(hybrid_run: ProgramRun):
+    secrets = {s.inputs["name"]: s for s in hybrid_run.of_type("aws:secretsmanager/secret:Secret")}
+    for listener in ("team-a", "research"):
+        secret = secrets[f"ls-hybrid/listener-{listener}-api-key"]
+        assert secret.inputs["kmsKeyId"] == hybrid_run.one("aws:kms/key:Key", "keys-secrets").outputs["arn"]
+        es = hybrid_run.one("kubernetes:external-secrets.io/v1:ExternalSecret", f"dataplane-{listener}-api-key").inputs
+        assert es["metadata"] == {"name": f"{listener}-langsmith-api-key", "namespace": f"langgraph-{listener}",
+                                  "annotations": {"pulumi.com/waitFor": "condition=Ready"}}
+        assert es["spec"]["data"] == [{"secretKey": "langsmith_api_key", "remoteRef": {"key": secret.outputs["arn"]}}]
+        release = dataplane(hybrid_run, listener)
+        assert hybrid_run.one("kubernetes:external-secrets.io/v1:ExternalSecret",
+                              f"dataplane-{listener}-api-key").urn in release.dependencies
+    eso_policy = json.loads(hybrid_run.one("aws:iam/rolePolicy:RolePolicy", "addons-external-secrets-policy").inputs["policy"])
+    readable = {s["Sid"]: s for s in eso_policy["Statement"]}["ReadStackSecrets"]["Resource"]
+    assert sorted(readable) == sorted(s.outputs["arn"] for s in secrets.values())
+
+
+def test_exactly_one_release_owns_the_crd(hybrid_run: ProgramRun):
+    owners = [r.name for r in hybrid_run.of_type(RELEASE) if r.name.startswith("dataplane-")
+              and r.inputs["values"]["operator"]["createCRDs"] is True]
+    assert owners == ["dataplane-team-a-release"]
+
+
+def test_first_listener_owns_the_crd_when_none_is_marked():
+    run = run_stack("hybrid", with_listeners({**RESEARCH}, {**TEAM_A, "ownsCrds": None}))
+    owners = {r.name: r.inputs["values"]["operator"]["createCRDs"] for r in run.of_type(RELEASE)
+              if r.name.startswith("dataplane-")}
+    assert owners == {"dataplane-research-release": True, "dataplane-team-a-release": False}
+
+
+def test_watched_namespaces_are_created_and_labelled(hybrid_run: ProgramRun):
+    namespaces = {n.inputs["metadata"]["name"]: n.inputs["metadata"].get("labels", {})
+                  for n in hybrid_run.of_type(NAMESPACE)}
+    for name, listener in (("team-a", "team-a"), ("research", "research"), ("research-sandbox", "research"),
+                           ("langgraph-team-a", "team-a"), ("langgraph-research", "research")):
+        assert namespaces[name] == {DATAPLANE_LABEL: "true", "langsmith.com/listener": listener}
+    research = dataplane(hybrid_run, "research")
+    for ns in hybrid_run.of_type(NAMESPACE):
+        if ns.inputs["metadata"]["name"] in ("research", "research-sandbox"):
+            assert ns.urn in research.dependencies
+
+
+def test_gateway_is_behind_the_alb_and_admits_only_data_plane_namespaces(hybrid_run: ProgramRun):
+    gateway = hybrid_run.one("kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs
+    (listener,) = gateway["spec"]["listeners"]
+    assert listener["hostname"] == "*.agents.example.com" and listener["port"] == 80
+    assert listener["allowedRoutes"]["namespaces"] == {"from": "Selector",
+                                                       "selector": {"matchLabels": {DATAPLANE_LABEL: "true"}}}
+    (binding,) = hybrid_run.of_type("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    target_group = hybrid_run.one("aws:lb/targetGroup:TargetGroup")
+    assert binding.inputs["spec"]["targetGroupARN"] == target_group.outputs["arn"]
+    assert target_group.inputs["port"] == ENVOY_HTTP_PORT
+    assert target_group.inputs["healthCheck"]["port"] == str(ENVOY_READY_PORT)
+    cert = hybrid_run.one("aws:acm/certificate:Certificate").inputs
+    assert cert["domainName"] == "*.agents.example.com"
+    assert hybrid_run.one("aws:wafv2/webAclAssociation:WebAclAssociation")
+    https = [l for l in hybrid_run.of_type("aws:lb/listener:Listener") if l.inputs["port"] == 443][0]
+    assert https.inputs["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+
+
+def test_releases_wait_for_keda_eso_and_the_gateway(hybrid_run: ProgramRun):
+    keda = hybrid_run.one(RELEASE, "addons-keda")
+    gateway = hybrid_run.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    for listener in ("team-a", "research"):
+        deps = dataplane(hybrid_run, listener).dependencies
+        assert keda.urn in deps and gateway.urn in deps
+
+
+def test_cluster_prerequisites(hybrid_run: ProgramRun):
+    names = {r.name for r in hybrid_run.of_type(RELEASE)}
+    assert {"addons-keda", "addons-cluster-autoscaler", "addons-aws-load-balancer-controller",
+            "gateway-envoy-gateway"} <= names
+    envoy = hybrid_run.one(RELEASE, "gateway-envoy-gateway").inputs
+    assert envoy["chart"] == "oci://docker.io/envoyproxy/gateway-helm" and envoy["version"] == versions.ENVOY_GATEWAY.version
+    assert [g.name for g in hybrid_run.of_type("eks:index:ManagedNodeGroup")] == ["cluster-general"]
+    assert hybrid_run.of_type("aws:rds/instance:Instance") == []
+
+
+def test_eu_control_plane_endpoints():
+    run = run_stack("hybrid", with_listeners(TEAM_A, controlPlane="eu"))
+    config = dataplane(run, "team-a").inputs["values"]["config"]
+    assert config["hostBackendUrl"] == "https://eu.api.host.langchain.com"
+    assert config["smithBackendUrl"] == "https://eu.api.smith.langchain.com"
+
+
+def test_intersecting_namespaces_name_both_listeners_and_the_namespace():
+    err = config_error(with_listeners(TEAM_A, {**RESEARCH, "namespaces": ["research", "team-a"]}))
+    (issue,) = err.issues
+    assert issue.key == "hybrid.listeners" and issue.value == "team-a"
+    assert "'team-a'" in issue.allowed and "'research'" in issue.allowed and "never intersect" in issue.allowed
+
+
+def test_intersecting_namespaces_exit_two_in_the_preview(tmp_path):
+    text = (PROJECT_ROOT / "stacks" / "Pulumi.hybrid.yaml").read_text()
+    path = tmp_path / "Pulumi.hybrid.yaml"
+    path.write_text(text.replace("namespaces: [research, research-sandbox]", "namespaces: [research, team-a]"))
+    err = io.StringIO()
+    assert preview_main(["--config-file", str(path), "--quiet"], out=io.StringIO(), err=err) == 2
+    assert "namespace 'team-a' is watched by both listener 'team-a' and listener 'research'" in err.getvalue()
+
+
+def test_listener_without_workspace_is_an_error():
+    listener = {k: v for k, v in RESEARCH.items() if k != "workspaceId"}
+    (issue,) = config_error(with_listeners(TEAM_A, listener)).issues
+    assert issue.key == "hybrid.listeners[1].workspaceId" and "required" in issue.allowed
+
+
+def test_duplicate_listener_ids_are_an_error():
+    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "listenerId": TEAM_A["listenerId"]})).issues
+    assert issue.key == "hybrid.listeners[1].listenerId" and "unique" in issue.allowed
+
+
+def test_two_crd_owners_are_an_error():
+    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "ownsCrds": True})).issues
+    assert issue.key == "hybrid.listeners" and issue.value == ["team-a", "research"]
+
+
+def test_multi_namespace_listener_needs_the_gateway_api():
+    err = config_error(with_listeners(TEAM_A, RESEARCH, gatewayApi=False))
+    keys = {i.key: i for i in err.issues}
+    assert "several namespaces needs hybrid.gatewayApi: true" in keys["hybrid.listeners[1].namespaces"].allowed
+
+
+def test_every_listener_needs_an_api_key():
+    run_overrides = with_listeners(TEAM_A, RESEARCH, {**RESEARCH, "name": "third",
+                                                      "listenerId": "8b3d5e4a-6f7c-4d8e-9f0a-1b2c3d4e5f6a",
+                                                      "namespaces": ["third"]})
+    err = config_error(run_overrides)
+    (issue,) = [i for i in err.issues if i.key == "hybridApiKeys"]
+    assert "missing: third" in issue.allowed and issue.value == "[redacted]"
