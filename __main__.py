@@ -35,6 +35,7 @@ from components.langsmith_values import RELEASE_NAME, ClickHousePlacement, LangS
 from components.kms import EncryptionKeys, EncryptionKeysArgs
 from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
+from components.observability import AlarmThresholds, Observability, ObservabilityArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
@@ -331,6 +332,40 @@ if settings.shape is Shape.SELF_HOSTED:
     ), opts=with_aws)
 
     langsmith = LangSmith("langsmith", langsmith_args(settings, app), opts=with_aws)
+
+    obs = settings.observability
+    observability = Observability("observability", ObservabilityArgs(
+        name_prefix=settings.name_prefix,
+        account_id=account_id,
+        cluster_name=settings.cluster_name,
+        region=settings.region,
+        provider=cluster.provider,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer=cluster.oidc_issuer,
+        logs_kms_key_arn=keys.logs_key.arn,
+        data_kms_key_arn=keys.data_key.arn,
+        log_retention_days=settings.log_retention_days,
+        thresholds=AlarmThresholds(
+            alb_errors_per_5_minutes=obs.alb_errors_per_5_minutes, rds_cpu_percent=obs.rds_cpu_percent,
+            rds_free_storage_gb=obs.rds_free_storage_gb, rds_max_connections=obs.rds_max_connections,
+            redis_memory_percent=obs.redis_memory_percent,
+            redis_evictions_per_5_minutes=obs.redis_evictions_per_5_minutes,
+            pod_restarts_per_5_minutes=obs.pod_restarts_per_5_minutes,
+            clickhouse_disk_percent=obs.clickhouse_disk_percent),
+        backup_retention_days=obs.backup_retention_days,
+        alb_arn_suffix=edge.load_balancer.arn_suffix,
+        target_group_arn_suffix=edge.target_group.arn_suffix,
+        redis_group_id=redis.replication_group.replication_group_id,
+        langsmith_namespace=LANGSMITH_NAMESPACE,
+        health_check_domain=None if settings.edge.internal else app.domain,
+        rds_identifier=postgres.instance.identifier if postgres else None,
+        rds_arn=postgres.instance.arn if postgres else None,
+        clickhouse_in_cluster=in_cluster_clickhouse,
+        alarm_email=obs.alarm_email,
+        protect=settings.protect_data,
+        depends_on=[cluster.general_node_group, *cluster.addons, langsmith.release],
+    ), opts=with_aws)
+    pulumi.export("alarmTopicArn", observability.topic.arn)
 
     pulumi.export("langsmithUrl", edge.url)
     pulumi.export("albDnsName", edge.load_balancer.dns_name)

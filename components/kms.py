@@ -56,11 +56,21 @@ class EncryptionKeys(pulumi.ComponentResource):
                 "kms:EncryptionContext:aws:logs:arn":
                     f"arn:{args.partition}:logs:{args.region}:{args.account_id}:log-group:*"}},
         }
+        alarms_to_topics = {
+            # Alarms publish to the SNS topic encrypted with this key.
+            "Sid": "CloudWatchAlarmsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
+        }
         self.data_key = self._key(name, "data", "RDS, ElastiCache, S3 and ClickHouse volumes",
                                   [account_admin], args)
         self.secrets_key = self._key(name, "secrets", "Secrets Manager and EKS secrets",
                                      [account_admin], args)
-        self.logs_key = self._key(name, "logs", "CloudWatch Logs", [account_admin, logs_service], args)
+        self.logs_key = self._key(name, "logs", "CloudWatch Logs and the alarm topic",
+                                  [account_admin, logs_service, alarms_to_topics], args)
         self.register_outputs({
             "dataKeyArn": self.data_key.arn,
             "secretsKeyArn": self.secrets_key.arn,

@@ -18,6 +18,12 @@ EKS_ADDON_VERSIONS = {
     "coredns": "v1.13.2-eksbuild.1",
     "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
 }
+# Container Insights and Fluent Bit, as an EKS add-on.
+CLOUDWATCH_OBSERVABILITY_ADDON = "v5.3.0-eksbuild.1"
+
+# Images of the small helpers the stack runs itself.
+EVENT_EXPORTER_IMAGE = "ghcr.io/resmoio/kubernetes-event-exporter:v1.7"
+AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.17.0"
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             "aceBackend": {"replicas": 1, "cpu": "100m", "memory": "512Mi"},
         }},
         "blobStorage": {"noncurrentVersionDays": 7},
+        "observability": {"albErrorsPer5Minutes": 50, "rdsCpuPercent": 90, "rdsFreeStorageGb": 5, "rdsMaxConnections": 300,
+                          "redisMemoryPercent": 90, "redisEvictionsPer5Minutes": 1000, "podRestartsPer5Minutes": 10,
+                          "backupRetentionDays": 7},
     },
     "production": {
         "protectData": True,
@@ -90,6 +93,10 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             "aceBackend": {"replicas": 1, "cpu": "200m", "memory": "1Gi"},
         }},
         "blobStorage": {"noncurrentVersionDays": 30},
+        # db.m7g.large allows ~900 connections; alarm well before.
+        "observability": {"albErrorsPer5Minutes": 20, "rdsCpuPercent": 80, "rdsFreeStorageGb": 10, "rdsMaxConnections": 700,
+                          "redisMemoryPercent": 80, "redisEvictionsPer5Minutes": 0, "podRestartsPer5Minutes": 3,
+                          "backupRetentionDays": 35},
     },
     "production-large": {
         "protectData": True,
@@ -120,6 +127,9 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
             "aceBackend": {"replicas": 2, "cpu": "200m", "memory": "1Gi"},
         }},
         "blobStorage": {"noncurrentVersionDays": 30},
+        "observability": {"albErrorsPer5Minutes": 50, "rdsCpuPercent": 80, "rdsFreeStorageGb": 25, "rdsMaxConnections": 1400,
+                          "redisMemoryPercent": 80, "redisEvictionsPer5Minutes": 0, "podRestartsPer5Minutes": 5,
+                          "backupRetentionDays": 90},
     },
 }
 

@@ -163,7 +163,8 @@ def test_external_clickhouse_has_no_dedicated_pool():
 def test_eks_addons_are_pinned_and_wait_for_nodes(prod_run: ProgramRun):
     general = node_groups(prod_run)["general"]
     addons = {a.inputs["addonName"]: a for a in prod_run.of_type("aws:eks/addon:Addon")}
-    assert set(addons) == {"coredns", "aws-ebs-csi-driver"}
+    assert set(addons) == {"coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"}
+    assert addons.pop("amazon-cloudwatch-observability").inputs["addonVersion"] == versions.CLOUDWATCH_OBSERVABILITY_ADDON
     for name, addon in addons.items():
         assert addon.inputs["addonVersion"] == versions.EKS_ADDON_VERSIONS[name]
         assert general.urn in addon.dependencies

@@ -1,0 +1,417 @@
+"""Logs, events, health, alarms, backups and a dashboard for the self-hosted stack.
+
+- Container logs and Container Insights metrics: the `amazon-cloudwatch-observability` EKS add-on
+  (CloudWatch agent + Fluent Bit, managed and versioned by AWS, and the source of the pod and node
+  metrics the alarms need). Its log groups are created here first, with retention and the logs key.
+- Kubernetes events, which the API server keeps for an hour: an event exporter writes them as JSON
+  to stdout, so Fluent Bit ships them into the application log group.
+- Health: a Route53 HTTPS health check on the public URL (not for an internal ALB, which Route53
+  cannot reach; its target-group health alarms still apply).
+- Alarms to an encrypted SNS topic; thresholds come from the profile table.
+- ClickHouse volume usage: no AWS metric sees inside a volume, so a CronJob asks ClickHouse
+  (`system.disks`) and publishes the used percentage as a custom metric, which is alarmed.
+- AWS Backup: a KMS-encrypted vault and a daily plan for the RDS instance and every volume the
+  ClickHouse StorageClass tagged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.cluster import CLICKHOUSE_BACKUP_TAG
+from components.iam import policy_document, service_trust_policy
+from components.irsa import IrsaRole, IrsaRoleArgs
+from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, EVENT_EXPORTER_IMAGE
+
+CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")
+CUSTOM_METRIC_NAMESPACE = "LangSmith"
+CLICKHOUSE_DISK_METRIC = "ClickHouseDiskUsedPercent"
+BACKUP_SCHEDULE = "cron(0 5 * * ? *)"  # daily, 05:00 UTC, after the RDS backup window
+BACKUP_MANAGED_POLICIES = (
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+)
+CLOUDWATCH_AGENT_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    alb_errors_per_5_minutes: int
+    rds_cpu_percent: int
+    rds_free_storage_gb: int
+    rds_max_connections: int
+    redis_memory_percent: int
+    redis_evictions_per_5_minutes: int
+    pod_restarts_per_5_minutes: int
+    clickhouse_disk_percent: int
+
+
+@dataclass(frozen=True)
+class ObservabilityArgs:
+    name_prefix: str
+    account_id: str
+    cluster_name: str
+    region: str
+    provider: k8s.Provider
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]
+    data_kms_key_arn: pulumi.Input[str]
+    log_retention_days: int
+    thresholds: AlarmThresholds
+    backup_retention_days: int
+    alb_arn_suffix: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+    redis_group_id: pulumi.Input[str]
+    langsmith_namespace: str
+    health_check_domain: str | None = None
+    rds_identifier: pulumi.Input[str] | None = None
+    rds_arn: pulumi.Input[str] | None = None
+    clickhouse_in_cluster: bool = True
+    alarm_email: str | None = None
+    protect: bool = False
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+
+
+class Observability(pulumi.ComponentResource):
+    topic: aws.sns.Topic
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    backup_plan: aws.backup.Plan
+    dashboard: aws.cloudwatch.Dashboard
+
+    def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("langsmith:aws:Observability", name, None, opts)
+        self._name = name
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+
+        self._container_logs()
+        self._event_exporter()
+        self.topic = aws.sns.Topic(f"{name}-alarms", name=f"{args.name_prefix}-alarms",
+                                   kms_master_key_id=args.logs_kms_key_arn, opts=child)
+        if args.alarm_email:
+            aws.sns.TopicSubscription(f"{name}-alarms-email", topic=self.topic.arn, protocol="email",
+                                      endpoint=args.alarm_email, opts=child)
+        self.alarms = self._alarms()
+        if args.health_check_domain:
+            self._health_check(args.health_check_domain)
+        if args.clickhouse_in_cluster:
+            self._clickhouse_disk_probe()
+        self.backup_plan = self._backups()
+        self.dashboard = self._dashboard()
+        self.register_outputs({"alarmTopicArn": self.topic.arn, "dashboard": self.dashboard.dashboard_name})
+
+    # -- logs and events -------------------------------------------------------------------
+    def _container_logs(self) -> None:
+        args, name = self._args, self._name
+        groups = [aws.cloudwatch.LogGroup(
+            f"{name}-ci-{kind}",
+            name=f"/aws/containerinsights/{args.cluster_name}/{kind}",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.logs_kms_key_arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        ) for kind in CONTAINER_INSIGHTS_LOG_GROUPS]
+        agent_role = IrsaRole(f"{name}-cloudwatch-agent", IrsaRoleArgs(
+            oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer,
+            namespace="amazon-cloudwatch", service_account="cloudwatch-agent",
+            description="CloudWatch agent and Fluent Bit (Container Insights)",
+            managed_policy_arns=[CLOUDWATCH_AGENT_POLICY],
+        ), opts=pulumi.ResourceOptions(parent=self))
+        aws.eks.Addon(
+            f"{name}-cloudwatch-observability",
+            cluster_name=args.cluster_name,
+            addon_name="amazon-cloudwatch-observability",
+            addon_version=CLOUDWATCH_OBSERVABILITY_ADDON,
+            service_account_role_arn=agent_role.arn,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, *args.depends_on]),
+        )
+
+    def _event_exporter(self) -> None:
+        args, name = self._args, self._name
+
+        def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
+
+        namespace = k8s.core.v1.Namespace(f"{name}-events-ns", metadata=k8s.meta.v1.ObjectMetaArgs(name="kube-events"),
+                                          opts=k8s_opts(*args.depends_on))
+        meta = k8s.meta.v1.ObjectMetaArgs(name="event-exporter", namespace="kube-events")
+        account = k8s.core.v1.ServiceAccount(f"{name}-events-sa", metadata=meta, opts=k8s_opts(namespace))
+        role = k8s.rbac.v1.ClusterRole(
+            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name="event-exporter"),
+            rules=[k8s.rbac.v1.PolicyRuleArgs(api_groups=["", "events.k8s.io"], resources=["events"],
+                                              verbs=["get", "list", "watch"])],
+            opts=k8s_opts())
+        k8s.rbac.v1.ClusterRoleBinding(
+            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name="event-exporter"),
+            role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                             name="event-exporter"),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name="event-exporter", namespace="kube-events")],
+            opts=k8s_opts(role, account))
+        config = k8s.core.v1.ConfigMap(f"{name}-events-config", metadata=meta, data={"config.yaml": json.dumps({
+            "logLevel": "error", "logFormat": "json", "maxEventAgeSeconds": 60,
+            "route": {"routes": [{"match": [{"receiver": "stdout"}]}]},
+            "receivers": [{"name": "stdout", "stdout": {}}]})}, opts=k8s_opts(namespace))
+        k8s.apps.v1.Deployment(
+            f"{name}-events",
+            metadata=meta,
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=1,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": "event-exporter"}),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels={"app": "event-exporter"}),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        service_account_name="event-exporter",
+                        security_context=k8s.core.v1.PodSecurityContextArgs(run_as_non_root=True, run_as_user=65534),
+                        containers=[k8s.core.v1.ContainerArgs(
+                            name="event-exporter", image=EVENT_EXPORTER_IMAGE,
+                            args=["-conf=/data/config.yaml"],
+                            resources=k8s.core.v1.ResourceRequirementsArgs(
+                                requests={"cpu": "20m", "memory": "64Mi"}, limits={"memory": "256Mi"}),
+                            security_context=k8s.core.v1.SecurityContextArgs(
+                                allow_privilege_escalation=False, read_only_root_filesystem=True),
+                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/data")],
+                        )],
+                        volumes=[k8s.core.v1.VolumeArgs(
+                            name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name="event-exporter"))],
+                    ),
+                ),
+            ),
+            opts=k8s_opts(config, account),
+        )
+
+    # -- alarms ----------------------------------------------------------------------------
+    def _alarm(self, key: str, description: str, namespace: str, metric: str, dimensions: dict[str, Any],
+               statistic: str, comparison: str, threshold: float, periods: int = 1,
+               provider: aws.Provider | None = None, actions: pulumi.Input[str] | None = None) -> aws.cloudwatch.MetricAlarm:
+        topic = actions if actions is not None else self.topic.arn
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{key}",
+            name=f"{self._args.name_prefix}-{key}",
+            alarm_description=description,
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic=statistic,
+            period=300,
+            evaluation_periods=periods,
+            comparison_operator=comparison,
+            threshold=threshold,
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic],
+            ok_actions=[topic],
+            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+
+    def _alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        a, t = self._args, self._args.thresholds
+        above, below = "GreaterThanThreshold", "LessThanThreshold"
+        alb = {"LoadBalancer": a.alb_arn_suffix}
+        alarms = {
+            "alb-target-5xx": self._alarm("alb-target-5xx", "LangSmith answered with 5xx errors", "AWS/ApplicationELB",
+                                          "HTTPCode_Target_5XX_Count", alb, "Sum", above, t.alb_errors_per_5_minutes),
+            "alb-elb-5xx": self._alarm("alb-elb-5xx", "The ALB answered with 5xx errors (no healthy target?)",
+                                       "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", above,
+                                       t.alb_errors_per_5_minutes),
+            "alb-unhealthy-targets": self._alarm(
+                "alb-unhealthy-targets", "Frontend pods fail the ALB health check", "AWS/ApplicationELB",
+                "UnHealthyHostCount", {**alb, "TargetGroup": a.target_group_arn_suffix}, "Maximum", above, 0, 2),
+            "redis-memory": self._alarm("redis-memory", "ElastiCache memory nearly full", "AWS/ElastiCache",
+                                        "DatabaseMemoryUsagePercentage", {"ReplicationGroupId": a.redis_group_id},
+                                        "Maximum", above, t.redis_memory_percent),
+            "redis-evictions": self._alarm("redis-evictions", "ElastiCache evicts keys (queues may lose work)",
+                                           "AWS/ElastiCache", "Evictions", {"ReplicationGroupId": a.redis_group_id},
+                                           "Sum", above, t.redis_evictions_per_5_minutes),
+            "pod-restarts": self._alarm("pod-restarts", "LangSmith containers keep restarting", "ContainerInsights",
+                                        "pod_number_of_container_restarts",
+                                        {"ClusterName": a.cluster_name, "Namespace": a.langsmith_namespace},
+                                        "Sum", above, t.pod_restarts_per_5_minutes),
+            "failed-nodes": self._alarm("failed-nodes", "A node reports a failed condition", "ContainerInsights",
+                                        "cluster_failed_node_count", {"ClusterName": a.cluster_name}, "Maximum",
+                                        above, 0, 2),
+        }
+        if a.rds_identifier is not None:
+            db = {"DBInstanceIdentifier": a.rds_identifier}
+            alarms["rds-cpu"] = self._alarm("rds-cpu", "PostgreSQL CPU is high", "AWS/RDS", "CPUUtilization", db,
+                                            "Average", above, t.rds_cpu_percent, 3)
+            alarms["rds-free-storage"] = self._alarm(
+                "rds-free-storage", "PostgreSQL is running out of storage", "AWS/RDS", "FreeStorageSpace", db,
+                "Minimum", below, t.rds_free_storage_gb * 2**30)
+            alarms["rds-connections"] = self._alarm(
+                "rds-connections", "PostgreSQL connections near the limit (or none: database unreachable)",
+                "AWS/RDS", "DatabaseConnections", db, "Maximum", above, t.rds_max_connections)
+        if a.clickhouse_in_cluster:
+            alarms["clickhouse-disk"] = self._alarm(
+                "clickhouse-disk", "The ClickHouse volume is filling up (traces)", CUSTOM_METRIC_NAMESPACE,
+                CLICKHOUSE_DISK_METRIC, {"ClusterName": a.cluster_name}, "Maximum", above, t.clickhouse_disk_percent)
+        return alarms
+
+    def _health_check(self, domain: str) -> None:
+        args, name = self._args, self._name
+        check = aws.route53.HealthCheck(
+            f"{name}-health",
+            fqdn=domain, port=443, type="HTTPS", resource_path="/health",
+            request_interval=30, failure_threshold=3, measure_latency=True,
+            tags={"Name": f"{args.name_prefix}-langsmith"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Route53 publishes health-check metrics in us-east-1 only: the alarm (and its topic) live there.
+        provider = None
+        actions: pulumi.Input[str] = self.topic.arn
+        if args.region != "us-east-1":
+            provider = aws.Provider(f"{name}-us-east-1", region="us-east-1", opts=pulumi.ResourceOptions(parent=self))
+            topic = aws.sns.Topic(f"{name}-health-alarms", name=f"{args.name_prefix}-health-alarms",
+                                  kms_master_key_id="alias/aws/sns",
+                                  opts=pulumi.ResourceOptions(parent=self, provider=provider))
+            if args.alarm_email:
+                aws.sns.TopicSubscription(f"{name}-health-alarms-email", topic=topic.arn, protocol="email",
+                                          endpoint=args.alarm_email,
+                                          opts=pulumi.ResourceOptions(parent=self, provider=provider))
+            actions = topic.arn
+        self.alarms["health-check"] = self._alarm(
+            "health-check", f"https://{domain}/health fails from Route53's checkers", "AWS/Route53",
+            "HealthCheckStatus", {"HealthCheckId": check.id}, "Minimum", "LessThanThreshold", 1, 1,
+            provider=provider, actions=actions)
+
+    def _clickhouse_disk_probe(self) -> None:
+        args, name = self._args, self._name
+        account = "clickhouse-disk-probe"
+        role = IrsaRole(f"{name}-clickhouse-probe", IrsaRoleArgs(
+            oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer,
+            namespace=args.langsmith_namespace, service_account=account,
+            description="Publishes ClickHouse volume usage to CloudWatch",
+            policy=policy_document([{"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+                                     "Condition": {"StringEquals": {"cloudwatch:namespace": CUSTOM_METRIC_NAMESPACE}}}]),
+        ), opts=pulumi.ResourceOptions(parent=self))
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
+        k8s.core.v1.ServiceAccount(
+            f"{name}-clickhouse-probe",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace,
+                                                annotations={"eks.amazonaws.com/role-arn": role.arn}),
+            opts=k8s_opts)
+        query = ("SELECT round(100 * (1 - sum(free_space) / sum(total_space)), 1) FROM system.disks "
+                 "FORMAT TabSeparated")
+        script = (
+            'used=$(curl -sf --user "default:${CLICKHOUSE_PASSWORD}" '
+            f'"http://langsmith-clickhouse.{args.langsmith_namespace}.svc.cluster.local:8123/" '
+            f'--data-binary "{query}") && '
+            f"aws cloudwatch put-metric-data --region {args.region} --namespace {CUSTOM_METRIC_NAMESPACE} "
+            f"--metric-name {CLICKHOUSE_DISK_METRIC} --unit Percent --value \"$used\" "
+            f"--dimensions ClusterName={args.cluster_name}"
+        )
+        k8s.batch.v1.CronJob(
+            f"{name}-clickhouse-probe",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
+            spec=k8s.batch.v1.CronJobSpecArgs(
+                schedule="*/5 * * * *",
+                concurrency_policy="Forbid",
+                job_template=k8s.batch.v1.JobTemplateSpecArgs(spec=k8s.batch.v1.JobSpecArgs(
+                    backoff_limit=1, ttl_seconds_after_finished=600,
+                    template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                        service_account_name=account, restart_policy="Never",
+                        containers=[k8s.core.v1.ContainerArgs(
+                            name="probe", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", script],
+                            env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
+                                secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
+                                    name="langsmith-clickhouse", key="clickhouse_password")))],
+                            resources=k8s.core.v1.ResourceRequirementsArgs(
+                                requests={"cpu": "10m", "memory": "64Mi"}, limits={"memory": "128Mi"}),
+                        )],
+                    )),
+                )),
+            ),
+            opts=k8s_opts,
+        )
+
+    # -- backups ---------------------------------------------------------------------------
+    def _backups(self) -> aws.backup.Plan:
+        args, name = self._args, self._name
+        child = pulumi.ResourceOptions(parent=self)
+        vault = aws.backup.Vault(f"{name}-vault", name=f"{args.name_prefix}-backups", kms_key_arn=args.data_kms_key_arn,
+                                 force_destroy=False, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        plan = aws.backup.Plan(
+            f"{name}-plan",
+            name=f"{args.name_prefix}-daily",
+            rules=[aws.backup.PlanRuleArgs(
+                rule_name="daily",
+                target_vault_name=vault.name,
+                schedule=BACKUP_SCHEDULE,
+                start_window=60,
+                completion_window=360,
+                lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=args.backup_retention_days),
+            )],
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-backup-role",
+            description="AWS Backup: back up and restore this stack's RDS instance and ClickHouse volumes",
+            assume_role_policy=service_trust_policy("backup.amazonaws.com", args.account_id),
+            opts=child,
+        )
+        for i, policy_arn in enumerate(BACKUP_MANAGED_POLICIES):
+            aws.iam.RolePolicyAttachment(f"{name}-backup-{i}", role=role.name, policy_arn=policy_arn, opts=child)
+        tag_key, tag_value = CLICKHOUSE_BACKUP_TAG
+        aws.backup.Selection(
+            f"{name}-clickhouse-volumes",
+            name="clickhouse-volumes",
+            plan_id=plan.id,
+            iam_role_arn=role.arn,
+            selection_tags=[aws.backup.SelectionSelectionTagArgs(type="STRINGEQUALS", key=tag_key, value=tag_value)],
+            opts=child,
+        )
+        if args.rds_arn is not None:
+            aws.backup.Selection(f"{name}-postgres", name="postgres", plan_id=plan.id, iam_role_arn=role.arn,
+                                 resources=[args.rds_arn], opts=child)
+        return plan
+
+    # -- dashboard -------------------------------------------------------------------------
+    def _dashboard(self) -> aws.cloudwatch.Dashboard:
+        args = self._args
+
+        def body(values: list[Any]) -> str:
+            alb, rds, redis = values
+            region = args.region
+
+            def widget(title: str, metrics: list[list[Any]], x: int, y: int) -> dict[str, Any]:
+                return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
+                        "properties": {"title": title, "region": region, "metrics": metrics, "period": 300,
+                                       "stat": "Sum" if "5XX" in str(metrics) else "Average"}}
+
+            widgets = [
+                widget("ALB requests and errors", [
+                    ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", alb],
+                    ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", alb],
+                    ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", alb]], 0, 0),
+                widget("ALB latency", [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", alb]], 12, 0),
+                widget("Redis", [["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", redis],
+                                 ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", redis]], 0, 12),
+                widget("Nodes and pods", [
+                    ["ContainerInsights", "node_cpu_utilization", "ClusterName", args.cluster_name],
+                    ["ContainerInsights", "node_memory_utilization", "ClusterName", args.cluster_name],
+                    ["ContainerInsights", "pod_number_of_container_restarts", "ClusterName", args.cluster_name,
+                     "Namespace", args.langsmith_namespace]], 12, 12),
+            ]
+            if rds:
+                widgets.append(widget("PostgreSQL", [
+                    ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", rds],
+                    ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", rds],
+                    ["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", rds]], 0, 6))
+            if args.clickhouse_in_cluster:
+                widgets.append(widget("ClickHouse volume used (%)", [
+                    [CUSTOM_METRIC_NAMESPACE, CLICKHOUSE_DISK_METRIC, "ClusterName", args.cluster_name]], 12, 6))
+            return json.dumps({"widgets": widgets}, sort_keys=True)
+
+        return aws.cloudwatch.Dashboard(
+            f"{self._name}-dashboard",
+            dashboard_name=f"{args.name_prefix}-langsmith",
+            dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.rds_identifier or "", args.redis_group_id).apply(body),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
