@@ -1,0 +1,171 @@
+"""Observability and backups: log retention everywhere, events, health, alarms, backups, dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import versions
+from components.cluster import CLICKHOUSE_BACKUP_TAG
+from tests.conftest import policy, run_stack
+from tools.harness import ProgramRun
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def alarms(run: ProgramRun) -> dict[str, dict]:
+    return {a.name.removeprefix("observability-"): a.inputs for a in run.of_type(ALARM)}
+
+
+def test_every_log_group_has_the_profile_retention_and_the_logs_key(prod_run: ProgramRun, dev_run: ProgramRun):
+    for run, days in ((prod_run, 365), (dev_run, 30)):
+        logs_key = run.one("aws:kms/key:Key", "keys-logs").outputs["arn"]
+        groups = {g.inputs["name"]: g.inputs for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")}
+        for group in groups.values():
+            assert group["retentionInDays"] == days and group["kmsKeyId"] == logs_key
+        prefix = "ls-prod" if run is prod_run else "ls-dev"
+        expected = {f"/aws/eks/{prefix}-eks/cluster", f"/aws/vpc/{prefix}/flow-logs", f"aws-waf-logs-{prefix}",
+                    f"/aws/elasticache/{prefix}-redis/slow-log", f"/aws/elasticache/{prefix}-redis/engine-log",
+                    *(f"/aws/containerinsights/{prefix}-eks/{k}" for k in ("application", "dataplane", "host", "performance"))}
+        assert expected <= set(groups)
+    prod_groups = {g.inputs["name"] for g in prod_run.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert {"/aws/rds/instance/ls-prod-postgres/postgresql", "/aws/rds/instance/ls-prod-postgres/upgrade"} <= prod_groups
+
+
+def test_alb_access_logs_expire_with_the_same_retention(prod_run: ProgramRun):
+    lifecycle = [r for r in prod_run.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+                 if r.name == "access-logs-lifecycle"][0]
+    assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 365
+
+
+def test_container_logs_come_from_the_cloudwatch_add_on(prod_run: ProgramRun):
+    (addon,) = [a for a in prod_run.of_type("aws:eks/addon:Addon") if a.inputs["addonName"] == "amazon-cloudwatch-observability"]
+    assert addon.inputs["addonVersion"] == versions.CLOUDWATCH_OBSERVABILITY_ADDON
+    role = prod_run.one("aws:iam/role:Role", "observability-cloudwatch-agent-role")
+    assert addon.inputs["serviceAccountRoleArn"] == role.outputs["arn"]
+    (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+    subs = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    assert subs == ["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"]
+    groups = [g.urn for g in prod_run.of_type("aws:cloudwatch/logGroup:LogGroup") if "containerinsights" in g.inputs["name"]]
+    assert len(groups) == 4 and set(groups) <= set(addon.dependencies)
+
+
+def test_kubernetes_events_are_shipped_as_container_logs(prod_run: ProgramRun):
+    deployment = prod_run.one("kubernetes:apps/v1:Deployment").inputs
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == versions.EVENT_EXPORTER_IMAGE
+    config = json.loads(prod_run.one("kubernetes:core/v1:ConfigMap").inputs["data"]["config.yaml"])
+    assert config["receivers"] == [{"name": "stdout", "stdout": {}}]
+    (rule,) = prod_run.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs["rules"]
+    assert rule["verbs"] == ["get", "list", "watch"] and rule["resources"] == ["events"]
+
+
+def test_health_check_on_the_public_url(prod_run: ProgramRun):
+    check = prod_run.one("aws:route53/healthCheck:HealthCheck")
+    assert (check.inputs["fqdn"], check.inputs["type"], check.inputs["port"], check.inputs["resourcePath"]) == (
+        "langsmith.example.com", "HTTPS", 443, "/health")
+    health = alarms(prod_run)["health-check"]
+    assert health["namespace"] == "AWS/Route53" and health["dimensions"] == {"HealthCheckId": check.id}
+    assert health["comparisonOperator"] == "LessThanThreshold" and health["threshold"] == 1
+
+
+def test_health_check_alarm_lives_in_us_east_1_elsewhere():
+    run = run_stack("prod", {"aws:region": "eu-west-1"})
+    (extra,) = [p for p in run.of_type("pulumi:providers:aws") if p.name == "observability-us-east-1"]
+    assert extra.inputs["region"] == "us-east-1"
+    health = run.one(ALARM, "observability-health-check")
+    assert (health.provider or "").startswith(extra.urn)
+
+
+def test_internal_alb_has_no_route53_health_check():
+    run = run_stack("prod", {"edge": {"internal": True, "allowedCidrs": ["10.0.0.0/8"]}})
+    assert run.of_type("aws:route53/healthCheck:HealthCheck") == []
+    assert "alb-unhealthy-targets" in alarms(run)
+
+
+@pytest.mark.parametrize("stack, expected", [
+    ("prod", {"alb-target-5xx": 20, "rds-cpu": 80, "rds-connections": 700, "redis-memory": 80,
+              "redis-evictions": 0, "pod-restarts": 3, "clickhouse-disk": 80, "rds-free-storage": 10 * 2**30}),
+    ("dev", {"alb-target-5xx": 50, "rds-cpu": 90, "rds-connections": 300, "redis-memory": 90,
+             "redis-evictions": 1000, "pod-restarts": 10, "clickhouse-disk": 80, "rds-free-storage": 5 * 2**30}),
+])
+def test_alarm_thresholds_follow_the_profile(stack: str, expected: dict, dev_run: ProgramRun, prod_run: ProgramRun):
+    found = alarms(prod_run if stack == "prod" else dev_run)
+    assert {k: found[k]["threshold"] for k in expected} == expected
+
+
+def test_every_alarm_notifies_the_encrypted_topic(prod_run: ProgramRun):
+    topic = prod_run.one("aws:sns/topic:Topic")
+    assert topic.inputs["kmsMasterKeyId"] == prod_run.one("aws:kms/key:Key", "keys-logs").outputs["arn"]
+    found = alarms(prod_run)
+    assert set(found) == {"alb-target-5xx", "alb-elb-5xx", "alb-unhealthy-targets", "redis-memory", "redis-evictions",
+                          "pod-restarts", "failed-nodes", "rds-cpu", "rds-free-storage", "rds-connections",
+                          "clickhouse-disk", "health-check"}
+    for alarm in found.values():
+        assert alarm["alarmActions"] == [topic.outputs["arn"]] and alarm["okActions"] == [topic.outputs["arn"]]
+    key_policy = {s["Sid"]: s for s in policy(prod_run.one("aws:kms/key:Key", "keys-logs"))["Statement"]}
+    assert key_policy["CloudWatchAlarmsOfThisAccount"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+
+
+def test_alarm_dimensions_point_at_the_stacks_resources(prod_run: ProgramRun):
+    found = alarms(prod_run)
+    alb = prod_run.one("aws:lb/loadBalancer:LoadBalancer").outputs["arnSuffix"]
+    assert found["alb-target-5xx"]["dimensions"] == {"LoadBalancer": alb}
+    assert found["alb-unhealthy-targets"]["dimensions"]["TargetGroup"] == \
+        prod_run.one("aws:lb/targetGroup:TargetGroup").outputs["arnSuffix"]
+    assert found["rds-cpu"]["dimensions"] == {"DBInstanceIdentifier": "ls-prod-postgres"}
+    assert found["redis-memory"]["dimensions"] == {"ReplicationGroupId": "ls-prod-redis"}
+    assert found["pod-restarts"]["dimensions"] == {"ClusterName": "ls-prod-eks", "Namespace": "langsmith"}
+
+
+def test_alarm_email_subscription():
+    run = run_stack("prod", {"observability": {"alarmEmail": "oncall@example.com"}})
+    (subscription,) = run.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert subscription.inputs["protocol"] == "email" and subscription.inputs["endpoint"] == "oncall@example.com"
+
+
+def test_clickhouse_disk_probe_publishes_the_metric_the_alarm_watches(prod_run: ProgramRun):
+    cron = prod_run.one("kubernetes:batch/v1:CronJob").inputs
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    script = container["command"][-1]
+    alarm = alarms(prod_run)["clickhouse-disk"]
+    assert f"--namespace {alarm['namespace']}" in script and f"--metric-name {alarm['metricName']}" in script
+    assert "system.disks" in script and container["image"] == versions.AWS_CLI_IMAGE
+    assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "langsmith-clickhouse", "key": "clickhouse_password"}
+    inline = policy(prod_run.one("aws:iam/rolePolicy:RolePolicy", "observability-clickhouse-probe-policy"))
+    (statement,) = inline["Statement"]
+    assert statement["Action"] == "cloudwatch:PutMetricData"
+    assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": "LangSmith"}}
+
+
+def test_backups_cover_clickhouse_volumes_and_rds(prod_run: ProgramRun):
+    vault = prod_run.one("aws:backup/vault:Vault")
+    assert vault.inputs["kmsKeyArn"] == prod_run.one("aws:kms/key:Key", "keys-data").outputs["arn"]
+    assert vault.protect is True
+    (rule,) = prod_run.one("aws:backup/plan:Plan").inputs["rules"]
+    assert rule["schedule"] == "cron(0 5 * * ? *)" and rule["lifecycle"] == {"deleteAfter": 35}
+    selections = {s.inputs["name"]: s.inputs for s in prod_run.of_type("aws:backup/selection:Selection")}
+    key, value = CLICKHOUSE_BACKUP_TAG
+    assert selections["clickhouse-volumes"]["selectionTags"] == [{"type": "STRINGEQUALS", "key": key, "value": value}]
+    classes = {s.inputs["metadata"]["name"]: s.inputs for s in prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")}
+    assert classes["clickhouse-gp3"]["parameters"]["tagSpecification_1"] == f"{key}={value}"
+    assert selections["postgres"]["resources"] == [prod_run.one("aws:rds/instance:Instance").outputs["arn"]]
+    role = prod_run.one("aws:iam/role:Role", "observability-backup-role")
+    (trust,) = policy(role, "assumeRolePolicy")["Statement"]
+    assert trust["Principal"] == {"Service": "backup.amazonaws.com"}
+    assert selections["postgres"]["iamRoleArn"] == role.outputs["arn"]
+
+
+def test_backup_retention_per_profile(dev_run: ProgramRun):
+    (rule,) = dev_run.one("aws:backup/plan:Plan").inputs["rules"]
+    assert rule["lifecycle"] == {"deleteAfter": 7}
+
+
+def test_dashboard_shows_the_alarmed_figures(prod_run: ProgramRun):
+    body = json.loads(prod_run.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
+    metrics = {m[1] for w in body["widgets"] for m in w["properties"]["metrics"]}
+    assert {"HTTPCode_Target_5XX_Count", "CPUUtilization", "DatabaseConnections", "FreeStorageSpace",
+            "DatabaseMemoryUsagePercentage", "Evictions", "pod_number_of_container_restarts",
+            "ClickHouseDiskUsedPercent"} <= metrics
