@@ -39,6 +39,8 @@ from components.observability import AlarmThresholds, Observability, Observabili
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
+from pricing.engine import CostEstimate, estimate
+from pricing.from_settings import items_from_settings
 from settings import ConfigError, ConfigIssue, Settings, Shape, load_settings
 from settings.model import LangSmithSettings, NodePoolSettings
 
@@ -106,6 +108,11 @@ network = Network("network", NetworkArgs(
         data_subnet_ids=existing.data_subnet_ids,
     ) if existing else None,
 ), opts=with_aws)
+
+
+def cost_summary(cost: CostEstimate) -> dict[str, object]:
+    return {"totalUsd": cost.total_usd, "byCategory": cost.by_category(), "pricesAsOf": cost.prices_as_of,
+            "unpriced": cost.unpriced, "note": "on-demand list prices; usage-based charges not included"}
 
 
 def secret_input(value: SecretStr | None) -> pulumi.Output[str] | None:
@@ -363,7 +370,8 @@ if settings.shape is Shape.SELF_HOSTED:
         clickhouse_in_cluster=in_cluster_clickhouse,
         alarm_email=obs.alarm_email,
         protect=settings.protect_data,
-        depends_on=[cluster.general_node_group, *cluster.addons, langsmith.release],
+        nodes_ready=[cluster.general_node_group, *cluster.addons],
+        langsmith_ready=[langsmith.release],
     ), opts=with_aws)
     pulumi.export("alarmTopicArn", observability.topic.arn)
 
@@ -477,6 +485,8 @@ if settings.shape is Shape.BYOC:
     if settings.byoc.langsmith_runs_endpoints is not None:
         pulumi.export("langsmithRunsEndpoints", settings.byoc.langsmith_runs_endpoints)
 
+# The same estimate the offline preview prints, kept with the stack: `pulumi stack output monthlyCostEstimate`.
+pulumi.export("monthlyCostEstimate", cost_summary(estimate(items_from_settings(settings), settings.region)))
 pulumi.export("region", settings.region)
 pulumi.export("shape", settings.shape.value)
 pulumi.export("profile", settings.profile.value)

@@ -76,7 +76,10 @@ class ObservabilityArgs:
     clickhouse_in_cluster: bool = True
     alarm_email: str | None = None
     protect: bool = False
-    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    # What must run first: nodes (for the add-on and the event exporter) and the LangSmith release
+    # (for the ClickHouse probe, which reads its Secret and Service).
+    nodes_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    langsmith_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class Observability(pulumi.ComponentResource):
@@ -131,7 +134,7 @@ class Observability(pulumi.ComponentResource):
             service_account_role_arn=agent_role.arn,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, *args.depends_on]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, *args.nodes_ready]),
         )
 
     def _event_exporter(self) -> None:
@@ -141,7 +144,7 @@ class Observability(pulumi.ComponentResource):
             return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
 
         namespace = k8s.core.v1.Namespace(f"{name}-events-ns", metadata=k8s.meta.v1.ObjectMetaArgs(name="kube-events"),
-                                          opts=k8s_opts(*args.depends_on))
+                                          opts=k8s_opts(*args.nodes_ready))
         meta = k8s.meta.v1.ObjectMetaArgs(name="event-exporter", namespace="kube-events")
         account = k8s.core.v1.ServiceAccount(f"{name}-events-sa", metadata=meta, opts=k8s_opts(namespace))
         role = k8s.rbac.v1.ClusterRole(
@@ -290,7 +293,7 @@ class Observability(pulumi.ComponentResource):
             policy=policy_document([{"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
                                      "Condition": {"StringEquals": {"cloudwatch:namespace": CUSTOM_METRIC_NAMESPACE}}}]),
         ), opts=pulumi.ResourceOptions(parent=self))
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on))
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.langsmith_ready))
         k8s.core.v1.ServiceAccount(
             f"{name}-clickhouse-probe",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace,

@@ -76,7 +76,7 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
         # for a node to drain. ClickHouse gets its own 8 vCPU / 32 GiB node.
         "cluster": {
             "generalPool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
-                            "minSize": 3, "desiredSize": 3, "maxSize": 6, "diskSizeGb": 100},
+                            "minSize": 3, "desiredSize": 3, "maxSize": 6, "diskSizeGb": 50},
             "clickhousePool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
                                "minSize": 1, "desiredSize": 1, "maxSize": 1, "diskSizeGb": 50},
         },

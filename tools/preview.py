@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from settings import ConfigError
+from pricing.engine import estimate
+from pricing.from_plan import items_from_plan
+from tools.diagram import mermaid
 from tools.harness import run_program
 from tools.plan import build_plan
 from tools.policy_check import check_plan
 from tools.stack_config import load_stack_config
+from tools.timeline import timeline_summary
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG, EXIT_PROGRAM = 0, 1, 2, 3
 
@@ -69,6 +73,25 @@ def summarize(plan: dict[str, Any], out: TextIO) -> None:
         print(f"  [{v['enforcement']}] {v['policy']}: {v['message']} ({v['urn']})", file=out)
 
 
+def print_cost(cost: dict[str, Any], out: TextIO) -> None:
+    print(f"\nEstimated monthly cost ({cost['region']}, on-demand list prices as of {cost['pricesAsOf']}):", file=out)
+    for line in cost["lines"]:
+        note = f"  ({line['note']})" if line["note"] else ""
+        print(f"  {line['category']:<28} {line['sku']:<38} x {line['quantity']:>6g}  {line['monthly_usd']:>9.2f} USD{note}",
+              file=out)
+    print(f"  {'Total':<28} {'':<38}   {'':>6}  {cost['totalMonthlyUsd']:>9.2f} USD", file=out)
+    for item in cost["unpriced"]:
+        print(f"  UNPRICED: {item}", file=out)
+    print("  Not estimated: " + "; ".join(cost["notEstimated"]), file=out)
+
+
+def print_timeline(timeline: dict[str, Any], out: TextIO) -> None:
+    print(f"\nEstimated first `pulumi up`: about {timeline['estimatedMinutes']} minutes; the longest chain:", file=out)
+    for step in timeline["criticalPath"]:
+        print(f"  {step['finishSeconds'] // 60:>3}:{step['finishSeconds'] % 60:02d}  +{step['seconds']:>4}s  "
+              f"{step['name']} ({step['type']})", file=out)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.preview", description="Offline preview of a stack under mocks.")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -76,6 +99,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     source.add_argument("--config-file", type=Path, help="a stack config file to use instead")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the plan as JSON to PATH")
     parser.add_argument("--quiet", action="store_true", help="print no summary")
+    parser.add_argument("--cost", action="store_true", help="print the estimated monthly bill by line item")
+    parser.add_argument("--timeline", action="store_true", help="print the estimated first-deploy time")
+    parser.add_argument("--diagram", type=Path, metavar="PATH", help="write a Mermaid diagram of the stack to PATH")
     args = parser.parse_args(argv)
 
     try:
@@ -95,10 +121,19 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
 
     plan = build_plan(run)
     plan["violations"] = check_plan(plan)
+    region = str(config.values.get("aws:region", "us-east-1"))
+    plan["cost"] = estimate(items_from_plan(plan), region).as_dict()
+    plan["timeline"] = timeline_summary(plan)
+    if args.diagram:
+        args.diagram.write_text(mermaid(plan))
     if args.json:
         args.json.write_text(json.dumps(plan, indent=2, sort_keys=False) + "\n")
     if not args.quiet:
         summarize(plan, out)
+    if args.cost:
+        print_cost(plan["cost"], out)
+    if args.timeline:
+        print_timeline(plan["timeline"], out)
     mandatory = [v for v in plan["violations"] if v["enforcement"] == "mandatory"]
     return EXIT_VIOLATION if mandatory else EXIT_OK
 

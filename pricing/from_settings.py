@@ -1,0 +1,52 @@
+"""Billable items derived from the settings, for the stack's own cost output after a real deploy.
+
+It mirrors what the program creates; a test holds it equal to the estimate of the offline plan.
+"""
+
+from __future__ import annotations
+
+from pricing import items
+from pricing.engine import BillItem
+from settings.model import Settings, Shape
+
+WAF_RULES = 4  # rate limit + three AWS managed groups
+
+
+def _secret_count(s: Settings) -> int:
+    if s.shape is Shape.SELF_HOSTED:
+        ls = s.langsmith
+        features = int(bool(ls and ls.insights_enabled)) + int(bool(ls and ls.polly_enabled))
+        return (5 + int(s.license_key is not None) + int(s.oidc_client_secret is not None) + features
+                + int(s.postgres.external) + int(s.clickhouse.mode == "external"))
+    if s.shape is Shape.HYBRID:
+        return len(s.hybrid.listeners)
+    return int(s.postgres.external)
+
+
+def items_from_settings(s: Settings) -> list[BillItem]:
+    bill: list[BillItem] = []
+    net = s.network
+    if net.existing is None:
+        nats = net.az_count if net.nat_gateways == "per-az" else 1
+        for i in range(nats):
+            bill += items.nat_gateway(f"network-nat-{i}")
+        for service in net.interface_endpoints:
+            bill += items.interface_endpoint(f"network-{service.replace('.', '-')}", net.az_count)
+    if s.shape in (Shape.SELF_HOSTED, Shape.HYBRID):
+        bill += items.eks_control_plane("cluster-eks")
+        pools = [("general", s.cluster.general_pool)]
+        if s.shape is Shape.SELF_HOSTED and s.clickhouse.mode == "in-cluster":
+            pools.append(("clickhouse", s.cluster.clickhouse_pool))
+        for name, pool in pools:
+            bill += items.node_group(f"cluster-{name}", pool.instance_types[0], pool.desired_size,
+                                     pool.capacity_type == "SPOT", pool.disk_size_gb)
+        bill += items.load_balancer("edge-alb") + items.web_acl("edge-waf", WAF_RULES)
+    if s.shape is Shape.SELF_HOSTED:
+        if not s.postgres.external:
+            bill += items.postgres("postgres-instance", s.postgres.instance_class, s.postgres.allocated_storage_gb,
+                                   s.postgres.multi_az)
+        bill += items.redis("redis-group", s.redis.node_type, s.redis.nodes, s.redis.engine)
+        if s.clickhouse.mode == "in-cluster":
+            bill += items.gp3_volume("ClickHouse volume", "langsmith-release", s.clickhouse.volume_size_gb,
+                                     s.clickhouse.volume_iops, s.clickhouse.volume_throughput_mibps)
+    return bill + items.kms_keys(3) + items.secrets(_secret_count(s))
