@@ -7,10 +7,35 @@ from typing import Any, Mapping
 
 import pytest
 
-from tools.harness import ProgramRun, Registration, run_program
+import tools.preview
+from tools.harness import ProgramRun, Registration
+from tools.harness import run_program as _run_program
 from tools.stack_config import load_stack_config
 
 PROJECT = "langsmith-aws"
+
+
+_RUNS: dict[tuple[Any, ...], ProgramRun] = {}
+
+
+def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT,
+                secret_keys: frozenset[str] | set[str] = frozenset(), preview: bool = False,
+                program: Any = None) -> ProgramRun:
+    """`tools.harness.run_program`, memoised: the program is deterministic for a given config,
+    so tests that need the same stack share one run (it is the slow part of the suite)."""
+    if program is not None:
+        return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,
+                            program=program)
+    cache_key = (stack, project, tuple(sorted(config.items())), frozenset(secret_keys), preview)
+    if cache_key not in _RUNS:
+        _RUNS[cache_key] = _run_program(config, stack=stack, project=project, secret_keys=secret_keys,
+                                        preview=preview)
+    return _RUNS[cache_key]
+
+
+@pytest.fixture(autouse=True)
+def _share_preview_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tools.preview, "run_program", run_program)
 
 
 def key(name: str) -> str:
