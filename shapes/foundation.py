@@ -1,0 +1,166 @@
+"""What every shape stands on (account lookups, the tagging provider, keys, network), and the
+builders the shapes share, turning typed settings into component args."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import SecretStr
+
+from components.byoc import BYOC_PRIVATE_SUBNET_TAGS, BYOC_PUBLIC_SUBNET_TAGS, BYOC_VPC_TAGS
+from components.cluster import Cluster, ClusterArgs, NodePool
+from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
+from components.edge import FRONTEND_CONTAINER_PORT, HEALTH_CHECK_PATH, Edge, EdgeArgs
+from components.kms import EncryptionKeys, EncryptionKeysArgs
+from components.log_bucket import LogBucket, LogBucketArgs
+from components.network import ExistingNetwork, Network, NetworkArgs
+from settings import ConfigError, ConfigIssue, Settings, Shape
+from settings.model import NodePoolSettings
+
+
+def availability_zones(settings: Settings) -> list[str]:
+    """The zones to use: from config, or the first available ones of the region."""
+    configured = settings.network.availability_zones
+    if configured is not None:
+        return list(configured)
+    available = aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+    ).names
+    if len(available) < settings.network.az_count:
+        raise ConfigError([ConfigIssue(
+            "network.azCount", settings.network.az_count,
+            f"the region {settings.region} has only {len(available)} available zones: {', '.join(available)}")],
+            settings.project)
+    return list(available[: settings.network.az_count])
+
+
+def secret_input(value: SecretStr | None) -> pulumi.Output[str] | None:
+    return pulumi.Output.secret(value.get_secret_value()) if value is not None else None
+
+
+def node_pool(pool: NodePoolSettings) -> NodePool:
+    return NodePool(instance_types=pool.instance_types, capacity_type=pool.capacity_type,
+                    min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size,
+                    disk_size_gb=pool.disk_size_gb)
+
+
+@dataclass(frozen=True)
+class Foundation:
+    settings: Settings
+    account_id: str
+    opts: pulumi.ResourceOptions  # every component goes through the tagging AWS provider
+    keys: EncryptionKeys
+    network: Network
+
+    @staticmethod
+    def build(settings: Settings) -> "Foundation":
+        # Lookups first, so that a region mismatch is still a config error with nothing registered.
+        account_id = aws.get_caller_identity().account_id
+        zones = availability_zones(settings) if settings.network.existing is None else []
+        # Every AWS resource goes through this provider, so every resource carries the stack's tags.
+        provider = aws.Provider("aws", region=settings.region,
+                                default_tags=aws.ProviderDefaultTagsArgs(tags=settings.resource_tags()))
+        opts = pulumi.ResourceOptions(providers=[provider])
+        keys = EncryptionKeys("keys", EncryptionKeysArgs(
+            name_prefix=settings.name_prefix, account_id=account_id, region=settings.region,
+            protect=settings.protect_data,
+        ), opts=opts)
+        existing = settings.network.existing
+        byoc = settings.shape is Shape.BYOC
+        network = Network("network", NetworkArgs(
+            name_prefix=settings.name_prefix,
+            region=settings.region,
+            account_id=account_id,
+            availability_zones=zones,
+            cidr=settings.network.cidr,
+            nat_gateways=settings.network.nat_gateways,
+            interface_endpoints=settings.network.interface_endpoints,
+            log_retention_days=settings.log_retention_days,
+            logs_kms_key_arn=keys.logs_key.arn,
+            cluster_name=None if byoc else settings.cluster_name,
+            vpc_tags=BYOC_VPC_TAGS if byoc else {},
+            public_subnet_tags=BYOC_PUBLIC_SUBNET_TAGS if byoc else {},
+            private_subnet_tags=BYOC_PRIVATE_SUBNET_TAGS if byoc else {},
+            existing=ExistingNetwork(
+                vpc_id=existing.vpc_id,
+                public_subnet_ids=existing.public_subnet_ids,
+                private_subnet_ids=existing.private_subnet_ids,
+                data_subnet_ids=existing.data_subnet_ids,
+            ) if existing else None,
+        ), opts=opts)
+        return Foundation(settings, account_id, opts, keys, network)
+
+    @property
+    def secrets_recovery_days(self) -> int:
+        return 30 if self.settings.profile.is_production else 7
+
+    def access_logs(self) -> LogBucket:
+        s = self.settings
+        return LogBucket("access-logs", LogBucketArgs(
+            name_prefix=s.name_prefix, account_id=self.account_id, region=s.region,
+            retention_days=s.log_retention_days, protect=s.protect_data,
+        ), opts=self.opts)
+
+    def cluster(self, in_cluster_clickhouse: bool) -> Cluster:
+        """The EKS platform shared by the self-hosted and hybrid shapes."""
+        s = self.settings
+        return Cluster("cluster", ClusterArgs(
+            cluster_name=s.cluster_name,
+            account_id=self.account_id,
+            region=s.region,
+            vpc_id=self.network.vpc_id,
+            private_subnet_ids=self.network.private_subnet_ids,
+            secrets_kms_key_arn=self.keys.secrets_key.arn,
+            data_kms_key_arn=self.keys.data_key.arn,
+            logs_kms_key_arn=self.keys.logs_key.arn,
+            log_retention_days=s.log_retention_days,
+            general_pool=node_pool(s.cluster.general_pool),
+            clickhouse_pool=node_pool(s.cluster.clickhouse_pool) if in_cluster_clickhouse else None,
+            clickhouse_volume_iops=s.clickhouse.volume_iops,
+            clickhouse_volume_throughput_mibps=s.clickhouse.volume_throughput_mibps,
+            public_access_cidrs=s.cluster.public_access_cidrs,
+            admin_role_arns=s.cluster.admin_role_arns,
+            deletion_protection=s.protect_data,
+        ), opts=self.opts)
+
+    def addons(self, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:
+        s = self.settings
+        return ClusterAddons("addons", ClusterAddonsArgs(
+            cluster_name=s.cluster_name,
+            region=s.region,
+            vpc_id=self.network.vpc_id,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
+            provider=cluster.provider,
+            secret_arns=secret_arns,
+            secrets_kms_key_arn=self.keys.secrets_key.arn,
+            depends_on=[cluster.general_node_group, *cluster.addons],
+        ), opts=self.opts)
+
+    def edge(self, cluster: Cluster, access_logs: LogBucket, domain: str, hosted_zone_id: str, *,
+             target_port: int = FRONTEND_CONTAINER_PORT, health_check_path: str = HEALTH_CHECK_PATH,
+             health_check_port: int | None = None, wildcard: bool = False) -> Edge:
+        """The ALB, WAF, certificate and DNS in front of the cluster's pods on `target_port`."""
+        s = self.settings
+        return Edge("edge", EdgeArgs(
+            name_prefix=s.name_prefix,
+            domain=domain,
+            hosted_zone_id=hosted_zone_id,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.private_subnet_ids if s.edge.internal else self.network.public_subnet_ids,
+            internal=s.edge.internal,
+            allowed_cidrs=s.edge.allowed_cidrs,
+            cluster_security_group_id=cluster.cluster_security_group_id,
+            access_log_bucket=access_logs.bucket.bucket,
+            logs_kms_key_arn=self.keys.logs_key.arn,
+            log_retention_days=s.log_retention_days,
+            waf_rate_limit=s.edge.waf_rate_limit,
+            deletion_protection=s.protect_data,
+            target_port=target_port,
+            health_check_path=health_check_path,
+            health_check_port=health_check_port,
+            wildcard=wildcard,
+        ), opts=self.opts)
