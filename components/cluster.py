@@ -25,6 +25,7 @@ import pulumi_kubernetes as k8s
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import EKS_ADDON_VERSIONS, KUBERNETES_VERSION
+from components.logs import log_group
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_LABEL = "langsmith.com/pool"
@@ -93,12 +94,9 @@ class Cluster(pulumi.ComponentResource):
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
 
-        control_plane_logs = aws.cloudwatch.LogGroup(
-            f"{name}-control-plane-logs",
-            name=f"/aws/eks/{args.cluster_name}/cluster",  # the name EKS writes to
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.logs_kms_key_arn,
-            opts=child,
+        control_plane_logs = log_group(
+            f"{name}-control-plane-logs", f"/aws/eks/{args.cluster_name}/cluster",  # the name EKS writes to
+            retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         )
         public = bool(args.public_access_cidrs)
         self.eks_cluster = eks.Cluster(

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.security import allow_tcp_from_security_group
+from components.logs import log_group
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 FRONTEND_CONTAINER_PORT = 8080
@@ -242,12 +243,9 @@ class Edge(pulumi.ComponentResource):
         )
         aws.wafv2.WebAclAssociation(
             f"{name}-waf", resource_arn=self.load_balancer.arn, web_acl_arn=self.web_acl.arn, opts=child)
-        waf_logs = aws.cloudwatch.LogGroup(
-            f"{name}-waf-logs",
-            name=f"aws-waf-logs-{args.name_prefix}",  # WAF only delivers to groups with this prefix
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.logs_kms_key_arn,
-            opts=child,
+        waf_logs = log_group(
+            f"{name}-waf-logs", f"aws-waf-logs-{args.name_prefix}",  # WAF only delivers to groups with this prefix
+            retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         )
         aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-waf",

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import policy_document, service_trust_policy
+from components.logs import log_group
 
 ELB_ROLE_TAG = "kubernetes.io/role/elb"
 INTERNAL_ELB_ROLE_TAG = "kubernetes.io/role/internal-elb"
@@ -248,12 +249,9 @@ class Network(pulumi.ComponentResource):
 
     def _flow_logs(self, vpc: aws.ec2.Vpc) -> None:
         args, name = self._args, self._name
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-flow-logs",
-            name=f"/aws/vpc/{args.name_prefix}/flow-logs",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.logs_kms_key_arn,
-            opts=self._opts(),
+        flow_log_group = log_group(
+            f"{name}-flow-logs", f"/aws/vpc/{args.name_prefix}/flow-logs",
+            retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",
@@ -266,7 +264,7 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
             role=role.id,
-            policy=log_group.arn.apply(lambda arn: policy_document([{
+            policy=flow_log_group.arn.apply(lambda arn: policy_document([{
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                 "Resource": [arn, f"{arn}:*"],
@@ -278,7 +276,7 @@ class Network(pulumi.ComponentResource):
             vpc_id=vpc.id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn,
+            log_destination=flow_log_group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=FLOW_LOG_AGGREGATION_SECONDS,
             tags={"Name": f"{args.name_prefix}-flow-logs"},

@@ -28,6 +28,7 @@ from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.iam import policy_document, service_trust_policy
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, EVENT_EXPORTER_IMAGE
+from components.logs import log_group
 
 CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")
 CUSTOM_METRIC_NAMESPACE = "LangSmith"
@@ -113,12 +114,9 @@ class Observability(pulumi.ComponentResource):
     # -- logs and events -------------------------------------------------------------------
     def _container_logs(self) -> None:
         args, name = self._args, self._name
-        groups = [aws.cloudwatch.LogGroup(
-            f"{name}-ci-{kind}",
-            name=f"/aws/containerinsights/{args.cluster_name}/{kind}",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.logs_kms_key_arn,
-            opts=pulumi.ResourceOptions(parent=self),
+        groups = [log_group(
+            f"{name}-ci-{kind}", f"/aws/containerinsights/{args.cluster_name}/{kind}",
+            retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         ) for kind in CONTAINER_INSIGHTS_LOG_GROUPS]
         agent_role = IrsaRole(f"{name}-cloudwatch-agent", IrsaRoleArgs(
             oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer,

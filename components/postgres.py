@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.security import allow_tcp_from_security_group
 
 from components.iam import service_trust_policy
+from components.logs import log_group
 from components.security import allow_tcp_from_security_group
 
 POSTGRES_PORT = 5432
@@ -91,12 +92,9 @@ class Postgres(pulumi.ComponentResource):
         )
         log_groups = []
         if args.production:
-            log_groups = [aws.cloudwatch.LogGroup(
-                f"{name}-log-{export}",
-                name=f"/aws/rds/instance/{identifier}/{export}",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=args.logs_kms_key_arn,
-                opts=child,
+            log_groups = [log_group(
+                f"{name}-log-{export}", f"/aws/rds/instance/{identifier}/{export}",
+                retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
             ) for export in LOG_EXPORTS]
         monitoring_role = None
         if args.production:

@@ -14,6 +14,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.logs import log_group
 from components.security import allow_tcp_from_security_group
 
 REDIS_PORT = 6379
@@ -61,12 +62,9 @@ class Redis(pulumi.ComponentResource):
             opts=child,
         )
         log_groups = {
-            log_type: aws.cloudwatch.LogGroup(
-                f"{name}-{log_type}",
-                name=f"/aws/elasticache/{group_id}/{log_type}",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=args.logs_kms_key_arn,
-                opts=child,
+            log_type: log_group(
+                f"{name}-{log_type}", f"/aws/elasticache/{group_id}/{log_type}",
+                retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
             )
             for log_type in ("slow-log", "engine-log")
         }
