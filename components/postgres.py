@@ -15,8 +15,6 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.security import allow_tcp_from_security_group
-
 from components.iam import service_trust_policy
 from components.logs import log_group
 from components.security import allow_tcp_from_security_group
