@@ -5,9 +5,11 @@
 - Private endpoint always; the public endpoint only for listed CIDRs (off when none are listed).
 - Secrets envelope-encrypted with the secrets KMS key; all five control-plane log types into a log
   group we create first (retention, KMS); OIDC provider for IRSA; standard support only.
-- Nodes only in private subnets, from our own launch template: IMDSv2 required with a hop limit of
-  1, so pods cannot reach the node role's credentials (every pod that needs AWS has an IRSA role),
-  and an encrypted gp3 root volume.
+- Nodes only in private subnets, from our own launch template: IMDSv2 required, an encrypted gp3
+  root volume. Hop limit 2, because the CloudWatch agent and Fluent Bit of the observability add-on
+  read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies,
+  so the langsmith chart's own policy (egress to 169.254.169.254 denied) keeps its pods away from
+  the node role, and every pod that needs AWS has its own IRSA role.
 - A dedicated ClickHouse pool (label + NoSchedule taint) in one AZ, so a replacement node lands
   where the EBS volume is.
 """
@@ -30,7 +32,7 @@ from components.logs import log_group
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_LABEL = "langsmith.com/pool"
 CLICKHOUSE_TAINT_KEY = "langsmith.com/clickhouse"
-IMDS_HOP_LIMIT = 1
+IMDS_HOP_LIMIT = 2
 ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NODE_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -127,7 +129,8 @@ class Cluster(pulumi.ComponentResource):
             create_oidc_provider=True,
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             deletion_protection=args.deletion_protection,
-            vpc_cni_options=eks.VpcCniOptionsArgs(addon_version=EKS_ADDON_VERSIONS["vpc-cni"]),
+            vpc_cni_options=eks.VpcCniOptionsArgs(addon_version=EKS_ADDON_VERSIONS["vpc-cni"],
+                                                  enable_network_policy=True),
             kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=EKS_ADDON_VERSIONS["kube-proxy"]),
             # CoreDNS is created below, once there are nodes to run it.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
@@ -266,14 +269,8 @@ class Cluster(pulumi.ComponentResource):
 
     def _storage_classes(self) -> list[k8s.storage.v1.StorageClass]:
         args, name = self._args, self._name
+        # EKS 1.30+ marks no StorageClass as default; this one becomes the default.
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=self.addons)
-        # EKS ships a default gp2 class; ours becomes the only default.
-        k8s.storage.v1.StorageClassPatch(
-            f"{name}-gp2-not-default",
-            metadata=k8s.meta.v1.ObjectMetaPatchArgs(
-                name="gp2", annotations={"storageclass.kubernetes.io/is-default-class": "false"}),
-            opts=k8s_opts,
-        )
         default = k8s.storage.v1.StorageClass(
             f"{name}-gp3",
             metadata=k8s.meta.v1.ObjectMetaArgs(

@@ -122,7 +122,7 @@ class ClusterAddons(pulumi.ComponentResource):
         self.load_balancer_controller = self._release("aws-load-balancer-controller", AWS_LOAD_BALANCER_CONTROLLER,
                                                       namespace, {
             "clusterName": args.cluster_name,
-            # Nodes hide IMDS from pods (hop limit 1): the controller gets its VPC and region here.
+            # Given explicitly, so the controller never depends on instance metadata.
             "region": args.region,
             "vpcId": args.vpc_id,
             "replicaCount": 2,

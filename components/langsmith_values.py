@@ -50,7 +50,7 @@ KNOWN_VALUE_PATHS = frozenset({
     "clickhouse.statefulSet.persistence.storageClassName", "clickhouse.statefulSet.resources.requests.cpu",
     "clickhouse.statefulSet.resources.requests.memory", "clickhouse.statefulSet.resources.limits.memory",
     "clickhouse.statefulSet.nodeSelector", "clickhouse.statefulSet.tolerations",
-    "insights.enabled", "polly.enabled", "frontend.service.type",
+    "insights.enabled", "polly.enabled", "frontend.service.type", "networkPolicy.enabled",
     *(f"{c}.deployment.{leaf}" for c in COMPONENTS
       for leaf in ("replicas", "resources.requests.cpu", "resources.requests.memory", "resources.limits.memory")),
     *(f"{c}.serviceAccount.{leaf}" for c in COMPONENTS for leaf in ("name", "annotations")),
@@ -125,6 +125,8 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
         "clickhouse": _clickhouse(v.clickhouse),
         "insights": {"enabled": v.insights_enabled},
         "polly": {"enabled": v.polly_enabled},
+        # The chart's egress policy denies 169.254.169.254: pods use IRSA, never the node's role.
+        "networkPolicy": {"enabled": True},
     }
     for component, account in COMPONENTS.items():
         workload = v.workloads[component]

@@ -27,7 +27,7 @@ import pulumi_kubernetes as k8s
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.iam import policy_document, service_trust_policy
 from components.irsa import IrsaRole, IrsaRoleArgs
-from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, EVENT_EXPORTER_IMAGE
+from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
 
 CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")
@@ -299,14 +299,15 @@ class Observability(pulumi.ComponentResource):
             opts=k8s_opts)
         query = ("SELECT round(100 * (1 - sum(free_space) / sum(total_space)), 1) FROM system.disks "
                  "FORMAT TabSeparated")
-        script = (
-            'used=$(curl -sf --user "default:${CLICKHOUSE_PASSWORD}" '
-            f'"http://langsmith-clickhouse.{args.langsmith_namespace}.svc.cluster.local:8123/" '
-            f'--data-binary "{query}") && '
-            f"aws cloudwatch put-metric-data --region {args.region} --namespace {CUSTOM_METRIC_NAMESPACE} "
-            f"--metric-name {CLICKHOUSE_DISK_METRIC} --unit Percent --value \"$used\" "
-            f"--dimensions ClusterName={args.cluster_name}"
-        )
+        # Two steps, two images: curl asks ClickHouse, the AWS CLI publishes what it answered.
+        ask = (f'curl -sf --user "default:${{CLICKHOUSE_PASSWORD}}" --data-binary "{query}" '
+               f'"http://langsmith-clickhouse.{args.langsmith_namespace}.svc.cluster.local:8123/" > /probe/used')
+        publish = (f"aws cloudwatch put-metric-data --region {args.region} --namespace {CUSTOM_METRIC_NAMESPACE} "
+                   f"--metric-name {CLICKHOUSE_DISK_METRIC} --unit Percent --value \"$(cat /probe/used)\" "
+                   f"--dimensions ClusterName={args.cluster_name}")
+        shared = k8s.core.v1.VolumeMountArgs(name="probe", mount_path="/probe")
+        small = k8s.core.v1.ResourceRequirementsArgs(requests={"cpu": "10m", "memory": "64Mi"},
+                                                     limits={"memory": "128Mi"})
         k8s.batch.v1.CronJob(
             f"{name}-clickhouse-probe",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
@@ -317,13 +318,17 @@ class Observability(pulumi.ComponentResource):
                     backoff_limit=1, ttl_seconds_after_finished=600,
                     template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
                         service_account_name=account, restart_policy="Never",
-                        containers=[k8s.core.v1.ContainerArgs(
-                            name="probe", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", script],
+                        volumes=[k8s.core.v1.VolumeArgs(name="probe", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                        init_containers=[k8s.core.v1.ContainerArgs(
+                            name="ask-clickhouse", image=CURL_IMAGE, command=["/bin/sh", "-c", ask],
                             env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
                                 secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
                                     name="langsmith-clickhouse", key="clickhouse_password")))],
-                            resources=k8s.core.v1.ResourceRequirementsArgs(
-                                requests={"cpu": "10m", "memory": "64Mi"}, limits={"memory": "128Mi"}),
+                            volume_mounts=[shared], resources=small,
+                        )],
+                        containers=[k8s.core.v1.ContainerArgs(
+                            name="publish", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", publish],
+                            volume_mounts=[shared], resources=small,
                         )],
                     )),
                 )),

@@ -24,6 +24,7 @@ CLOUDWATCH_OBSERVABILITY_ADDON = "v5.3.0-eksbuild.1"
 # Images of the small helpers the stack runs itself.
 EVENT_EXPORTER_IMAGE = "ghcr.io/resmoio/kubernetes-event-exporter:v1.7"
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.17.0"
+CURL_IMAGE = "docker.io/curlimages/curl:8.10.1"
 
 
 @dataclass(frozen=True)

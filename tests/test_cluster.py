@@ -52,6 +52,8 @@ def test_control_plane_settings(stack: str, dev_run: ProgramRun, prod_run: Progr
     assert c["skipDefaultNodeGroup"] is True and c["nodeAssociatePublicIpAddress"] is False
     assert set(c["privateSubnetIds"]) == set(private_subnet_ids(run)) and "publicSubnetIds" not in c
     assert c["vpcCniOptions"]["addonVersion"] == versions.EKS_ADDON_VERSIONS["vpc-cni"]
+    # hop limit 2 is paired with enforced NetworkPolicies (the chart's IMDS block)
+    assert c["vpcCniOptions"]["enableNetworkPolicy"] is True
     assert c["kubeProxyAddonOptions"]["version"] == versions.EKS_ADDON_VERSIONS["kube-proxy"]
 
 
@@ -100,13 +102,13 @@ def node_groups(run: ProgramRun) -> dict[str, Registration]:
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_nodes_use_imdsv2_with_hop_limit_one_and_encrypted_roots(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+def test_nodes_use_imdsv2_and_encrypted_roots(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
     run = dev_run if stack == "dev" else prod_run
     ids = by_id(run)
     for group in node_groups(run).values():
         template = ids[group.inputs["launchTemplate"]["id"]]
         metadata = template.inputs["metadataOptions"]
-        assert metadata["httpTokens"] == "required" and metadata["httpPutResponseHopLimit"] == 1
+        assert metadata["httpTokens"] == "required" and metadata["httpPutResponseHopLimit"] == 2
         (volume,) = template.inputs["blockDeviceMappings"]
         assert volume["ebs"]["encrypted"] == "true" and volume["ebs"]["volumeType"] == "gp3"
         assert "diskSize" not in group.inputs  # size comes from the launch template
@@ -190,8 +192,7 @@ def test_storage_classes(prod_run: ProgramRun):
     assert ch["parameters"]["tagSpecification_1"] == "langsmith.com/backup=clickhouse"
     assert ch["reclaimPolicy"] == "Retain" and ch["allowVolumeExpansion"] is True
     assert ch["volumeBindingMode"] == "WaitForFirstConsumer" == gp3["volumeBindingMode"]
-    (patch,) = prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClassPatch")
-    assert patch.inputs["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "false"
+    assert "annotations" not in ch["metadata"]  # a single default class
 
 
 def test_every_kubernetes_resource_uses_the_explicit_provider(prod_run: ProgramRun):

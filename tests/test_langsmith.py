@@ -84,6 +84,7 @@ def test_hostname_blob_storage_and_feature_flags(prod_run: ProgramRun):
     v = values(prod_run)
     assert v["insights"] == {"enabled": False} and v["polly"] == {"enabled": False}
     assert v["frontend"]["service"] == {"type": "ClusterIP"}
+    assert v["networkPolicy"] == {"enabled": True}
     assert config["deployment"] == {"enabled": False}
 
 

@@ -128,12 +128,14 @@ def test_alarm_email_subscription():
 def test_clickhouse_disk_probe_publishes_the_metric_the_alarm_watches(prod_run: ProgramRun):
     cron = prod_run.one("kubernetes:batch/v1:CronJob").inputs
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
-    script = container["command"][-1]
+    (ask,) = pod["initContainers"]
+    (publish,) = pod["containers"]
     alarm = alarms(prod_run)["clickhouse-disk"]
+    script = publish["command"][-1]
     assert f"--namespace {alarm['namespace']}" in script and f"--metric-name {alarm['metricName']}" in script
-    assert "system.disks" in script and container["image"] == versions.AWS_CLI_IMAGE
-    assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "langsmith-clickhouse", "key": "clickhouse_password"}
+    assert "--dimensions ClusterName=ls-prod-eks" in script and publish["image"] == versions.AWS_CLI_IMAGE
+    assert "system.disks" in ask["command"][-1] and ask["image"] == versions.CURL_IMAGE
+    assert ask["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "langsmith-clickhouse", "key": "clickhouse_password"}
     inline = policy(prod_run.one("aws:iam/rolePolicy:RolePolicy", "observability-clickhouse-probe-policy"))
     (statement,) = inline["Statement"]
     assert statement["Action"] == "cloudwatch:PutMetricData"
