@@ -17,6 +17,9 @@ import pulumi_kubernetes as k8s
 from components.versions import ENVOY_GATEWAY
 
 GATEWAY_NAMESPACE = "agents-gateway"
+# Envoy Gateway runs the proxies (and their Service) in its own namespace; the EnvoyProxy a
+# GatewayClass points at lives there too.
+ENVOY_SYSTEM_NAMESPACE = "envoy-gateway-system"
 GATEWAY_NAME = "agents"
 ENVOY_SERVICE = "agents-gateway-proxy"
 ENVOY_HTTP_PORT = 10080      # Envoy's container port for the Gateway's port-80 listener
@@ -48,7 +51,7 @@ class AgentGateway(pulumi.ComponentResource):
             name="envoy-gateway",
             chart=f"{ENVOY_GATEWAY.repository}/{ENVOY_GATEWAY.chart}",
             version=ENVOY_GATEWAY.version,
-            namespace="envoy-gateway-system",
+            namespace=ENVOY_SYSTEM_NAMESPACE,
             create_namespace=True,
             values={"deployment": {"envoyGateway": {"resources": {
                 "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}},
@@ -63,13 +66,13 @@ class AgentGateway(pulumi.ComponentResource):
             f"{name}-proxy-config",
             api_version="gateway.envoyproxy.io/v1alpha1",
             kind="EnvoyProxy",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="agents", namespace=GATEWAY_NAMESPACE),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="agents", namespace=ENVOY_SYSTEM_NAMESPACE),
             # A fixed ClusterIP Service, so the ALB's TargetGroupBinding can name it.
             spec={"provider": {"type": "Kubernetes", "kubernetes": {
                 "envoyService": {"type": "ClusterIP", "name": ENVOY_SERVICE},
                 "envoyDeployment": {"replicas": 2, "container": {"resources": {
                     "requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}}}},
-            opts=k8s_opts(self.controller, namespace),
+            opts=k8s_opts(self.controller),
         )
         gateway_class = k8s.apiextensions.CustomResource(
             f"{name}-class",
@@ -78,7 +81,7 @@ class AgentGateway(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name="envoy-agents"),
             spec={"controllerName": "gateway.envoyproxy.io/gatewayclass-controller",
                   "parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy", "name": "agents",
-                                    "namespace": GATEWAY_NAMESPACE}},
+                                    "namespace": ENVOY_SYSTEM_NAMESPACE}},
             opts=k8s_opts(self.controller, proxy),
         )
         self.gateway = k8s.apiextensions.CustomResource(
@@ -91,13 +94,13 @@ class AgentGateway(pulumi.ComponentResource):
                 "allowedRoutes": {"namespaces": {"from": "Selector", "selector": {
                     "matchLabels": {DATAPLANE_LABEL: "true"}}}},
             }]},
-            opts=k8s_opts(gateway_class),
+            opts=k8s_opts(gateway_class, namespace),
         )
         k8s.apiextensions.CustomResource(
             f"{name}-binding",
             api_version="elbv2.k8s.aws/v1beta1",
             kind="TargetGroupBinding",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=ENVOY_SERVICE, namespace=GATEWAY_NAMESPACE),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=ENVOY_SERVICE, namespace=ENVOY_SYSTEM_NAMESPACE),
             spec={"serviceRef": {"name": ENVOY_SERVICE, "port": 80},
                   "targetGroupARN": args.target_group_arn, "targetType": "ip"},
             opts=k8s_opts(self.gateway, *args.depends_on),

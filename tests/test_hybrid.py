@@ -128,6 +128,13 @@ def test_gateway_is_behind_the_alb_and_admits_only_data_plane_namespaces(hybrid_
     assert listener["allowedRoutes"]["namespaces"] == {"from": "Selector",
                                                        "selector": {"matchLabels": {DATAPLANE_LABEL: "true"}}}
     (binding,) = hybrid_run.of_type("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding")
+    proxy = hybrid_run.one("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy").inputs
+    service = proxy["spec"]["provider"]["kubernetes"]["envoyService"]
+    # the binding names the proxies' fixed Service, in the namespace Envoy Gateway creates it in
+    assert binding.inputs["spec"]["serviceRef"] == {"name": service["name"], "port": 80}
+    assert binding.inputs["metadata"]["namespace"] == proxy["metadata"]["namespace"] == "envoy-gateway-system"
+    gateway_class = hybrid_run.one("kubernetes:gateway.networking.k8s.io/v1:GatewayClass").inputs
+    assert gateway_class["spec"]["parametersRef"]["namespace"] == "envoy-gateway-system"
     target_group = hybrid_run.one("aws:lb/targetGroup:TargetGroup")
     assert binding.inputs["spec"]["targetGroupARN"] == target_group.outputs["arn"]
     assert target_group.inputs["port"] == ENVOY_HTTP_PORT
