@@ -14,11 +14,11 @@ from typing import Any, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.external_secrets import SecretRef, external_secret, secret_store
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
-EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 
 
 @dataclass(frozen=True)
@@ -85,26 +85,12 @@ class DataPlane(pulumi.ComponentResource):
                                   opts=k8s_opts())
             for ns in args.watch_namespaces
         ]
-        store = k8s.apiextensions.CustomResource(
-            f"{name}-secret-store",
-            api_version=EXTERNAL_SECRETS_API,
-            kind="SecretStore",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="aws-secrets-manager", namespace=home),
-            spec={"provider": {"aws": {"service": "SecretsManager", "region": args.region}}},
-            opts=k8s_opts(home_namespace, *args.depends_on),
-        )
+        store = secret_store(f"{name}-secret-store", namespace=home, region=args.region, provider=args.provider,
+                             parent=self, depends_on=[home_namespace, *args.depends_on])
         api_key_secret = f"{args.listener_name}-langsmith-api-key"
-        external_secret = k8s.apiextensions.CustomResource(
-            f"{name}-api-key",
-            api_version=EXTERNAL_SECRETS_API,
-            kind="ExternalSecret",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=api_key_secret, namespace=home,
-                                                annotations={"pulumi.com/waitFor": "condition=Ready"}),
-            spec={"refreshInterval": "1h", "secretStoreRef": {"kind": "SecretStore", "name": "aws-secrets-manager"},
-                  "target": {"name": api_key_secret, "creationPolicy": "Owner"},
-                  "data": [{"secretKey": API_KEY_SECRET_KEY, "remoteRef": {"key": args.api_key_secret_arn}}]},
-            opts=k8s_opts(store),
-        )
+        api_key = external_secret(f"{name}-api-key", namespace=home, target=api_key_secret,
+                                  refs={API_KEY_SECRET_KEY: SecretRef(args.api_key_secret_arn)}, template=None,
+                                  store=store, provider=args.provider, parent=self)
         self.values = dataplane_values(args, api_key_secret)
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
@@ -118,6 +104,6 @@ class DataPlane(pulumi.ComponentResource):
             cleanup_on_fail=True,
             timeout=900,
             max_history=10,
-            opts=k8s_opts(home_namespace, *self.namespaces, external_secret, *args.depends_on),
+            opts=k8s_opts(home_namespace, *self.namespaces, api_key, *args.depends_on),
         )
         self.register_outputs({"release": self.release.name, "namespaces": list(args.watch_namespaces)})

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.external_secrets import SecretRef, external_secret, secret_store
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.langsmith_values import (
@@ -40,18 +41,7 @@ from components.langsmith_values import (
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
 from components.versions import LANGSMITH
 
-SECRET_STORE = "aws-secrets-manager"
-EXTERNAL_SECRETS_API = "external-secrets.io/v1"
-WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """One value of a Kubernetes Secret, read from Secrets Manager (optionally a JSON property)."""
-
-    secret_arn: pulumi.Input[str]
-    property: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,18 +112,8 @@ class LangSmith(pulumi.ComponentResource):
 
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace), opts=k8s_opts)
-        after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                                 depends_on=[namespace, *args.depends_on])
-        store = k8s.apiextensions.CustomResource(
-            f"{name}-secret-store",
-            api_version=EXTERNAL_SECRETS_API,
-            kind="SecretStore",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=SECRET_STORE, namespace=args.namespace),
-            # No auth block: the controller's IRSA role is used, scoped to this stack's secrets.
-            spec={"provider": {"aws": {"service": "SecretsManager", "region": args.region}}},
-            opts=after_namespace,
-        )
-        self._store = store
+        self._store = secret_store(f"{name}-secret-store", namespace=args.namespace, region=args.region,
+                                   provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])
         self.external_secrets = [
             self._config_secret(),
             self._postgres_secret(),
@@ -186,23 +166,8 @@ class LangSmith(pulumi.ComponentResource):
     # -- Secrets -------------------------------------------------------------------------
     def _external_secret(self, target: str, refs: Mapping[str, SecretRef],
                          template: Mapping[str, pulumi.Input[str]] | None) -> k8s.apiextensions.CustomResource:
-        data = [
-            {"secretKey": key, "remoteRef": {"key": ref.secret_arn, **({"property": ref.property} if ref.property else {})}}
-            for key, ref in refs.items()
-        ]
-        target_spec: dict[str, Any] = {"name": target, "creationPolicy": "Owner", "deletionPolicy": "Retain"}
-        if template is not None:
-            target_spec["template"] = {"engineVersion": "v2", "data": dict(template)}
-        return k8s.apiextensions.CustomResource(
-            f"{self._name}-{target}",
-            api_version=EXTERNAL_SECRETS_API,
-            kind="ExternalSecret",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=target, namespace=self._args.namespace,
-                                                annotations=WAIT_FOR_READY),
-            spec={"refreshInterval": "1h", "secretStoreRef": {"kind": "SecretStore", "name": SECRET_STORE},
-                  "target": target_spec, "data": data},
-            opts=pulumi.ResourceOptions(parent=self, provider=self._args.provider, depends_on=[self._store]),
-        )
+        return external_secret(f"{self._name}-{target}", namespace=self._args.namespace, target=target, refs=refs,
+                               template=template, store=self._store, provider=self._args.provider, parent=self)
 
     def _config_secret(self) -> k8s.apiextensions.CustomResource:
         refs = {k: v for k, v in self._args.config_secret.items() if isinstance(v, SecretRef)}

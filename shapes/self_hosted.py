@@ -8,7 +8,8 @@ from components.blob_storage import BlobStorage, BlobStorageArgs
 from components.cluster import CLICKHOUSE_STORAGE_CLASS, CLICKHOUSE_TAINT_KEY, POOL_LABEL, Cluster
 from components.cluster_addons import ClusterAddons
 from components.edge import Edge
-from components.langsmith import ClickHouseConnection, LangSmith, LangSmithArgs, PostgresConnection, SecretRef
+from components.external_secrets import SecretRef
+from components.langsmith import ClickHouseConnection, LangSmith, LangSmithArgs, PostgresConnection
 from components.langsmith_values import RELEASE_NAME, ClickHousePlacement, LangSmithValuesInput, Workload
 from components.observability import AlarmThresholds, Observability, ObservabilityArgs
 from components.postgres import Postgres, PostgresArgs
