@@ -188,8 +188,9 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
 }
 
 
-def test_every_rule_has_a_case():
-    assert set(CASES) == {r.name for r in ALL_RULES}
+def test_every_rule_has_a_case_and_a_reason():
+    from langsmith_policies.rules import WHY
+    assert set(CASES) == {r.name for r in ALL_RULES} == set(WHY)
 
 
 @pytest.mark.parametrize("rule_name", sorted(CASES))

@@ -124,9 +124,9 @@ def config_reference() -> str:
 # -- policies --------------------------------------------------------------------------------
 
 def policy_table() -> str:
-    from langsmith_policies import ALL_RULES
-    lines = ["| rule | level | checks |", "|---|---|---|"]
-    lines += [f"| `{r.name}` | {r.enforcement} | {r.description} |" for r in ALL_RULES]
+    from langsmith_policies.rules import ALL_RULES, WHY
+    lines = ["| rule | level | checks | why |", "|---|---|---|---|"]
+    lines += [f"| `{r.name}` | {r.enforcement} | {r.description} | {WHY[r.name]} |" for r in ALL_RULES]
     return "\n".join(lines) + "\n"
 
 

@@ -515,3 +515,37 @@ ADVISORY_RULES: tuple[Rule, ...] = (
 )
 
 ALL_RULES: tuple[Rule, ...] = MANDATORY_RULES + ADVISORY_RULES
+
+# Why each rule exists: the baseline item it enforces, or the incident it prevents.
+WHY: dict[str, str] = {
+    "rds-storage-encrypted": "MUST: no plaintext data at rest; the provider default is unencrypted",
+    "rds-not-public": "MUST: network isolation of data services",
+    "rds-force-ssl": "MUST: TLS enabled; credentials and traces never cross the VPC in clear",
+    "elasticache-encrypted-and-authenticated": "MUST: TLS, encryption at rest and authentication for the cache and queues",
+    "s3-bucket-baseline": "MUST: trace payloads are private, encrypted and only reachable over TLS",
+    "secrets-kms-encrypted": "MUST: no plaintext secrets; a customer key also scopes who can decrypt",
+    "ebs-encrypted": "MUST: node disks and ClickHouse volumes hold traces and credentials",
+    "kms-key-rotation": "Scanner baseline (CIS/checkov): yearly key rotation",
+    "log-group-retention-and-kms": "Audit trail kept for a known time, encrypted; never unbounded cost",
+    "no-world-open-ports": "MUST: network isolation; only the ALB faces the internet, on 80/443",
+    "no-world-open-inline-rules": "MUST: the same isolation for rules written inline",
+    "data-services-in-private-subnets": "MUST: data services in private subnets",
+    "eks-endpoint-not-public": "MUST: the Kubernetes API is the cluster's keys; never open to the world",
+    "eks-hardening": "Secrets envelope encryption, audit logs, access entries instead of aws-auth",
+    "imdsv2-required": "SSRF to the metadata service is the classic credential theft on EC2",
+    "alb-tls": "MUST: TLS enabled at ingress with a modern policy; plain HTTP only redirects",
+    "alb-hygiene": "Request smuggling defence and an access trail for every request",
+    "waf-on-internet-facing-alb": "MUST: WAF or equivalent rate limiting at ingress",
+    "waf-managed-rules-and-rate-limit": "MUST: the WAF actually filters known-bad input and floods",
+    "irsa-trust-one-service-account": "MUST: least privilege; a wildcard lets every pod of a namespace take the role",
+    "iam-no-wildcard-admin": "MUST: least-privilege IAM",
+    "iam-no-broad-managed-policies": "MUST: least-privilege IAM; BYOC's documented set is the only exception",
+    "helm-values-no-secrets": "MUST: no plaintext secrets; Helm stores values in the release Secret and in state",
+    "helm-chart-pinned": "Reproducible deploys; an unpinned chart changes under you",
+    "production-data-survives": "Nothing that holds production data is lost to a careless destroy",
+    "required-tags": "Cost allocation and ownership of every resource",
+    "no-unresolved-output-text": "An f-string over an Output silently writes junk into policies and values",
+    "private-access-only": "SHOULD: private access only",
+    "authentication-required": "SHOULD: authentication required for all UI and API access",
+    "regular-patching": "SHOULD: regular patching",
+}
