@@ -44,3 +44,11 @@ def test_no_plain_credentials_in_stack_files(stack: str):
     for key in ("licenseKey", "oidcClientSecret", "byocExternalId", "hybridApiKeys", "postgresExternalUri"):
         if f"langsmith-aws:{key}:" in text:
             assert f"langsmith-aws:{key}" in config.secret_keys
+
+
+@pytest.mark.parametrize("stack", ["hybrid", "byoc"])
+def test_stack_builds_in_preview_mode(stack: str):
+    """In `pulumi preview` many outputs are unknown; the program must still register everything."""
+    from tests.conftest import run_stack
+    run = run_stack(stack, preview=True)
+    assert len([r for r in run.registrations if r.custom]) > 40
