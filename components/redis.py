@@ -34,6 +34,7 @@ class RedisArgs:
     node_type: str
     nodes: int
     snapshot_retention_days: int
+    protect: bool = False
 
 
 class Redis(pulumi.ComponentResource):
@@ -102,7 +103,8 @@ class Redis(pulumi.ComponentResource):
                 )
                 for log_type, group in log_groups.items()
             ],
-            opts=child,
+            # Queued runs live here until processed: no casual deletes in production.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.primary_endpoint = self.replication_group.primary_endpoint_address
         self.register_outputs({

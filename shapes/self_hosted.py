@@ -72,6 +72,7 @@ def build(f: Foundation) -> None:
         node_type=s.redis.node_type,
         nodes=s.redis.nodes,
         snapshot_retention_days=s.redis.snapshot_retention_days,
+        protect=s.protect_data,
     ), opts=opts)
     blob_storage = BlobStorage("blob-storage", BlobStorageArgs(
         name_prefix=s.name_prefix,

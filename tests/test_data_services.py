@@ -148,6 +148,7 @@ def test_redis_sizes(dev_run: ProgramRun, prod_run: ProgramRun):
     assert prod["numCacheClusters"] == 2 and prod["automaticFailoverEnabled"] is True and prod["multiAzEnabled"] is True
     assert prod["snapshotRetentionLimit"] >= 7 and dev["snapshotRetentionLimit"] >= 1
     assert prod["nodeType"].startswith("cache.m7g") and dev["nodeType"] == "cache.t4g.medium"
+    assert prod_run.one(REDIS).protect is True and dev_run.one(REDIS).protect is False
 
 
 # -- S3 --------------------------------------------------------------------------------------
