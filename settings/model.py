@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from settings.instance_types import allocatable, cpu_cores, memory_gib, shape_of
+from settings.instance_types import InstanceShape, allocatable, cpu_cores, memory_gib, shape_of
 from settings.profiles import LOG_RETENTION_DAYS
 
 # The reference baseline for LangSmith's services in production, and what the cluster's own
@@ -210,6 +210,15 @@ class NodePoolSettings(ConfigModel):
     desired_size: int = Field(ge=0, le=100, description="Nodes at creation (then Cluster Autoscaler decides)")
     max_size: int = Field(ge=1, le=100, description="Most nodes")
     disk_size_gb: int = Field(default=50, ge=20, le=1000, description="Encrypted gp3 root volume (GiB)")
+
+
+def _smallest_node(pool: NodePoolSettings) -> InstanceShape | None:
+    """What the smallest of the pool's instance types leaves allocatable (None: a type is unknown)."""
+    shapes = [shape_of(t) for t in pool.instance_types]
+    known = [allocatable(s) for s in shapes if s is not None]
+    if len(known) != len(shapes):
+        return None
+    return min(known, key=lambda a: (a.vcpu, a.memory_gib))
 
 
 class ClusterSettings(ConfigModel):
@@ -481,9 +490,8 @@ class Settings(ConfigModel):
         if ls.auth == "basic" and self.oidc_client_secret is not None:
             problems.append(("oidcClientSecret", "[redacted]", "is only used with langsmith.auth: oidc"))
         pool = self.cluster.clickhouse_pool
-        shapes = [shape_of(t) for t in pool.instance_types]
-        if self.clickhouse.mode == "in-cluster" and all(shapes):
-            smallest = min((allocatable(s) for s in shapes if s), key=lambda a: (a.vcpu, a.memory_gib))
+        smallest = _smallest_node(pool)
+        if self.clickhouse.mode == "in-cluster" and smallest is not None:
             cpu, memory = cpu_cores(self.clickhouse.cpu), memory_gib(self.clickhouse.memory)
             if cpu > smallest.vcpu - NODE_DAEMONSET_VCPU or memory > smallest.memory_gib - NODE_DAEMONSET_GIB:
                 problems.append(("clickhouse.cpu", f"{self.clickhouse.cpu} / {self.clickhouse.memory}",
@@ -583,9 +591,8 @@ class Settings(ConfigModel):
                 problems.append(("cluster.publicAccessCidrs", self.cluster.public_access_cidrs,
                                  "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
             pool = self.cluster.general_pool
-            shapes = [shape_of(t) for t in pool.instance_types]
-            if all(shapes):
-                smallest = min((allocatable(s) for s in shapes if s), key=lambda a: (a.vcpu, a.memory_gib))
+            smallest = _smallest_node(pool)
+            if smallest is not None:
                 vcpu = pool.min_size * (smallest.vcpu - NODE_DAEMONSET_VCPU) - CLUSTER_SYSTEM_VCPU
                 memory = pool.min_size * (smallest.memory_gib - NODE_DAEMONSET_GIB) - CLUSTER_SYSTEM_GIB
                 if vcpu < BASELINE_VCPU or memory < BASELINE_MEMORY_GIB:
