@@ -107,6 +107,13 @@ def test_timeline_of_a_small_graph():
 
 def test_data_stores_and_edge_do_not_wait_for_the_cluster(prod_run):
     plan = build_plan(prod_run)
+    by_name = {r["name"]: r for r in plan["resources"]}
+    cluster = by_name["cluster-eks"]["urn"]
+    for independent in ("postgres-instance", "redis-group", "edge-alb", "edge-waf", "edge-certificate"):
+        assert cluster not in by_name[independent]["dependencies"]
+    # nor the cluster for them
+    data_urns = {by_name[n]["urn"] for n in ("postgres-instance", "redis-group", "edge-alb")}
+    assert not data_urns & set(by_name["cluster-eks"]["dependencies"])
     path = [s["name"] for s in timeline_summary(plan)["criticalPath"]]
     assert "cluster-eks" in path and "postgres-instance" not in path and "redis-group" not in path
     assert 25 <= timeline_summary(plan)["estimatedMinutes"] <= 60
