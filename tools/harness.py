@@ -190,28 +190,26 @@ def run_program(
 
     Exceptions raised by the program (including `settings.ConfigError`) propagate to the caller.
     """
-    region = str(config.get("aws:region", "us-east-1"))
     loop = _fresh_event_loop()
     reset_options()
-    mocks = AwsMocks(region=region)
+    mocks = AwsMocks(region=str(config.get("aws:region", "us-east-1")))
     monitor = RecordingMonitor(mocks)
     mocks.monitor = monitor
-    worker_loops = _WorkerLoops().__enter__()
     try:
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-        pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
+        with _WorkerLoops():
+            pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+            pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
 
-        def default_program() -> None:
-            runpy.run_path(str(PROGRAM), run_name="__main__")
+            def default_program() -> None:
+                runpy.run_path(str(PROGRAM), run_name="__main__")
 
-        pulumi_mocks.test(program or default_program)()
-        root = pulumi.runtime.settings.get_root_resource()
-        stack_outputs: Mapping[str, Any] = getattr(root, "outputs", {}) or {}
-        values, secret = _sync_await(_resolve_outputs(stack_outputs))
-        return ProgramRun(project=project, stack=stack, registrations=list(monitor.registrations),
-                          outputs=values, secret_outputs=secret)
+            pulumi_mocks.test(program or default_program)()
+            root = pulumi.runtime.settings.get_root_resource()
+            stack_outputs: Mapping[str, Any] = getattr(root, "outputs", {}) or {}
+            values, secret = _sync_await(_resolve_outputs(stack_outputs))
+            return ProgramRun(project=project, stack=stack, registrations=list(monitor.registrations),
+                              outputs=values, secret_outputs=secret)
     finally:
         pulumi.runtime.set_all_config({}, [])
         _close_event_loop(loop)
-        worker_loops.__exit__()
         reset_options()
