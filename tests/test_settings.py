@@ -178,3 +178,46 @@ def test_config_error_is_a_pulumi_run_error():
     """The CLI prints a RunError's message without a traceback."""
     import pulumi
     assert issubclass(ConfigError, pulumi.RunError)
+
+
+def test_bad_config_registers_nothing(monkeypatch: pytest.MonkeyPatch):
+    """The error comes before the first resource: nothing is half-created."""
+    from tests.conftest import run_stack
+    from tools import harness
+    registered: list[str] = []
+    original = harness.RecordingMonitor.RegisterResource
+
+    def spy(self: harness.RecordingMonitor, request: Any) -> Any:
+        registered.append(request.type)
+        return original(self, request)
+
+    monkeypatch.setattr(harness.RecordingMonitor, "RegisterResource", spy)
+    with pytest.raises(ConfigError):
+        run_stack("dev", {"network": {"cidr": "10.0.0.0/33"}})
+    assert [t for t in registered if t != "pulumi:pulumi:Stack"] == []
+
+
+def test_region_with_too_few_zones_is_a_config_error(monkeypatch: pytest.MonkeyPatch):
+    from tests.conftest import run_stack
+    from tools import harness, mocks
+    registered: list[str] = []
+    original_call = mocks.AwsMocks.call
+    original_register = harness.RecordingMonitor.RegisterResource
+
+    def two_zones(self: mocks.AwsMocks, args: Any) -> Any:
+        result, failures = original_call(self, args)
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            result = {**result, "names": result["names"][:2]}
+        return result, failures
+
+    def spy(self: harness.RecordingMonitor, request: Any) -> Any:
+        registered.append(request.type)
+        return original_register(self, request)
+
+    monkeypatch.setattr(mocks.AwsMocks, "call", two_zones)
+    monkeypatch.setattr(harness.RecordingMonitor, "RegisterResource", spy)
+    with pytest.raises(ConfigError) as err:
+        run_stack("dev", {"network": {"cidr": "10.9.0.0/16"}})  # not a cached run
+    (issue,) = err.value.issues
+    assert issue.key == "network.azCount" and "only 2 available zones" in issue.allowed
+    assert [t for t in registered if t != "pulumi:pulumi:Stack"] == []
