@@ -121,7 +121,21 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
                                                            "parameters": {"encrypted": "true"}})],
         [res("aws:ec2/launchTemplate:LaunchTemplate",
              {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]})]),
-    "kms-key-rotation": ([res("aws:kms/key:Key", {"enableKeyRotation": True})], [res("aws:kms/key:Key", {})]),
+    "kms-key-rotation": ([res("aws:kms/key:Key", {"enableKeyRotation": True, "policy": "{}"})],
+                         [res("aws:kms/key:Key", {"enableKeyRotation": True})]),
+    "security-group-rules-described": (
+        [res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"description": "HTTPS from the ALB"})],
+        [res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"fromPort": 443})]),
+    "default-security-group-closed": (
+        [res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", {"vpcId": "vpc-1"})],
+        [res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", {"vpcId": "vpc-1", "ingress": [{"self": True}]})]),
+    "s3-lifecycle-aborts-uploads": (
+        [res(BUCKET, {}, "b", id_="bucket-1"),
+         res("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", {"bucket": "bucket-1", "rules": [
+             {"status": "Enabled", "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7}}]}, "lc")],
+        [res(BUCKET, {}, "b", id_="bucket-1"),
+         res("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", {"bucket": "bucket-1", "rules": [
+             {"status": "Enabled", "expiration": {"days": 7}}]}, "lc")]),
     "log-group-retention-and-kms": ([res("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30, "kmsKeyId": "k"})],
                                     [res("aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": "k"})]),
     "no-world-open-ports": (

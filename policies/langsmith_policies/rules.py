@@ -206,6 +206,28 @@ def _bucket_baseline(resources: Sequence[ResourceView], _: StackContext) -> Iter
 def _kms_rotation(r: ResourceView, _: StackContext) -> Iterable[str]:
     if r.props.get("enableKeyRotation") is not True:
         yield "KMS keys must rotate (enable_key_rotation=True)."
+    if not r.props.get("policy"):
+        yield "KMS keys need an explicit key policy (not the implicit default)."
+
+
+def _described_rules(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if not r.props.get("description"):
+        yield "Security group rules and groups carry a description (who may connect, and why)."
+
+
+def _default_sg_closed(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("ingress") or r.props.get("egress"):
+        yield "The VPC's default security group must have no rules (nothing should use it)."
+
+
+def _bucket_lifecycle(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    lifecycles = [r for r in resources if r.type == "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"]
+    for bucket in (r for r in resources if r.type in BUCKETS):
+        mine = [c for c in lifecycles if bucket in targets_of(c, "bucket", [bucket])]
+        aborts = any(rule.get("abortIncompleteMultipartUpload") and rule.get("status") == "Enabled"
+                     for c in mine for rule in c.props.get("rules") or [])
+        if not aborts:
+            yield bucket.urn, "Buckets need a lifecycle rule that aborts incomplete multipart uploads."
 
 
 def _log_retention(r: ResourceView, _: StackContext) -> Iterable[str]:
@@ -468,7 +490,15 @@ MANDATORY_RULES: tuple[Rule, ...] = (
                  frozenset({SECRET}), _secret_kms),
     ResourceRule("ebs-encrypted", "EBS volumes, node root volumes and StorageClasses are encrypted.", "mandatory",
                  frozenset({LAUNCH_TEMPLATE, EBS_VOLUME, STORAGE_CLASS}), _ebs_encrypted),
-    ResourceRule("kms-key-rotation", "KMS keys rotate.", "mandatory", frozenset({KMS_KEY}), _kms_rotation),
+    ResourceRule("kms-key-rotation", "KMS keys rotate and have an explicit key policy.", "mandatory",
+                 frozenset({KMS_KEY}), _kms_rotation),
+    ResourceRule("security-group-rules-described", "Security groups and their rules carry descriptions.", "mandatory",
+                 frozenset({SG_INGRESS, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", SECURITY_GROUP}),
+                 _described_rules),
+    ResourceRule("default-security-group-closed", "The VPC's default security group has no rules.", "mandatory",
+                 frozenset({"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"}), _default_sg_closed),
+    StackRule("s3-lifecycle-aborts-uploads", "Every bucket expires incomplete multipart uploads.", "mandatory",
+              _bucket_lifecycle),
     ResourceRule("log-group-retention-and-kms", "Log groups have a retention and the logs key.", "mandatory",
                  frozenset({LOG_GROUP}), _log_retention),
     ResourceRule("no-world-open-ports", "Nothing but HTTP/HTTPS is open to the internet.", "mandatory",
@@ -525,7 +555,10 @@ WHY: dict[str, str] = {
     "s3-bucket-baseline": "MUST: trace payloads are private, encrypted and only reachable over TLS",
     "secrets-kms-encrypted": "MUST: no plaintext secrets; a customer key also scopes who can decrypt",
     "ebs-encrypted": "MUST: node disks and ClickHouse volumes hold traces and credentials",
-    "kms-key-rotation": "Scanner baseline (CIS/checkov): yearly key rotation",
+    "kms-key-rotation": "Scanner baseline (CIS/checkov): yearly rotation, and a key policy someone wrote",
+    "security-group-rules-described": "Scanner baseline: every opening says what it is for",
+    "default-security-group-closed": "CIS: a resource launched without a group must get no access",
+    "s3-lifecycle-aborts-uploads": "Scanner baseline: abandoned multipart parts are billed forever",
     "log-group-retention-and-kms": "Audit trail kept for a known time, encrypted; never unbounded cost",
     "no-world-open-ports": "MUST: network isolation; only the ALB faces the internet, on 80/443",
     "no-world-open-inline-rules": "MUST: the same isolation for rules written inline",
