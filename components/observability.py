@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -77,6 +77,8 @@ class ObservabilityArgs:
     clickhouse_in_cluster: bool = True
     alarm_email: str | None = None
     protect: bool = False
+    # Default tags for the us-east-1 provider the health-check alarm needs outside us-east-1.
+    default_tags: Mapping[str, str] = field(default_factory=dict)
     # What must run first: nodes (for the add-on and the event exporter) and the LangSmith release
     # (for the ClickHouse probe, which reads its Secret and Service).
     nodes_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -267,9 +269,24 @@ class Observability(pulumi.ComponentResource):
         provider = None
         actions: pulumi.Input[str] = self.topic.arn
         if args.region != "us-east-1":
-            provider = aws.Provider(f"{name}-us-east-1", region="us-east-1", opts=pulumi.ResourceOptions(parent=self))
+            provider = aws.Provider(f"{name}-us-east-1", region="us-east-1",
+                                    default_tags=aws.ProviderDefaultTagsArgs(tags=dict(args.default_tags)),
+                                    opts=pulumi.ResourceOptions(parent=self))
+            # Alarms cannot publish to a topic under the AWS-managed aws/sns key: a key of our own.
+            key = aws.kms.Key(
+                f"{name}-health-alarms", description=f"{args.name_prefix}: health-check alarm topic",
+                enable_key_rotation=True, deletion_window_in_days=30,
+                policy=policy_document([
+                    {"Sid": "AccountAdministration", "Effect": "Allow",
+                     "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"}, "Action": "kms:*", "Resource": "*"},
+                    {"Sid": "CloudWatchAlarmsOfThisAccount", "Effect": "Allow",
+                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}}},
+                ]),
+                opts=pulumi.ResourceOptions(parent=self, provider=provider))
             topic = aws.sns.Topic(f"{name}-health-alarms", name=f"{args.name_prefix}-health-alarms",
-                                  kms_master_key_id="alias/aws/sns",
+                                  kms_master_key_id=key.arn,
                                   opts=pulumi.ResourceOptions(parent=self, provider=provider))
             if args.alarm_email:
                 aws.sns.TopicSubscription(f"{name}-health-alarms-email", topic=topic.arn, protocol="email",

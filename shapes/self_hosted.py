@@ -226,6 +226,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         clickhouse_in_cluster=in_cluster_clickhouse,
         alarm_email=obs.alarm_email,
         protect=s.protect_data,
+        default_tags=s.resource_tags(),
         nodes_ready=[cluster.general_node_group, *cluster.addons],
         langsmith_ready=[langsmith.release],
     )

@@ -76,6 +76,14 @@ def test_health_check_alarm_lives_in_us_east_1_elsewhere():
     assert extra.inputs["region"] == "us-east-1"
     health = run.one(ALARM, "observability-health-check")
     assert (health.provider or "").startswith(extra.urn)
+    assert json.loads(extra.inputs["defaultTags"])["tags"]["app"] == "langsmith"
+    topic = run.one("aws:sns/topic:Topic", "observability-health-alarms")
+    key = run.one("aws:kms/key:Key", "observability-health-alarms")
+    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and (topic.provider or "").startswith(extra.urn)
+    assert "cloudwatch.amazonaws.com" in key.inputs["policy"]
+    from tools.plan import build_plan
+    from tools.policy_check import check_plan
+    assert [v for v in check_plan(build_plan(run)) if v["enforcement"] == "mandatory"] == []
 
 
 def test_internal_alb_has_no_route53_health_check():
