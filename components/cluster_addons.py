@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import (
@@ -178,19 +179,7 @@ class ClusterAddons(pulumi.ComponentResource):
 
     def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
                  create_namespace: bool = False) -> k8s.helm.v3.Release:
-        return k8s.helm.v3.Release(
-            f"{self._name}-{release_name}",
-            name=release_name,
-            chart=chart.chart,
-            version=chart.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
-            namespace=namespace,
-            create_namespace=create_namespace,
-            values=dict(values),
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=RELEASE_TIMEOUT_SECONDS,
-            max_history=10,
-            opts=pulumi.ResourceOptions(parent=self, provider=self._args.provider,
-                                        depends_on=list(self._args.depends_on)),
-        )
+        return helm_release(f"{self._name}-{release_name}", release_name=release_name, chart=chart,
+                            namespace=namespace, values=values, provider=self._args.provider, parent=self,
+                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=self._args.depends_on,
+                            create_namespace=create_namespace)

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.external_secrets import SecretRef, external_secret, secret_store
+from components.helm import helm_release
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
@@ -92,18 +93,9 @@ class DataPlane(pulumi.ComponentResource):
                                   refs={API_KEY_SECRET_KEY: SecretRef(args.api_key_secret_arn)}, template=None,
                                   store=store, provider=args.provider, parent=self)
         self.values = dataplane_values(args, api_key_secret)
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=f"lgdp-{args.listener_name}",
-            namespace=home,
-            chart=LANGGRAPH_DATAPLANE.chart,
-            version=LANGGRAPH_DATAPLANE.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=LANGGRAPH_DATAPLANE.repository),
-            values=self.values,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=900,
-            max_history=10,
-            opts=k8s_opts(home_namespace, *self.namespaces, api_key, *args.depends_on),
+        self.release = helm_release(
+            f"{name}-release", release_name=f"lgdp-{args.listener_name}", chart=LANGGRAPH_DATAPLANE,
+            namespace=home, values=self.values, provider=args.provider, parent=self, timeout=900,
+            depends_on=[home_namespace, *self.namespaces, api_key, *args.depends_on],
         )
         self.register_outputs({"release": self.release.name, "namespaces": list(args.watch_namespaces)})

@@ -14,6 +14,7 @@ from typing import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.helm import helm_release
 from components.versions import ENVOY_GATEWAY
 
 GATEWAY_NAMESPACE = "agents-gateway"
@@ -46,19 +47,12 @@ class AgentGateway(pulumi.ComponentResource):
         def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
 
-        self.controller = k8s.helm.v3.Release(
-            f"{name}-envoy-gateway",
-            name="envoy-gateway",
-            chart=f"{ENVOY_GATEWAY.repository}/{ENVOY_GATEWAY.chart}",
-            version=ENVOY_GATEWAY.version,
-            namespace=ENVOY_SYSTEM_NAMESPACE,
-            create_namespace=True,
+        self.controller = helm_release(
+            f"{name}-envoy-gateway", release_name="envoy-gateway", chart=ENVOY_GATEWAY,
+            namespace=ENVOY_SYSTEM_NAMESPACE, create_namespace=True,
             values={"deployment": {"envoyGateway": {"resources": {
                 "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}},
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=600,
-            opts=k8s_opts(*args.depends_on),
+            provider=args.provider, parent=self, timeout=600, depends_on=args.depends_on, max_history=None,
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAMESPACE), opts=k8s_opts())

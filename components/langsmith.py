@@ -22,6 +22,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.external_secrets import SecretRef, external_secret, secret_store
+from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.langsmith_values import (
@@ -135,22 +136,10 @@ class LangSmith(pulumi.ComponentResource):
         }
         self.values = build_values(dataclasses.replace(
             args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()}))
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=args.namespace,
-            create_namespace=False,
-            chart=LANGSMITH.chart,
-            version=LANGSMITH.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=LANGSMITH.repository),
-            values=self.values,
-            atomic=True,
-            cleanup_on_fail=True,
-            wait_for_jobs=True,
-            timeout=RELEASE_TIMEOUT_SECONDS,
-            max_history=10,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[namespace, *self.external_secrets, *args.depends_on]),
+        self.release = helm_release(
+            f"{name}-release", release_name=RELEASE_NAME, chart=LANGSMITH, namespace=args.namespace,
+            values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
+            wait_for_jobs=True, depends_on=[namespace, *self.external_secrets, *args.depends_on],
         )
         k8s.apiextensions.CustomResource(
             f"{name}-frontend-binding",

@@ -17,20 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from tools.harness import ProgramRun
 from tools.mocks import is_secret
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def mask(value: Any) -> Any:
     """Replace every secret (as the engine marks it) by "[secret]", recursively."""
     if is_secret(value):
         return SECRET
-    if isinstance(value, Unknown) or value == UNKNOWN_SENTINEL:
+    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
         return UNKNOWN
     if isinstance(value, dict):
         return {str(k): mask(v) for k, v in value.items()}

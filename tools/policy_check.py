@@ -10,6 +10,9 @@ from tools.harness import PROJECT_ROOT
 sys.path.insert(0, str(PROJECT_ROOT / "policies"))  # the pack's own import root
 
 from langsmith_policies import ALL_RULES, ResourceView, evaluate, stack_context  # noqa: E402
+from langsmith_policies.rules import WHY  # noqa: E402
+
+__all__ = ["ALL_RULES", "WHY", "check_plan", "plan_views"]
 
 
 def plan_views(plan: Mapping[str, Any]) -> list[ResourceView]:
