@@ -225,6 +225,14 @@ class ClusterSettings(ConfigModel):
     public_access_cidrs: list[Cidr] = Field(
         default_factory=list,
         description="CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only")
+    deployer_access_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Egress CIDRs of the machine running `pulumi` (bootstrap: a VPC this stack creates has no machine "
+                    "inside it on the first deploy); added to the public endpoint's allow list until removed")
+    deployer_inside_vpc: bool = Field(
+        default=False,
+        description="`pulumi` runs inside the VPC (a CI runner in its private subnets, a VPN): the API may stay "
+                    "fully private once the cluster exists")
     admin_role_arns: list[RoleArn] = Field(
         default_factory=list, description="IAM roles given cluster-admin access entries (CI, platform team)")
     general_pool: NodePoolSettings = Field(description="Node pool for LangSmith services and controllers")
