@@ -1,9 +1,10 @@
 """The `langsmith` chart's values, built by one typed function.
 
 The chart has no values schema and ignores keys it does not know, so this module is the single
-place that names chart keys, and `KNOWN_VALUE_PATHS` lists every path the chart (0.16.x) reads
-that we set; the tests hold `build_values` to it. Credentials are never values: the chart reads
-them from the four existing Secrets that External Secrets builds.
+place that names chart keys, and the tests hold `build_values` to the value paths the chart's own
+values.yaml defines at the pinned version (`CHART`, derived from the chart's source into
+data/charts/ by tools/chart_facts.py). Credentials are never values: the chart reads them from the
+four existing Secrets that External Secrets builds.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 import pulumi
+
+from components import versions
+from settings.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 CONFIG_SECRET = "langsmith-config"
@@ -37,24 +41,8 @@ S3_COMPONENTS = ("backend", "platformBackend", "queue", "ingestQueue")
 FRONTEND_SERVICE = f"{RELEASE_NAME}-frontend"
 FRONTEND_SERVICE_PORT = 80
 
-KNOWN_VALUE_PATHS = frozenset({
-    "config.existingSecretName", "config.hostname", "config.authType", "config.initialOrgAdminEmail",
-    "config.basicAuth.enabled", "config.oauth.enabled", "config.oauth.oauthScopes",
-    "config.blobStorage.enabled", "config.blobStorage.engine", "config.blobStorage.bucketName",
-    "config.blobStorage.apiURL", "config.deployment.enabled",
-    "postgres.external.enabled", "postgres.external.existingSecretName", "postgres.external.connectionUrlSecretKey",
-    "redis.external.enabled", "redis.external.existingSecretName", "redis.external.connectionUrlSecretKey",
-    "clickhouse.enabled", "clickhouse.external.enabled", "clickhouse.external.existingSecretName",
-    "clickhouse.external.user",
-    "clickhouse.statefulSet.persistence.enabled", "clickhouse.statefulSet.persistence.size",
-    "clickhouse.statefulSet.persistence.storageClassName", "clickhouse.statefulSet.resources.requests.cpu",
-    "clickhouse.statefulSet.resources.requests.memory", "clickhouse.statefulSet.resources.limits.memory",
-    "clickhouse.statefulSet.nodeSelector", "clickhouse.statefulSet.tolerations",
-    "insights.enabled", "polly.enabled", "frontend.service.type", "networkPolicy.enabled",
-    *(f"{c}.deployment.{leaf}" for c in COMPONENTS
-      for leaf in ("replicas", "resources.requests.cpu", "resources.requests.memory", "resources.limits.memory")),
-    *(f"{c}.serviceAccount.{leaf}" for c in COMPONENTS for leaf in ("name", "annotations")),
-})
+# The chart's facts at the pinned version: the value paths it reads, its workloads and their defaults.
+CHART = chart_facts(versions.LANGSMITH.chart, versions.LANGSMITH.version)
 
 
 @dataclass(frozen=True)
@@ -91,9 +79,18 @@ class LangSmithValuesInput:
     polly_enabled: bool = False
 
 
-def _resources(cpu: str, memory: str) -> dict[str, Any]:
-    # Memory limit = request (no overcommit of memory); no CPU limit (throttling, not protection).
-    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
+def _resources(path: str, cpu: str, memory: str) -> dict[str, Any]:
+    """Requests for the workload whose resources the chart reads at `path`.
+
+    Memory limit = request (no overcommit of memory). Helm merges our map into the chart's default,
+    so the chart's CPU limit stays: it is raised to the request only when the request exceeds it,
+    since the API server refuses a pod whose request is above its limit.
+    """
+    resources: dict[str, Any] = {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
+    default_limit = lookup(CHART.defaults.get(path) or {}, "limits.cpu")
+    if default_limit is not None and cpu_millicores(cpu) > cpu_millicores(default_limit):
+        resources["limits"]["cpu"] = cpu
+    return resources
 
 
 def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
@@ -125,8 +122,6 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
         "clickhouse": _clickhouse(v.clickhouse),
         "insights": {"enabled": v.insights_enabled},
         "polly": {"enabled": v.polly_enabled},
-        # The chart's egress policy denies 169.254.169.254: pods use IRSA, never the node's role.
-        "networkPolicy": {"enabled": True},
     }
     for component, account in COMPONENTS.items():
         workload = v.workloads[component]
@@ -134,7 +129,8 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
         if component in S3_COMPONENTS:
             service_account["annotations"] = {ROLE_ARN_ANNOTATION: v.s3_role_arns[component]}
         values[component] = {
-            "deployment": {"replicas": workload.replicas, "resources": _resources(workload.cpu, workload.memory)},
+            "deployment": {"replicas": workload.replicas, "resources": _resources(
+                f"{component}.deployment.resources", workload.cpu, workload.memory)},
             "serviceAccount": service_account,
         }
     # The ALB is ours; the frontend stays internal and joins it through a TargetGroupBinding.
@@ -153,7 +149,7 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
         "statefulSet": {
             "persistence": {"enabled": True, "size": f"{placement.volume_size_gb}Gi",
                             "storageClassName": placement.storage_class},
-            "resources": _resources(placement.cpu, placement.memory),
+            "resources": _resources("clickhouse.statefulSet.resources", placement.cpu, placement.memory),
             "nodeSelector": dict(placement.node_selector),
             "tolerations": [{"key": placement.toleration_key, "operator": "Equal", "value": "true",
                              "effect": "NoSchedule"}],
@@ -161,14 +157,11 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
     }
 
 
-def value_paths(values: Mapping[str, Any], prefix: str = "") -> set[str]:
-    """Dotted paths of `values`; lists and the maps the chart copies verbatim count as leaves."""
-    verbatim = {"annotations", "nodeSelector"}
-    paths: set[str] = set()
-    for key, value in values.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and key not in verbatim:
-            paths |= value_paths(value, path + ".")
-        else:
-            paths.add(path)
-    return paths
+def value_paths(values: Mapping[str, Any]) -> set[str]:
+    """Dotted leaf paths of `values` (lists and empty maps are leaves)."""
+    return leaf_paths(values)
+
+
+def ignored_value_paths(values: Mapping[str, Any]) -> set[str]:
+    """Paths of `values` that the chart's values.yaml at the pinned version does not define: the chart ignores them."""
+    return CHART.ignored(value_paths(values))

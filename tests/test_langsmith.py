@@ -8,7 +8,7 @@ import pytest
 
 from components import versions
 from components.cluster import CLICKHOUSE_TAINT_KEY, POOL_LABEL
-from components.langsmith_values import KNOWN_VALUE_PATHS, S3_COMPONENTS, value_paths
+from components.langsmith_values import CHART, S3_COMPONENTS, ignored_value_paths, value_paths
 from tests.conftest import policy, run_stack
 from tools.harness import ProgramRun, Registration
 from tools.mocks import is_secret
@@ -40,9 +40,22 @@ def secret_arn(run: ProgramRun, suffix: str) -> str:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_value_is_a_key_the_chart_reads(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    # The chart's values.yaml at the pinned tag (data/charts/, derived by tools/chart_facts.py).
     run = dev_run if stack == "dev" else prod_run
-    unknown = value_paths(values(run)) - KNOWN_VALUE_PATHS
-    assert unknown == set()
+    assert CHART.version == versions.LANGSMITH.version
+    assert ignored_value_paths(values(run)) == set()
+    assert len(value_paths(values(run))) > 40
+
+
+def test_a_value_the_chart_ignores_is_caught():
+    # 0.16.x has no NetworkPolicy template nor value: the value we used to pass did nothing.
+    assert ignored_value_paths({"networkPolicy": {"enabled": True}}) == {"networkPolicy.enabled"}
+    assert ignored_value_paths({"backend": {"deployment": {"replica": 3}}}) == {"backend.deployment.replica"}
+    # Under maps the chart copies verbatim, any key is read.
+    assert ignored_value_paths({"backend": {"serviceAccount": {"annotations": {"x/y": "z"}}},
+                                "clickhouse": {"statefulSet": {"nodeSelector": {"pool": "ch"}}}}) == set()
+    assert not any("networkPolicy" in p or "NetworkPolicy" in p for p in CHART.value_paths)
+    assert CHART.source["tag"] == f"langsmith-{versions.LANGSMITH.version}" and len(CHART.source["commit"]) == 40
 
 
 def test_release_is_pinned_in_its_namespace(prod_run: ProgramRun):
@@ -84,7 +97,7 @@ def test_hostname_blob_storage_and_feature_flags(prod_run: ProgramRun):
     v = values(prod_run)
     assert v["insights"] == {"enabled": False} and v["polly"] == {"enabled": False}
     assert v["frontend"]["service"] == {"type": "ClusterIP"}
-    assert v["networkPolicy"] == {"enabled": True}
+    assert "networkPolicy" not in v
     assert config["deployment"] == {"enabled": False}
 
 

@@ -1,0 +1,182 @@
+"""Derive a chart's facts from its real source, at a tag, into a data file the tests and checks read.
+
+    python -m tools.chart_facts --repo /path/to/langchain-ai/helm.git --chart langsmith --tag langsmith-0.16.11
+
+`--repo` is a git directory (a bare mirror is fine) of github.com/langchain-ai/helm. The output
+(`data/charts/<chart>-<version>.json` by default) records, for the chart at that tag:
+
+- `valuePaths`: every leaf path its values.yaml defines (empty maps and lists count as leaves);
+  `openMaps`: the paths whose default is an empty map, under which any key is copied verbatim
+  (annotations, nodeSelector...). A value we set outside both is a value the chart ignores.
+- `workloads`: each Deployment, StatefulSet, DaemonSet and Job the templates render, with the
+  template conditions that enable it, where its replicas and resources come from, and its Helm
+  hook (post-install / pre-upgrade jobs);
+- `defaults`: the chart's default for every value those conditions, replicas and resources read.
+
+It is derived data (paths, conditions, numbers), not the chart's code; the source repository,
+tag and commit are recorded in the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "charts"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
+
+_ACTION = re.compile(r"^\s*\{\{-?\s*(if|else if|else|end|with|range|define)\b(.*?)-?\}\}\s*$")
+_KIND = re.compile(r"^kind:\s*(\w+)\s*$")
+_RESOURCES = re.compile(r"toYaml\s+\.Values\.([\w.]+?\.resources)\b")
+_REPLICAS_PATH = re.compile(r"^\s{2}replicas:\s*\{\{\s*\.Values\.([\w.]+)\s*\}\}")
+_REPLICAS_FIXED = re.compile(r"^\s{2}replicas:\s*(\d+)\s*$")
+_HOOK = re.compile(r'"helm\.sh/hook":\s*"?([\w, -]+?)"?\s*$')
+_HOOK_WEIGHT = re.compile(r'"helm\.sh/hook-weight":\s*"?(-?\d+)"?')
+_VALUES_REF = re.compile(r"\.Values\.([\w.]+)")
+
+
+def _git(repo: str, *args: str) -> str:
+    return subprocess.run(["git", f"--git-dir={repo}", *args], check=True, capture_output=True, text=True).stdout
+
+
+def leaf_paths(values: Mapping[str, Any], prefix: str = "") -> tuple[set[str], set[str]]:
+    """(leaf paths, open maps) of a values tree: a non-empty map is walked, anything else is a leaf."""
+    leaves: set[str] = set()
+    open_maps: set[str] = set()
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            sub_leaves, sub_open = leaf_paths(value, path + ".")
+            leaves |= sub_leaves
+            open_maps |= sub_open
+        else:
+            leaves.add(path)
+            if isinstance(value, Mapping):
+                open_maps.add(path)
+    return leaves, open_maps
+
+
+def lookup(values: Mapping[str, Any], path: str) -> Any:
+    node: Any = values
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def workloads_of(template_path: str, text: str) -> list[dict[str, Any]]:
+    """The workload objects one template renders, with the conditions open around each `kind:` line."""
+    found: list[dict[str, Any]] = []
+    stack: list[tuple[str, str]] = []  # (action, expression)
+    current: dict[str, Any] | None = None
+    for line in text.splitlines():
+        action = _ACTION.match(line)
+        if action:
+            verb, expression = action[1], action[2].strip()
+            if verb == "end":
+                if stack:
+                    stack.pop()
+            elif verb in ("else", "else if"):
+                if stack:
+                    previous = stack.pop()[1]
+                    stack.append(("else", f"not ({previous})" if verb == "else" else expression))
+            else:
+                stack.append((verb, expression))
+            continue
+        if line.startswith("---"):
+            current = None
+            continue
+        kind = _KIND.match(line)
+        if kind:
+            if any(verb == "define" for verb, _ in stack) or kind[1] not in WORKLOAD_KINDS + ("Rollout",):
+                current = None
+                continue
+            # Argo Rollouts are opt-in and never enabled here: the Deployment branch is the one rendered.
+            conditions = [expr for verb, expr in stack if verb in ("if", "else") and "rollout.enabled" not in expr]
+            if kind[1] == "Rollout":
+                current = None
+                continue
+            current = {"template": template_path, "kind": kind[1], "when": conditions,
+                       "replicas": None, "resources": [], "hook": None}
+            found.append(current)
+            continue
+        if current is None:
+            continue
+        if (m := _REPLICAS_PATH.match(line)) and current["replicas"] is None:
+            current["replicas"] = {"path": m[1]}
+        elif (m := _REPLICAS_FIXED.match(line)) and current["replicas"] is None:
+            current["replicas"] = {"fixed": int(m[1])}
+        for m in _RESOURCES.finditer(line):
+            if m[1] not in current["resources"]:
+                current["resources"].append(m[1])
+        if m := _HOOK.search(line):
+            current["hook"] = {"events": [e.strip() for e in m[1].split(",")], "weight": 0}
+        if (m := _HOOK_WEIGHT.search(line)) and current["hook"] is not None:
+            current["hook"]["weight"] = int(m[1])
+    for workload in found:
+        if workload["kind"] in ("Deployment", "StatefulSet") and workload["replicas"] is None:
+            workload["replicas"] = {"fixed": 1}  # Kubernetes' default when the field is absent
+        if workload["kind"] == "Job":
+            workload["replicas"] = {"fixed": 1}
+    return [w for w in found if w["resources"]]
+
+
+def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
+    commit = _git(repo, "rev-parse", f"{tag}^{{commit}}").strip()
+    base = f"charts/{chart}"
+    values = yaml.safe_load(_git(repo, "show", f"{commit}:{base}/values.yaml")) or {}
+    chart_yaml = yaml.safe_load(_git(repo, "show", f"{commit}:{base}/Chart.yaml"))
+    leaves, open_maps = leaf_paths(values)
+    templates = [p for p in _git(repo, "ls-tree", "-r", "--name-only", commit, f"{base}/templates").splitlines()
+                 if p.endswith((".yaml", ".yml"))]
+    workloads: list[dict[str, Any]] = []
+    for path in templates:
+        workloads.extend(workloads_of(path.removeprefix(base + "/"), _git(repo, "show", f"{commit}:{path}")))
+    referenced: set[str] = set()
+    for w in workloads:
+        for condition in w["when"]:
+            referenced |= set(_VALUES_REF.findall(condition))
+        if "path" in w["replicas"]:
+            referenced.add(w["replicas"]["path"])
+        referenced |= set(w["resources"])
+    defaults = {path: lookup(values, path) for path in sorted(referenced)}
+    return {
+        "chart": chart,
+        "version": chart_yaml["version"],
+        "appVersion": str(chart_yaml.get("appVersion", "")),
+        "source": {"repository": SOURCE_REPOSITORY, "tag": tag, "commit": commit, "path": base},
+        "generator": "python -m tools.chart_facts --repo <git dir of langchain-ai/helm> "
+                     f"--chart {chart} --tag {tag}",
+        "valuePaths": sorted(leaves),
+        "openMaps": sorted(open_maps),
+        "workloads": sorted(workloads, key=lambda w: (w["template"], w["kind"])),
+        "defaults": defaults,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", required=True, help="git directory of github.com/langchain-ai/helm")
+    parser.add_argument("--chart", required=True, help="chart directory under charts/, e.g. langsmith")
+    parser.add_argument("--tag", required=True, help="release tag, e.g. langsmith-0.16.11")
+    parser.add_argument("--out", help="output file (default data/charts/<chart>-<version>.json)")
+    args = parser.parse_args(argv)
+    facts = chart_facts(args.repo, args.chart, args.tag)
+    out = Path(args.out) if args.out else DATA_DIR / f"{facts['chart']}-{facts['version']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(facts, indent=1, sort_keys=False) + "\n")
+    print(f"{out}: {len(facts['valuePaths'])} value paths, {len(facts['workloads'])} workloads", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
