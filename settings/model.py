@@ -24,17 +24,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from settings.instance_types import InstanceShape, allocatable, cpu_cores, memory_gib, shape_of
+from settings.instance_types import shape_of
 from settings.profiles import LOG_RETENTION_DAYS
-
-# The reference baseline for LangSmith's services in production, and what the cluster's own
-# system pods take from it (controllers once, daemonsets per node).
-BASELINE_VCPU = 16
-BASELINE_MEMORY_GIB = 64
-CLUSTER_SYSTEM_VCPU = 1.0
-CLUSTER_SYSTEM_GIB = 2.0
-NODE_DAEMONSET_VCPU = 0.2
-NODE_DAEMONSET_GIB = 0.3
 
 
 class _MissingValue:
@@ -210,15 +201,6 @@ class NodePoolSettings(ConfigModel):
     desired_size: int = Field(ge=0, le=100, description="Nodes at creation (then Cluster Autoscaler decides)")
     max_size: int = Field(ge=1, le=100, description="Most nodes")
     disk_size_gb: int = Field(default=50, ge=20, le=1000, description="Encrypted gp3 root volume (GiB)")
-
-
-def _smallest_node(pool: NodePoolSettings) -> InstanceShape | None:
-    """What the smallest of the pool's instance types leaves allocatable (None: a type is unknown)."""
-    shapes = [shape_of(t) for t in pool.instance_types]
-    known = [allocatable(s) for s in shapes if s is not None]
-    if len(known) != len(shapes):
-        return None
-    return min(known, key=lambda a: (a.vcpu, a.memory_gib))
 
 
 class ClusterSettings(ConfigModel):
@@ -467,6 +449,11 @@ class Settings(ConfigModel):
             problems.append(("blobStorage.longTtlDays", self.blob_storage.long_ttl_days,
                              f"must be at least blobStorage.shortTtlDays ({self.blob_storage.short_ttl_days})"))
         problems.extend(self._cluster_problems())
+        if not any(key.startswith(("langsmith", "cluster.", "hybrid")) for key, _, _ in problems):
+            # What the pods ask against what the nodes give (settings/capacity.py); imported here
+            # because it reads the chart values this model feeds.
+            from settings.capacity import capacity_problems
+            problems.extend(capacity_problems(self))
         existing = net.existing
         if existing is not None:
             if existing.data_subnet_ids and len(existing.data_subnet_ids) < 2:
@@ -497,15 +484,6 @@ class Settings(ConfigModel):
             problems.append(("langsmith.oidc", MISSING_VALUE, "is required with auth: oidc (clientId, issuerUrl)"))
         if ls.auth == "basic" and self.oidc_client_secret is not None:
             problems.append(("oidcClientSecret", "[redacted]", "is only used with langsmith.auth: oidc"))
-        pool = self.cluster.clickhouse_pool
-        smallest = _smallest_node(pool)
-        if self.clickhouse.mode == "in-cluster" and smallest is not None:
-            cpu, memory = cpu_cores(self.clickhouse.cpu), memory_gib(self.clickhouse.memory)
-            if cpu > smallest.vcpu - NODE_DAEMONSET_VCPU or memory > smallest.memory_gib - NODE_DAEMONSET_GIB:
-                problems.append(("clickhouse.cpu", f"{self.clickhouse.cpu} / {self.clickhouse.memory}",
-                                 f"does not fit a {pool.instance_types[0]} ClickHouse node "
-                                 f"({smallest.vcpu - NODE_DAEMONSET_VCPU:.1f} vCPU / "
-                                 f"{smallest.memory_gib - NODE_DAEMONSET_GIB:.1f} GiB left for it)"))
         if self.profile.is_production and "0.0.0.0/0" in self.edge.allowed_cidrs and self.edge.internal:
             problems.append(("edge.allowedCidrs", self.edge.allowed_cidrs,
                              "an internal ALB should list the private ranges that may reach it"))
@@ -598,16 +576,6 @@ class Settings(ConfigModel):
             if "0.0.0.0/0" in self.cluster.public_access_cidrs:
                 problems.append(("cluster.publicAccessCidrs", self.cluster.public_access_cidrs,
                                  "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
-            pool = self.cluster.general_pool
-            smallest = _smallest_node(pool)
-            if smallest is not None:
-                vcpu = pool.min_size * (smallest.vcpu - NODE_DAEMONSET_VCPU) - CLUSTER_SYSTEM_VCPU
-                memory = pool.min_size * (smallest.memory_gib - NODE_DAEMONSET_GIB) - CLUSTER_SYSTEM_GIB
-                if vcpu < BASELINE_VCPU or memory < BASELINE_MEMORY_GIB:
-                    problems.append(("cluster.generalPool.minSize", pool.min_size,
-                                     f"leaves {vcpu:.1f} vCPU / {memory:.0f} GiB for LangSmith on "
-                                     f"{pool.instance_types[0]} nodes; production needs {BASELINE_VCPU} vCPU / "
-                                     f"{BASELINE_MEMORY_GIB} GiB allocatable (raise minSize or the instance size)"))
         ch = self.clickhouse
         if ch.volume_iops > 500 * ch.volume_size_gb:
             problems.append(("clickhouse.volumeIops", ch.volume_iops,

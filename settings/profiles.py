@@ -72,17 +72,21 @@ PROFILE_DEFAULTS: Final[Mapping[str, Mapping[str, Any]]] = {
                      "multiAz": False, "backupRetentionDays": 14},
         # A primary and a replica in another AZ, with automatic failover.
         "redis": {"nodeType": "cache.m7g.large", "nodes": 2, "snapshotRetentionDays": 7},
-        # 3 x m6i.2xlarge leaves ~22 vCPU / ~88 GiB for LangSmith: the 16 / 64 baseline with room
-        # for a node to drain. ClickHouse gets its own 8 vCPU / 32 GiB node.
+        # Sized from requests (settings/capacity.py), not from a margin: the pods below, the chart's
+        # hooks, the controllers and the DaemonSets ask ~14.6 vCPU / ~47.6 GiB; an m6i.2xlarge has
+        # 7.46 vCPU / 28.4 GiB for pods after kube-reserved, eviction and DaemonSets, so two nodes
+        # (the reference's 16 vCPU / 64 GB floor) schedule every pod. A rollout's surge needs a third:
+        # the Cluster Autoscaler adds it, up to maxSize. ClickHouse gets its own 8 vCPU / 32 GiB node.
         "cluster": {
             "generalPool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
-                            "minSize": 3, "desiredSize": 3, "maxSize": 6, "diskSizeGb": 50},
+                            "minSize": 2, "desiredSize": 2, "maxSize": 6, "diskSizeGb": 50},
             "clickhousePool": {"instanceTypes": ["m6i.2xlarge"], "capacityType": "ON_DEMAND",
                                "minSize": 1, "desiredSize": 1, "maxSize": 1, "diskSizeGb": 50},
         },
         "clickhouse": {"volumeSizeGb": 200, "volumeIops": 7000, "volumeThroughputMibps": 1000,
                        "cpu": "6", "memory": "24Gi"},
-        # About 13 vCPU / 45 GiB of requests at these replica counts, inside the 16 / 64 baseline.
+        # 13.2 vCPU / 45 GiB of requests at these replica counts (the chart's defaults are 1 vCPU /
+        # 2 GiB for backend, queue and ingest queue; production doubles their memory).
         "langsmith": {"components": {
             "backend": {"replicas": 3, "cpu": "1", "memory": "4Gi"},
             "platformBackend": {"replicas": 2, "cpu": "1", "memory": "2Gi"},
