@@ -28,6 +28,7 @@ from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from components.logs import log_group
+from settings.architecture import AMI_TYPES
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_LABEL = "langsmith.com/pool"
@@ -77,6 +78,8 @@ class ClusterArgs:
     admin_role_arns: Sequence[str] = ()
     deletion_protection: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    # x86_64 or arm64 (Graviton); settings/architecture.py checks the instance types and images.
+    architecture: str = "x86_64"
 
 
 class Cluster(pulumi.ComponentResource):
@@ -249,6 +252,7 @@ class Cluster(pulumi.ComponentResource):
             instance_types=list(pool.instance_types),
             capacity_type=pool.capacity_type,
             operating_system=eks.OperatingSystem.AL2023,
+            ami_type=AMI_TYPES[args.architecture],
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size),
             # Cluster Autoscaler owns the size after creation.

@@ -217,6 +217,10 @@ class ClusterSettings(ConfigModel):
                     "fully private once the cluster exists")
     admin_role_arns: list[RoleArn] = Field(
         default_factory=list, description="IAM roles given cluster-admin access entries (CI, platform team)")
+    architecture: Literal["x86_64", "arm64"] = Field(
+        default="x86_64",
+        description="CPU architecture of every node: x86_64, or arm64 (Graviton types such as m7g/r7g; only where "
+                    "every image the shape runs is published for arm64, see settings/architecture.py)")
     general_pool: NodePoolSettings = Field(description="Node pool for LangSmith services and controllers")
     clickhouse_pool: NodePoolSettings = Field(description="Dedicated, tainted node pool for in-cluster ClickHouse")
 
@@ -452,7 +456,9 @@ class Settings(ConfigModel):
         if not any(key.startswith(("langsmith", "cluster.", "hybrid")) for key, _, _ in problems):
             # What the pods ask against what the nodes give (settings/capacity.py); imported here
             # because it reads the chart values this model feeds.
+            from settings.architecture import architecture_problems
             from settings.capacity import capacity_problems
+            problems.extend(architecture_problems(self))
             problems.extend(capacity_problems(self))
         existing = net.existing
         if existing is not None:

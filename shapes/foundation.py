@@ -119,6 +119,7 @@ class Foundation:
             log_retention_days=s.log_retention_days,
             general_pool=node_pool(s.cluster.general_pool),
             clickhouse_pool=node_pool(s.cluster.clickhouse_pool) if in_cluster_clickhouse else None,
+            architecture=s.cluster.architecture,
             clickhouse_volume_iops=s.clickhouse.volume_iops,
             clickhouse_volume_throughput_mibps=s.clickhouse.volume_throughput_mibps,
             public_access_cidrs=s.cluster.public_access_cidrs,
