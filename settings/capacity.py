@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from settings.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, lookup, memory_mib
+from settings.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
 
 if TYPE_CHECKING:
     from settings.model import NodePoolSettings, Settings
@@ -326,7 +326,8 @@ def nodes_needed(pods: Iterable[Pod], capacity: PoolCapacity) -> int | None:
 
 
 def with_surge(pods: Iterable[Pod]) -> list[Pod]:
-    """The pods during one Deployment's rollout at a time... counted for all at once, to stay safe."""
+    """The pods plus each Deployment's rollout surge (25%, rounded up), counted as if every Deployment
+    rolled at once: the pool at its maximum must hold even that."""
     out: list[Pod] = []
     for p in pods:
         out.append(p)
@@ -404,4 +405,4 @@ def sizing_report(settings: "Settings") -> dict[str, Any]:
 
 
 __all__ = ["Node", "Pod", "PoolCapacity", "capacity_problems", "cluster_pods", "node", "nodes_needed",
-           "pool_capacity", "sizing_report", "architecture_of", "lookup"]
+           "pool_capacity", "sizing_report", "architecture_of"]

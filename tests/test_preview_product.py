@@ -86,9 +86,11 @@ def test_dev_stays_under_its_budget_and_prod_holds_the_baseline(dev_run, prod_ru
     dev = estimate(items_from_plan(build_plan(dev_run)), "us-east-1")
     prod = estimate(items_from_plan(build_plan(prod_run)), "us-east-1")
     assert dev.total_usd < 480
-    assert 1400 < prod.total_usd < 1900
+    # Within 10% of the reference's floor (~1,500 USD at list price): two general nodes, sized by
+    # the pods' requests (tests/test_capacity.py shows every production pod fits them).
+    assert 1350 <= prod.total_usd <= 1650
     general = [l for l in prod.lines if l.sku == "ec2:m6i.2xlarge" and "general" in l.category]
-    assert general and general[0].quantity == 3
+    assert general and general[0].quantity == 2
 
 
 def test_timeline_of_a_small_graph():

@@ -164,7 +164,7 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
     parser.add_argument("--repo", required=True, help="git directory of github.com/langchain-ai/helm")
     parser.add_argument("--chart", required=True, help="chart directory under charts/, e.g. langsmith")
     parser.add_argument("--tag", required=True, help="release tag, e.g. langsmith-0.16.11")

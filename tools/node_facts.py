@@ -55,7 +55,7 @@ def parse(text: str) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
     parser.add_argument("--repo", required=True, help="git directory of github.com/aws/karpenter-provider-aws")
     parser.add_argument("--ref", default="HEAD")
     args = parser.parse_args(argv)
