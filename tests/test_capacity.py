@@ -256,3 +256,36 @@ def test_node_groups_get_the_ami_type_of_their_architecture(prod_run: ProgramRun
     (general,) = run.of_type("eks:index:ManagedNodeGroup")
     assert general.inputs["amiType"] == "AL2023_ARM_64_STANDARD"
     assert general.inputs["instanceTypes"] == ["m7g.2xlarge"]
+
+
+def test_the_generator_reads_conditions_replicas_resources_and_hooks_from_templates():
+    from tools.chart_facts import leaf_paths as chart_leaf_paths
+    from tools.chart_facts import workloads_of
+
+    template = "\n".join([
+        '{{- define "envVars" -}}',
+        "kind: Deployment",  # inside a define: not rendered as such
+        "{{- end -}}",
+        "{{- if .Values.app.enabled }}",
+        "{{- if .Values.app.rollout.enabled }}",
+        "kind: Rollout",
+        "{{- else }}",
+        "kind: Deployment",
+        "{{- end }}",
+        "metadata:",
+        "  annotations:",
+        '    "helm.sh/hook": post-install, pre-upgrade',
+        '    "helm.sh/hook-weight": "-1"',
+        "spec:",
+        "  replicas: {{ .Values.app.deployment.replicas }}",
+        "          resources:",
+        "            {{- toYaml .Values.app.deployment.resources | nindent 12 }}",
+        "{{- end }}",
+    ])
+    (workload,) = workloads_of("templates/app.yaml", template)
+    assert workload["kind"] == "Deployment" and workload["when"] == [".Values.app.enabled"]
+    assert workload["replicas"] == {"path": "app.deployment.replicas"}
+    assert workload["resources"] == ["app.deployment.resources"]
+    assert workload["hook"] == {"events": ["post-install", "pre-upgrade"], "weight": -1}
+    leaves, open_maps = chart_leaf_paths({"a": {"b": 1, "annotations": {}, "list": []}})
+    assert leaves == {"a.b", "a.annotations", "a.list"} and open_maps == {"a.annotations"}
