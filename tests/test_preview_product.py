@@ -70,7 +70,10 @@ def test_missing_price_is_reported_not_zeroed():
 
 def test_region_without_prices_is_reported():
     cost = estimate(items_from_plan(small_plan()), "ap-south-2")
-    assert cost.total_usd == 0 and cost.lines == [] and "no price file for ap-south-2" in cost.unpriced[0]
+    # Never a total of zero: no total at all, and every item listed as unpriced.
+    assert cost.total_usd is None and cost.status == "unpriced" and cost.lines == []
+    assert len(cost.unpriced) == len(items_from_plan(small_plan()))
+    assert all("no price file for ap-south-2" in u for u in cost.unpriced)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc"])
