@@ -138,8 +138,7 @@ def load_prices(region: str) -> dict[str, Any] | None:
 def estimate(items: Iterable[BillItem], region: str) -> CostEstimate:
     prices = load_prices(region)
     if prices is None:
-        reason = (f"no price file for {region} (pricing/prices/{region}.json; "
-                  f"build it with `python -m pricing.refresh --region {region}`)")
+        reason = f"no price file for {region}"
         return CostEstimate(region=region, currency="USD", prices_as_of="", unpriced_lines=[
             UnpricedLine(i.category, i.resource, i.sku, i.quantity, i.price_field, reason) for i in items])
     hours = float(prices["hours_per_month"])

@@ -89,9 +89,13 @@ def print_cost(cost: dict[str, Any], out: TextIO) -> None:
         print(f"  {'Total':<28} {'':<38}   {'':>6}  {total:>9.2f} USD", file=out)
     else:
         # A partial sum is not a total: say how much is unknown instead of printing a smaller number.
+        subtotal = (f"priced lines sum to {cost['pricedSubtotalUsd']:.2f} USD" if cost["lines"]
+                    else "no line has a price")
         print(f"  {'Total':<28} {'':<38}   {'':>6}  {'UNPRICED':>13}  ({len(unpriced)} of "
-              f"{len(unpriced) + len(cost['lines'])} lines have no price; priced lines sum to "
-              f"{cost['pricedSubtotalUsd']:.2f} USD)", file=out)
+              f"{len(unpriced) + len(cost['lines'])} lines have no price; {subtotal})", file=out)
+    if not cost["pricesAsOf"]:
+        print(f"  No price file pricing/prices/{cost['region']}.json: build it with "
+              f"`python -m pricing.refresh --region {cost['region']}` (needs AWS credentials)", file=out)
     print("  Not estimated: " + "; ".join(cost["notEstimated"]), file=out)
 
 
