@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol, Sequence, TextIO
+from typing import Any, Iterable, Mapping, Protocol, Sequence, TextIO, cast
 
 from pricing.engine import PRICES_DIR
 
@@ -211,7 +211,8 @@ def build_region_file(client: PricingClient, region: str, template: Mapping[str,
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, client: PricingClient | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pricing.refresh", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pricing.refresh",
+                                     description="Build a region's price file from the AWS Price List API.")
     parser.add_argument("--region", required=True, help="the AWS region to price, e.g. eu-west-1")
     parser.add_argument("--out", type=Path, help="where to write (default pricing/prices/<region>.json)")
     parser.add_argument("--endpoint-region", choices=PRICE_LIST_ENDPOINT_REGIONS, default="us-east-1",
@@ -220,7 +221,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, client: Pr
     template = json.loads((PRICES_DIR / f"{TEMPLATE_REGION}.json").read_text())
     if client is None:
         import boto3  # only when talking to AWS for real
-        client = boto3.client("pricing", region_name=args.endpoint_region)
+        client = cast(PricingClient, boto3.client("pricing", region_name=args.endpoint_region))
     document, result = build_region_file(client, args.region, template)
     path = args.out or PRICES_DIR / f"{args.region}.json"
     path.write_text(json.dumps(document, indent=2) + "\n")
