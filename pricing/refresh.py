@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol, Sequence, TextIO, cast
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from pricing.engine import PRICES_DIR
 
 PRICE_LIST_ENDPOINT_REGIONS = ("us-east-1", "ap-south-1")
@@ -222,7 +224,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, client: Pr
     if client is None:
         import boto3  # only when talking to AWS for real
         client = cast(PricingClient, boto3.client("pricing", region_name=args.endpoint_region))
-    document, result = build_region_file(client, args.region, template)
+    try:
+        document, result = build_region_file(client, args.region, template)
+    except (BotoCoreError, ClientError) as exc:   # no credentials, no access, no network: say so, no traceback
+        print(f"error: the AWS Price List API could not be read: {exc}", file=out)
+        return 2
+    if not any(sku not in UNIFORM_ITEMS for sku in result.items):
+        # Nothing regional was found (a mistyped or unsupported region): writing a file would make it look priced.
+        print(f"error: the Price List API has no prices for region {args.region!r}; nothing written", file=out)
+        return 2
     path = args.out or PRICES_DIR / f"{args.region}.json"
     path.write_text(json.dumps(document, indent=2) + "\n")
     print(f"wrote {path}: {len(result.items)} items priced, {len(result.missing)} missing", file=out)

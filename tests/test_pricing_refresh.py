@@ -189,3 +189,32 @@ def test_every_item_of_the_shipped_files_has_a_lookup_or_is_a_uniform_rate():
     assert no_lookup and all(sku.startswith("network-firewall:") for sku in no_lookup)
     assert not any(refresh.used_by_plans(sku) for sku in no_lookup)
     assert refresh.PRICE_LIST_ENDPOINT_REGIONS == ("us-east-1", "ap-south-1")
+
+
+def test_a_region_the_price_list_does_not_know_writes_nothing(client, tmp_path: Path, monkeypatch):
+    c, stub = client
+    prices_dir = tmp_path / "prices"
+    prices_dir.mkdir()
+    (prices_dir / "us-east-1.json").write_text(json.dumps({"items": {
+        "ec2:m6i.2xlarge": {"usd_per_hour": 0.384, "unit": "instance-hour"},
+        "kms:key-month": {"usd_per_month": 1.0, "unit": "key-month", "sources": ["k"]}}}))
+    monkeypatch.setattr(refresh, "PRICES_DIR", prices_dir)
+    stub.add_response("get_products", {"PriceList": []},
+                      {**expected("AmazonEC2", EC2_FILTERS), "Filters": [
+                          {"Type": "TERM_MATCH", "Field": k, "Value": v}
+                          for k, v in {"regionCode": "eu-wset-1", **EC2_FILTERS}.items()]})
+    out = io.StringIO()
+    assert refresh.main(["--region", "eu-wset-1"], out=out, client=c) == 2
+    assert "no prices for region 'eu-wset-1'" in out.getvalue() and not (prices_dir / "eu-wset-1.json").exists()
+
+
+def test_missing_credentials_are_an_error_message_not_a_traceback(monkeypatch, tmp_path: Path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    out = io.StringIO()
+    assert refresh.main(["--region", REGION, "--out", str(tmp_path / "x.json")], out=out) == 2
+    assert out.getvalue().startswith("error: the AWS Price List API could not be read")
+    assert not (tmp_path / "x.json").exists()
