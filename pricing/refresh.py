@@ -155,6 +155,12 @@ def fetch_products(client: PricingClient, lookup: Lookup, region: str) -> list[d
         kwargs["NextToken"] = token
 
 
+def _usage_is(usagetype: str, name: str) -> bool:
+    """`EUC1-NatGateway-Hours`, `NatGateway-Hours` (us-east-1 has no prefix) or `EU-EBS:VolumeP-IOPS.gp3`
+    is NatGateway-Hours / VolumeP-IOPS.gp3; `EUC1-RegionalNatGateway-Hours` is another product."""
+    return usagetype == name or usagetype.endswith((f"-{name}", f":{name}"))
+
+
 def on_demand_usd(products: Iterable[Mapping[str, Any]], lookup: Lookup) -> tuple[set[Decimal], str]:
     """Distinct USD prices of the OnDemand dimensions that match the lookup (first tier only)."""
     prices: set[Decimal] = set()
@@ -162,7 +168,7 @@ def on_demand_usd(products: Iterable[Mapping[str, Any]], lookup: Lookup) -> tupl
     units = {u.lower() for u in lookup.units}
     for product in products:
         usagetype = str(product.get("product", {}).get("attributes", {}).get("usagetype", ""))
-        if lookup.usagetype_suffix and not usagetype.endswith(lookup.usagetype_suffix):
+        if lookup.usagetype_suffix and not _usage_is(usagetype, lookup.usagetype_suffix):
             continue
         published = max(published, str(product.get("publicationDate", "")))
         for term in (product.get("terms", {}).get("OnDemand") or {}).values():

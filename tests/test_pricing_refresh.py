@@ -87,7 +87,8 @@ def test_pages_are_followed_and_dimensions_picked_by_usage_type_and_unit(client)
     nat = {"productFamily": "NAT Gateway"}
     page1 = [product("NATB", {**nat, "usagetype": "EU-NatGateway-Bytes"}, "GB", "0.0480000000")]
     page2 = [product("NATH", {**nat, "usagetype": "EU-NatGateway-Hours"}, "Hrs", "0.0480000000"),
-             product("NATX", {**nat, "usagetype": "EU-NatGateway-Provisioned-Bytes"}, "Hrs", "9.9")]
+             product("NATX", {**nat, "usagetype": "EU-NatGateway-Provisioned-Bytes"}, "Hrs", "9.9"),
+             product("NATR", {**nat, "usagetype": "EU-RegionalNatGateway-Hours"}, "Hrs", "0.0700000000")]
     stub.add_response("get_products", {"PriceList": page1, "NextToken": "t1"}, expected("AmazonEC2", nat))
     stub.add_response("get_products", {"PriceList": page2}, expected("AmazonEC2", nat, "t1"))
     lookup, = refresh.lookups_for("vpc:nat-gateway-hour") or []
