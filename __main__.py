@@ -22,9 +22,8 @@ SHAPES[settings.shape](foundation)
 network = foundation.network
 cost = estimate(items_from_settings(settings), settings.region)
 # The offline preview's estimate, kept with the stack: `pulumi stack output monthlyCostEstimate`.
-pulumi.export("monthlyCostEstimate", {
-    "totalUsd": cost.total_usd, "byCategory": cost.by_category(), "pricesAsOf": cost.prices_as_of,
-    "unpriced": cost.unpriced, "note": "on-demand list prices; usage-based charges not included"})
+# A region or item without a price gives totalUsd None and status "partial"/"unpriced", never 0.
+pulumi.export("monthlyCostEstimate", cost.stack_output())
 pulumi.export("region", settings.region)
 pulumi.export("shape", settings.shape.value)
 pulumi.export("profile", settings.profile.value)

@@ -23,6 +23,16 @@ def _secret_count(s: Settings) -> int:
     return int(s.postgres.external)
 
 
+def _kms_key_count(s: Settings) -> int:
+    keys = 3  # the foundation's data, secrets and logs keys
+    # Route53 publishes health-check metrics in us-east-1 only: outside it, the public edge's health-check
+    # alarm topic gets its own key there (components/observability.py).
+    public_domain = s.shape is Shape.SELF_HOSTED and not s.edge.internal and s.langsmith and s.langsmith.domain
+    if public_domain and s.region != "us-east-1":
+        keys += 1
+    return keys
+
+
 def items_from_settings(s: Settings) -> list[BillItem]:
     bill: list[BillItem] = []
     net = s.network
@@ -49,4 +59,4 @@ def items_from_settings(s: Settings) -> list[BillItem]:
         if s.clickhouse.mode == "in-cluster":
             bill += items.gp3_volume("ClickHouse volume", "langsmith-release", s.clickhouse.volume_size_gb,
                                      s.clickhouse.volume_iops, s.clickhouse.volume_throughput_mibps)
-    return bill + items.kms_keys(3) + items.secrets(_secret_count(s))
+    return bill + items.kms_keys(_kms_key_count(s)) + items.secrets(_secret_count(s))

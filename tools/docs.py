@@ -143,10 +143,13 @@ def stack_section(stack: str, plan: Mapping[str, Any]) -> str:
     timeline = timeline_summary(plan)
     rows = [f"| {category} | {usd:,.2f} |" for category, usd in sorted(cost.by_category().items(), key=lambda kv: (-kv[1], kv[0]))]
     resources = sum(1 for r in plan["resources"] if r["custom"])
+    # An unpriced line makes the total unknown: say so rather than print a smaller number.
+    total = (f"{cost.total_usd:,.2f} USD" if cost.total_usd is not None
+             else f"unpriced ({len(cost.unpriced)} lines have no price in {cost.region})")
     return "\n".join([
         f"### `{stack}`",
         "",
-        f"{resources} resources. Estimated monthly cost: **{cost.total_usd:,.2f} USD** (on-demand list prices, "
+        f"{resources} resources. Estimated monthly cost: **{total}** (on-demand list prices, "
         f"{cost.region}, as of {cost.prices_as_of}; usage-based charges not included). "
         f"Estimated first `pulumi up`: **about {timeline['estimatedMinutes']} minutes**.",
         "",

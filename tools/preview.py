@@ -74,14 +74,28 @@ def summarize(plan: dict[str, Any], out: TextIO) -> None:
 
 
 def print_cost(cost: dict[str, Any], out: TextIO) -> None:
-    print(f"\nEstimated monthly cost ({cost['region']}, on-demand list prices as of {cost['pricesAsOf']}):", file=out)
+    as_of = cost["pricesAsOf"] or "none: no price file for this region"
+    print(f"\nEstimated monthly cost ({cost['region']}, on-demand list prices as of {as_of}):", file=out)
     for line in cost["lines"]:
         note = f"  ({line['note']})" if line["note"] else ""
         print(f"  {line['category']:<28} {line['sku']:<38} x {line['quantity']:>6g}  {line['monthly_usd']:>9.2f} USD{note}",
               file=out)
-    print(f"  {'Total':<28} {'':<38}   {'':>6}  {cost['totalMonthlyUsd']:>9.2f} USD", file=out)
-    for item in cost["unpriced"]:
-        print(f"  UNPRICED: {item}", file=out)
+    unpriced = cost.get("unpricedLines", [])
+    for line in unpriced:
+        print(f"  {line['category']:<28} {line['sku']:<38} x {line['quantity']:>6g}  {'UNPRICED':>13}  ({line['reason']})",
+              file=out)
+    total = cost["totalMonthlyUsd"]
+    if total is not None:
+        print(f"  {'Total':<28} {'':<38}   {'':>6}  {total:>9.2f} USD", file=out)
+    else:
+        # A partial sum is not a total: say how much is unknown instead of printing a smaller number.
+        subtotal = (f"priced lines sum to {cost['pricedSubtotalUsd']:.2f} USD" if cost["lines"]
+                    else "no line has a price")
+        print(f"  {'Total':<28} {'':<38}   {'':>6}  {'UNPRICED':>13}  ({len(unpriced)} of "
+              f"{len(unpriced) + len(cost['lines'])} lines have no price; {subtotal})", file=out)
+    if not cost["pricesAsOf"]:
+        print(f"  No price file pricing/prices/{cost['region']}.json: build it with "
+              f"`python -m pricing.refresh --region {cost['region']}` (needs AWS credentials)", file=out)
     print("  Not estimated: " + "; ".join(cost["notEstimated"]), file=out)
 
 
