@@ -251,3 +251,8 @@ def test_chart_version_and_clickhouse_restore_with_an_existing_vpc():
     assert volume.inputs["snapshotId"] == "snap-0123456789abcdef0"
     assert not volume.protect and volume.retain_on_delete  # dev: unprotected, but retained like its class
     assert not run.of_type(RDS)[0].inputs.get("snapshotIdentifier")
+
+
+def test_a_misspelt_restore_key_is_refused_not_ignored():
+    found = problems({"restore": {"postgresSnapshotId": "ls-prod-postgres-final"}})
+    assert "restore.postgresSnapshotId" in found  # silently ignoring it would create an empty database
