@@ -342,3 +342,11 @@ def test_deploy_guide_walks_the_first_deploy():
     for step in ("dig +short NS", "pulumi config set --secret licenseKey", "cluster.deployerAccessCidrs",
                  "python -m tools.preflight --stack prod", "/initial-admin-password", "aws eks update-kubeconfig"):
         assert step in text, step
+
+
+def test_restore_guide_names_the_claim_volume_and_class_the_program_creates():
+    from components.clickhouse_restore import RESTORED_VOLUME_NAME
+    from components.cluster import CLICKHOUSE_STORAGE_CLASS
+    text = (DOCS_DIR / "restore.md").read_text()
+    for name in (f"`{CLICKHOUSE_DATA_CLAIM}`", f"`{RESTORED_VOLUME_NAME}`", f"`{CLICKHOUSE_STORAGE_CLASS}`"):
+        assert name in text, name

@@ -256,3 +256,16 @@ def test_chart_version_and_clickhouse_restore_with_an_existing_vpc():
 def test_a_misspelt_restore_key_is_refused_not_ignored():
     found = problems({"restore": {"postgresSnapshotId": "ls-prod-postgres-final"}})
     assert "restore.postgresSnapshotId" in found  # silently ignoring it would create an empty database
+
+
+def test_the_offline_plans_differ_only_in_the_restored_resources(prod_run, restored_run):
+    from tools.plan import build_plan
+    before = {r["urn"]: r for r in build_plan(prod_run)["resources"]}
+    after_plan = build_plan(restored_run)
+    after = {r["urn"]: r for r in after_plan["resources"]}
+    strip = lambda r: {k: v for k, v in r.items() if k != "dependencies"}  # noqa: E731
+    changed = {after[u]["name"] for u in before.keys() & after.keys() if strip(before[u]) != strip(after[u])}
+    assert changed == {"postgres-instance"}  # inputs, outputs, protect and retain flags of everything else
+    assert sorted(after[u]["name"] for u in after.keys() - before.keys()) == [
+        "clickhouse-restore", "clickhouse-restore-claim", "clickhouse-restore-pv", "clickhouse-restore-volume"]
+    assert after_plan["outputs"] == build_plan(prod_run)["outputs"]
