@@ -342,6 +342,9 @@ def test_deploy_guide_walks_the_first_deploy():
     for step in ("dig +short NS", "pulumi config set --secret licenseKey", "cluster.deployerAccessCidrs",
                  "python -m tools.preflight --stack prod", "/initial-admin-password", "aws eks update-kubeconfig"):
         assert step in text, step
+    from tools.preview import EXIT_CONFIG, EXIT_VIOLATION
+    assert f"The preview exits {EXIT_CONFIG} on an invalid config" in text
+    assert f"and {EXIT_VIOLATION} on a policy violation" in text
 
 
 def test_restore_guide_names_the_claim_volume_and_class_the_program_creates():
