@@ -353,3 +353,13 @@ def test_restore_guide_names_the_claim_volume_and_class_the_program_creates():
     text = (DOCS_DIR / "restore.md").read_text()
     for name in (f"`{CLICKHOUSE_DATA_CLAIM}`", f"`{RESTORED_VOLUME_NAME}`", f"`{CLICKHOUSE_STORAGE_CLASS}`"):
         assert name in text, name
+
+
+def test_policy_rules_the_guides_name_exist_with_the_stated_enforcement():
+    import tools.policy_check  # noqa: F401 - puts the pack's root on sys.path
+    from langsmith_policies import ALL_RULES
+    rules = {r.name: r.enforcement for r in ALL_RULES}
+    stated = re.findall(r"(mandatory|advisory) `([a-z0-9-]+)`", (DOCS_DIR / "teardown.md").read_text())
+    assert stated, "the teardown guide names the policy it breaches"
+    for enforcement, name in stated:
+        assert rules.get(name) == enforcement, f"{name}: the guide says {enforcement}, the pack {rules.get(name)}"
