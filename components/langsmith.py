@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.clickhouse_restore import ClickHouseRestore
 from components.external_secrets import SecretRef, external_secret, secret_store
 from components.helm import helm_release
 from components.iam import policy_document
@@ -85,6 +86,9 @@ class LangSmithArgs:
     clickhouse: ClickHouseConnection
     target_group_arn: pulumi.Input[str]
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    chart_version: str = LANGSMITH.version  # langsmith.chartVersion
+    # restore.clickhouseSnapshot: the ClickHouse data claim, created in the namespace before the release.
+    clickhouse_restore: ClickHouseRestore | None = None
 
 
 def s3_access_policy(bucket_arn: str, kms_key_arn: str) -> str:
@@ -134,12 +138,15 @@ class LangSmith(pulumi.ComponentResource):
             ), opts=pulumi.ResourceOptions(parent=self))
             for component in S3_COMPONENTS
         }
+        restored_claims = ([args.clickhouse_restore.claim_in_namespace([namespace])]
+                           if args.clickhouse_restore is not None else [])
         self.values = build_values(dataclasses.replace(
             args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()}))
         self.release = helm_release(
-            f"{name}-release", release_name=RELEASE_NAME, chart=LANGSMITH, namespace=args.namespace,
+            f"{name}-release", release_name=RELEASE_NAME,
+            chart=dataclasses.replace(LANGSMITH, version=args.chart_version), namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
-            wait_for_jobs=True, depends_on=[namespace, *self.external_secrets, *args.depends_on],
+            wait_for_jobs=True, depends_on=[namespace, *self.external_secrets, *args.depends_on, *restored_claims],
         )
         k8s.apiextensions.CustomResource(
             f"{name}-frontend-binding",

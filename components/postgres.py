@@ -46,6 +46,8 @@ class PostgresArgs:
     backup_retention_days: int
     production: bool
     protect: bool
+    # restore.postgresSnapshot: the instance is created from this DB snapshot (identifier or ARN).
+    snapshot_identifier: str | None = None
 
 
 class Postgres(pulumi.ComponentResource):
@@ -105,9 +107,18 @@ class Postgres(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-monitoring", role=monitoring_role.name, policy_arn=ENHANCED_MONITORING_POLICY, opts=child)
 
+        # From a snapshot, RestoreDBInstanceFromDBSnapshot takes the database name, the master user
+        # and the storage KMS key from the snapshot (it has no DBName for PostgreSQL, no
+        # MasterUsername, no KmsKeyId: botocore's rds model). All three are ForceNew in the provider,
+        # so a value set here that differs from the snapshot's would replace the restored instance on
+        # the next `pulumi up`: leave them to the snapshot. The managed master password is applied
+        # after the restore by a ModifyDBInstance (terraform-provider-aws#33699, which pulumi-aws 7 carries),
+        # which creates a new RDS-managed secret; LangSmith reads the URL built from that secret.
+        restoring = args.snapshot_identifier is not None
         self.instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=identifier,
+            snapshot_identifier=args.snapshot_identifier,
             engine="postgres",
             # Major version only: RDS applies minor upgrades, and a pinned minor would then diff.
             engine_version=args.engine_version,
@@ -117,9 +128,9 @@ class Postgres(pulumi.ComponentResource):
             max_allocated_storage=args.max_allocated_storage_gb,
             storage_type="gp3",
             storage_encrypted=True,
-            kms_key_id=args.data_kms_key_arn,
-            db_name=DATABASE_NAME,
-            username=MASTER_USERNAME,
+            kms_key_id=None if restoring else args.data_kms_key_arn,
+            db_name=None if restoring else DATABASE_NAME,
+            username=None if restoring else MASTER_USERNAME,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.secrets_kms_key_arn,
             iam_database_authentication_enabled=True,
@@ -144,7 +155,10 @@ class Postgres(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS) if args.production else [],
             apply_immediately=not args.production,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
+            # snapshotIdentifier is ForceNew: without this, removing or changing restore.postgresSnapshot
+            # after the restore would replace the database. A snapshot only acts when the instance is created.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups,
+                                        ignore_changes=["snapshotIdentifier"]),
         )
         self.address = self.instance.address
         self.port = self.instance.port

@@ -44,6 +44,10 @@ CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.35.0"
 # Envoy Gateway (Gateway API implementation, CRDs included) for the hybrid data plane's agents.
 ENVOY_GATEWAY = HelmChart("oci://docker.io/envoyproxy", "gateway-helm", "v1.3.0")
 LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16.11")
+# The langsmith chart versions a stack may select with `langsmith.chartVersion` (default: the pin
+# above). Every one is a tag `langsmith-<version>` of github.com/langchain-ai/helm, and each sets
+# the same value paths this project writes (compared at each tag); 0.17 has release candidates only.
+LANGSMITH_SUPPORTED_VERSIONS = tuple(f"0.16.{patch}" for patch in range(12))
 LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-dataplane", "0.2.22")
 
 ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,

@@ -24,8 +24,10 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.versions import LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
 from settings.instance_types import shape_of
 from settings.profiles import LOG_RETENTION_DAYS
+from settings.restore import RestoreSettings, restore_problems
 
 
 class _MissingValue:
@@ -279,6 +281,17 @@ class LangSmithSettings(ConfigModel):
     insights_enabled: bool = Field(default=False, description="LangSmith Insights (own API, queue and encryption key)")
     polly_enabled: bool = Field(default=False, description="Polly assistant (own API, queue and encryption key)")
     components: LangSmithComponents = Field(description="Replicas and requests of each LangSmith workload")
+    chart_version: str = Field(
+        default=LANGSMITH.version,
+        description="Version of the `langsmith` Helm chart (one of components/versions.py "
+                    "LANGSMITH_SUPPORTED_VERSIONS; see docs/upgrade.md)")
+
+    @field_validator("chart_version", mode="before")
+    @classmethod
+    def _supported_chart(cls, value: Any) -> Any:
+        if str(value) not in LANGSMITH_SUPPORTED_VERSIONS:
+            raise ValueError(f"must be a supported langsmith chart version: {', '.join(LANGSMITH_SUPPORTED_VERSIONS)}")
+        return str(value)
 
 
 class ObservabilitySettings(ConfigModel):
@@ -410,6 +423,9 @@ class Settings(ConfigModel):
     postgres_external_uri: Optional[SecretStr] = Field(
         default=None,
         description="user:password@host:port/db?sslmode=require of an existing PostgreSQL (secret)")
+    restore: RestoreSettings = Field(
+        default_factory=lambda: RestoreSettings(),
+        description="Create the data stores from backups (see docs/restore.md)")
 
     def check_cross_field_rules(self) -> list[tuple[str, Any, str]]:
         """Rules spanning several keys: (key, value, what is allowed) for each violation."""
@@ -453,6 +469,7 @@ class Settings(ConfigModel):
             problems.append(("blobStorage.longTtlDays", self.blob_storage.long_ttl_days,
                              f"must be at least blobStorage.shortTtlDays ({self.blob_storage.short_ttl_days})"))
         problems.extend(self._cluster_problems())
+        problems.extend(restore_problems(self))
         if not any(key.startswith(("langsmith", "cluster.", "hybrid")) for key, _, _ in problems):
             # What the pods ask against what the nodes give (settings/capacity.py); imported here
             # because it reads the chart values this model feeds.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
+import pulumi_aws as aws
 
 from components.blob_storage import BlobStorage, BlobStorageArgs
 from components.cluster import CLICKHOUSE_STORAGE_CLASS, CLICKHOUSE_TAINT_KEY, POOL_LABEL, Cluster
+from components.clickhouse_restore import ClickHouseRestore, ClickHouseRestoreArgs
 from components.cluster_addons import ClusterAddons
 from components.edge import Edge
 from components.external_secrets import SecretRef
@@ -16,7 +20,7 @@ from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
 from settings.model import LangSmithSettings, Settings
-from shapes.foundation import Foundation, secret_input
+from shapes.foundation import Foundation, availability_zones, secret_input
 
 LANGSMITH_NAMESPACE = "langsmith"
 
@@ -58,6 +62,7 @@ def build(f: Foundation) -> None:
         backup_retention_days=s.postgres.backup_retention_days,
         production=s.profile.is_production,
         protect=s.protect_data,
+        snapshot_identifier=s.restore.postgres_snapshot,
     ), opts=opts)
     redis = Redis("redis", RedisArgs(
         name_prefix=s.name_prefix,
@@ -96,8 +101,10 @@ def build(f: Foundation) -> None:
     addons = f.addons(cluster, readable_secrets)
     edge = f.edge(cluster, access_logs, app.domain, app.hosted_zone_id)
 
-    langsmith = LangSmith("langsmith", langsmith_args(
-        s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge), opts=opts)
+    clickhouse_restore = restored_clickhouse(f, cluster)
+    langsmith = LangSmith("langsmith", dataclasses.replace(langsmith_args(
+        s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge),
+        chart_version=app.chart_version, clickhouse_restore=clickhouse_restore), opts=opts)
     observability = Observability("observability", observability_args(
         f, cluster, edge, redis, postgres, langsmith, in_cluster_clickhouse), opts=opts)
 
@@ -112,6 +119,34 @@ def build(f: Foundation) -> None:
     if postgres is not None:
         pulumi.export("databaseEndpoint", postgres.address)
         pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
+
+
+def restored_clickhouse(f: Foundation, cluster: Cluster) -> ClickHouseRestore | None:
+    """restore.clickhouseSnapshot: the data volume, restored in the ClickHouse pool's AZ."""
+    s = f.settings
+    snapshot_id = s.restore.clickhouse_snapshot_id
+    if snapshot_id is None or s.clickhouse.mode != "in-cluster":
+        return None
+    # The ClickHouse pool runs in the first private subnet (components/cluster.py); a created
+    # network puts private subnet i in zone i, an existing one is asked.
+    existing = s.network.existing
+    zone: pulumi.Input[str] = (
+        aws.ec2.get_subnet_output(id=existing.private_subnet_ids[0]).availability_zone
+        if existing is not None else availability_zones(s)[0])
+    return ClickHouseRestore("clickhouse-restore", ClickHouseRestoreArgs(
+        name_prefix=s.name_prefix,
+        snapshot_id=snapshot_id,
+        availability_zone=zone,
+        size_gb=s.clickhouse.volume_size_gb,
+        iops=s.clickhouse.volume_iops,
+        throughput_mibps=s.clickhouse.volume_throughput_mibps,
+        kms_key_arn=f.keys.data_key.arn,
+        storage_class=CLICKHOUSE_STORAGE_CLASS,
+        namespace=LANGSMITH_NAMESPACE,
+        provider=cluster.provider,
+        protect=s.protect_data,
+        depends_on=[*cluster.storage_classes, *cluster.addons],
+    ), opts=f.opts)
 
 
 def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgres: Postgres | None, redis: Redis,

@@ -44,6 +44,8 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     # Output properties the provider schema marks secret (e.g. a RandomPassword's result).
     secret_outputs: list[str] = field(default_factory=list)
+    # Input properties whose changes the engine ignores (ResourceOptions.ignore_changes).
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -84,6 +86,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             id=registered.id if registered else None,
             outputs=dict(registered.state) if registered else {},
             secret_outputs=list(request.additionalSecretOutputs),
+            ignore_changes=list(request.ignoreChanges),
         ))
         return response
 

@@ -52,6 +52,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         self._handlers: dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
             "aws:ec2/vpc:Vpc": self._vpc,
             "aws:ec2/subnet:Subnet": self._prefixed("subnet", "subnet"),
+            "aws:ebs/volume:Volume": self._prefixed("vol", "volume"),
             "aws:ec2/internetGateway:InternetGateway": self._prefixed("igw", "internet-gateway"),
             "aws:ec2/natGateway:NatGateway": self._prefixed("nat", "natgateway"),
             "aws:ec2/eip:Eip": self._eip,
@@ -312,6 +313,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             names = [f"{self.region}{s}" for s in "abcdef"]
             return {"names": names, "zoneIds": [f"use1-az{i + 1}" for i in range(len(names))],
                     "id": self.region}, []
+        if token == "aws:ec2/getSubnet:getSubnet":
+            subnet_id = args.args.get("id", "subnet-0123456789abcdef0")
+            return {"id": subnet_id, "availabilityZone": f"{self.region}a",
+                    "arn": self.arn("ec2", f"subnet/{subnet_id}")}, []
         if token == "aws:ec2/getVpc:getVpc":
             vpc_id = args.args.get("id", "vpc-0123456789abcdef0")
             return {"id": vpc_id, "cidrBlock": "10.20.0.0/16", "arn": self.arn("ec2", f"vpc/{vpc_id}")}, []
