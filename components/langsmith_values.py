@@ -38,6 +38,7 @@ FRONTEND_SERVICE = f"{RELEASE_NAME}-frontend"
 FRONTEND_SERVICE_PORT = 80
 
 KNOWN_VALUE_PATHS = frozenset({
+    "commonAnnotations", "backend.e2eTest.enabled",  # set by components.langsmith.release_options
     "config.existingSecretName", "config.hostname", "config.authType", "config.initialOrgAdminEmail",
     "config.basicAuth.enabled", "config.oauth.enabled", "config.oauth.oauthScopes",
     "config.blobStorage.enabled", "config.blobStorage.engine", "config.blobStorage.bucketName",
@@ -163,7 +164,7 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
 
 def value_paths(values: Mapping[str, Any], prefix: str = "") -> set[str]:
     """Dotted paths of `values`; lists and the maps the chart copies verbatim count as leaves."""
-    verbatim = {"annotations", "nodeSelector"}
+    verbatim = {"annotations", "commonAnnotations", "nodeSelector"}
     paths: set[str] = set()
     for key, value in values.items():
         path = f"{prefix}{key}"
