@@ -38,6 +38,10 @@ class LogBucketArgs:
 
 class LogBucket(pulumi.ComponentResource):
     bucket: aws.s3.Bucket
+    # The bucket name for log writers (ALB, S3 server access logging): it resolves only once the
+    # bucket policy, ownership and encryption exist. Enabling ALB access logs makes ELB test-write
+    # to the bucket, which fails ("Access Denied for bucket") while the policy is not there yet.
+    delivery_bucket_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: LogBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:LogBucket", name, None, opts)
@@ -91,10 +95,13 @@ class LogBucket(pulumi.ComponentResource):
                 })
             return policy_document([deny_insecure_transport(arn), *writers])
 
-        aws.s3.BucketPolicy(
+        policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=self.bucket.id,
             policy=self.bucket.arn.apply(bucket_policy),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[baseline.public_access_block]),
         )
+        self.delivery_bucket_name = pulumi.Output.all(
+            self.bucket.bucket, policy.id, baseline.ownership.id, baseline.encryption.id,
+        ).apply(lambda v: str(v[0]))
         self.register_outputs({"bucket": self.bucket.bucket})

@@ -154,7 +154,7 @@ class Foundation:
             internal=s.edge.internal,
             allowed_cidrs=s.edge.allowed_cidrs,
             cluster_security_group_id=cluster.cluster_security_group_id,
-            access_log_bucket=access_logs.bucket.bucket,
+            access_log_bucket=access_logs.delivery_bucket_name,
             logs_kms_key_arn=self.keys.logs_key.arn,
             log_retention_days=s.log_retention_days,
             waf_rate_limit=s.edge.waf_rate_limit,

@@ -77,7 +77,7 @@ def build(f: Foundation) -> None:
     blob_storage = BlobStorage("blob-storage", BlobStorageArgs(
         name_prefix=s.name_prefix,
         data_kms_key_arn=keys.data_key.arn,
-        access_log_bucket=access_logs.bucket.bucket,
+        access_log_bucket=access_logs.delivery_bucket_name,
         short_ttl_days=s.blob_storage.short_ttl_days,
         long_ttl_days=s.blob_storage.long_ttl_days,
         noncurrent_version_days=s.blob_storage.noncurrent_version_days,

@@ -140,3 +140,21 @@ def test_edge_config_errors(bad: dict, key: str):
     with pytest.raises(ConfigError) as err:
         run_stack("prod", {"edge": bad})
     assert [i.key for i in err.value.issues] == [key]
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_alb_access_logs_wait_for_the_log_buckets_policy_ownership_and_encryption(stack: str, prod_run: ProgramRun):
+    # Enabling access logs makes ELB test-write to the bucket: it fails with "Access Denied for
+    # bucket" unless the bucket policy (and the bucket's ownership and encryption) already exist.
+    run = prod_run if stack == "prod" else run_stack("hybrid")
+    alb = run.one("aws:lb/loadBalancer:LoadBalancer")
+    needed = {run.one(t, f"access-logs-{n}").urn for t, n in (
+        ("aws:s3/bucketPolicy:BucketPolicy", "policy"),
+        ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ownership"),
+        ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption"))}
+    assert needed <= set(alb.dependencies)
+    assert needed <= set(alb.property_dependencies["accessLogs"])
+    # The same holds for S3 server access logging of the trace bucket (self-hosted).
+    if stack == "prod":
+        logging = run.one("aws:s3/bucketLogging:BucketLogging", "blob-storage-access-logs")
+        assert needed <= set(logging.dependencies)
