@@ -64,6 +64,9 @@ class ByocRoleArgs:
     ecr_kms_key_arn: pulumi.Input[str]
     keep_tagged_images: int
     tag_existing_network: ExistingNetworkToTag | None = None
+    # Unprotected stacks delete the repository with its images (its name is fixed, so a kept
+    # repository would block the next `pulumi up`).
+    protect: bool = True
 
 
 class ByocRole(pulumi.ComponentResource):
@@ -97,7 +100,7 @@ class ByocRole(pulumi.ComponentResource):
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
                 encryption_type="KMS", kms_key=args.ecr_kms_key_arn)],
-            force_delete=False,
+            force_delete=not args.protect,
             opts=child,
         )
         aws.ecr.LifecyclePolicy(

@@ -358,7 +358,9 @@ class Observability(pulumi.ComponentResource):
         args, name = self._args, self._name
         child = pulumi.ResourceOptions(parent=self)
         vault = aws.backup.Vault(f"{name}-vault", name=f"{args.name_prefix}-backups", kms_key_arn=args.data_kms_key_arn,
-                                 force_destroy=False, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+                                 # Unprotected stacks: deleting the vault deletes its recovery points (else it cannot go).
+                                 force_destroy=not args.protect,
+                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=f"{args.name_prefix}-daily",

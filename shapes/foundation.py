@@ -95,7 +95,9 @@ class Foundation:
 
     @property
     def secrets_recovery_days(self) -> int:
-        return 30 if self.settings.profile.is_production else 7
+        # Unprotected: deleted at once, so that destroy + up can reuse the names (a secret in its
+        # recovery window keeps its name).
+        return 30 if self.settings.protect_data else 0
 
     def access_logs(self) -> LogBucket:
         s = self.settings

@@ -319,3 +319,13 @@ def test_crossguard_policies_report_through_the_engine_api():
     to_policy(waf_rule).validate(StackValidationArgs(resources=[alb], config={}),
                                  lambda m, urn=None: reported.append((m, urn)))
     assert reported == [("Internet-facing ALBs must have a WAF web ACL associated.", alb.urn)]
+
+
+@pytest.mark.parametrize("resource", [
+    res("aws:s3/bucket:Bucket", {"forceDestroy": True}, protect=True),
+    res("aws:backup/vault:Vault", {"forceDestroy": True}),
+    res("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0}),
+])
+def test_production_keeps_every_destroy_guard(resource: ResourceView):
+    assert run_rule("production-data-survives", [resource]) != []
+    assert run_rule("production-data-survives", [resource], DEV) == []

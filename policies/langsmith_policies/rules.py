@@ -28,6 +28,7 @@ BUCKET_ENCRYPTION = frozenset({"aws:s3/bucketServerSideEncryptionConfiguration:B
                                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"})
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
+BACKUP_VAULT = "aws:backup/vault:Vault"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
@@ -437,8 +438,16 @@ def _production_data_guards(resources: Sequence[ResourceView], ctx: StackContext
                 yield r.urn, "Production RDS should be protected from pulumi destroy."
         elif r.type == REDIS and (r.props.get("snapshotRetentionLimit") or 0) < 1:
             yield r.urn, "Production ElastiCache needs daily snapshots."
-        elif r.type in BUCKETS and not r.protect:
-            yield r.urn, "Production buckets must be protected from pulumi destroy."
+        elif r.type in BUCKETS:
+            if not r.protect:
+                yield r.urn, "Production buckets must be protected from pulumi destroy."
+            if r.props.get("forceDestroy") is True:
+                yield r.urn, "Production buckets must not be force-destroyed with their objects."
+        elif r.type == BACKUP_VAULT and r.props.get("forceDestroy") is True:
+            yield r.urn, "A production backup vault must not be force-destroyed with its recovery points."
+        elif r.type == SECRET and known(r.props.get("recoveryWindowInDays")) \
+                and int(r.props.get("recoveryWindowInDays")) < 7:
+            yield r.urn, "Production secrets keep a recovery window of 7 days or more (no immediate deletion)."
 
 
 def _required_tags(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
