@@ -219,6 +219,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         alb_arn_suffix=edge.load_balancer.arn_suffix,
         target_group_arn_suffix=edge.target_group.arn_suffix,
         redis_group_id=redis.replication_group.replication_group_id,
+        redis_member_cluster_ids=redis.member_cluster_ids,
         langsmith_namespace=LANGSMITH_NAMESPACE,
         health_check_domain=None if s.edge.internal else (s.langsmith.domain if s.langsmith else None),
         rds_identifier=postgres.instance.identifier if postgres else None,
