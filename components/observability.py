@@ -25,7 +25,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import CLICKHOUSE_BACKUP_TAG
-from components.iam import policy_document, service_trust_policy
+from components.iam import plain_service_trust_policy, policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
@@ -409,7 +409,12 @@ class Observability(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-backup-role",
             description="AWS Backup: back up and restore this stack's RDS instance and ClickHouse volumes",
-            assume_role_policy=service_trust_policy("backup.amazonaws.com", args.account_id),
+            # AWS Backup's documented service role trusts backup.amazonaws.com with no condition
+            # (AWS Backup developer guide, "Default service role for AWS Backup"); its AssumeRole
+            # calls are not documented to carry aws:SourceAccount/SourceArn, and a condition that
+            # does not match fails every job silently (scanners' exception list: prowler#2810).
+            # Only principals of this account can pass the role to AWS Backup (iam:PassRole).
+            assume_role_policy=plain_service_trust_policy("backup.amazonaws.com"),
             opts=child,
         )
         for i, policy_arn in enumerate(BACKUP_MANAGED_POLICIES):

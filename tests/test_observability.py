@@ -237,3 +237,15 @@ def test_redis_alarms_follow_the_member_count(dev_run: ProgramRun, prod_run: Pro
                    if a.get("namespace") == "AWS/ElastiCache"}
         group = run.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs["replicationGroupId"]
         assert members == {f"{group}-{i:03d}" for i in range(1, int(nodes) + 1)}
+
+
+def test_backup_role_trust_is_the_documented_one(prod_run: ProgramRun):
+    # AWS Backup's documented default service role trusts the service principal without a
+    # condition; a source-account condition Backup does not send fails every backup job silently.
+    role = prod_run.one("aws:iam/role:Role", "observability-backup-role")
+    (trust,) = policy(role, "assumeRolePolicy")["Statement"]
+    assert trust == {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    attached = {a.inputs["policyArn"] for a in prod_run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                if a.inputs["role"] == role.outputs["name"]}
+    assert attached == {"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+                        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"}

@@ -329,3 +329,22 @@ def test_crossguard_policies_report_through_the_engine_api():
 def test_production_keeps_every_destroy_guard(resource: ResourceView):
     assert run_rule("production-data-survives", [resource]) != []
     assert run_rule("production-data-survives", [resource], DEV) == []
+
+
+
+def _db(engine_version: str, force_ssl: str | None) -> list[ResourceView]:
+    group = res("aws:rds/parameterGroup:ParameterGroup", {"name": "pg", "parameters": [
+        {"name": "rds.force_ssl", "value": force_ssl}] if force_ssl is not None else []}, "pg")
+    return [group, res("aws:rds/instance:Instance", {"engine": "postgres", "engineVersion": engine_version,
+                                                     "parameterGroupName": "pg"}, "db", deps=(group.urn,))]
+
+
+@pytest.mark.parametrize("engine_version, force_ssl, compliant", [
+    ("16", None, True),    # the engine default (1 from PostgreSQL 15) stands
+    ("15", "1", True),
+    ("16", "0", False),    # overridden off
+    ("14", None, False),   # default 0 before 15: must be set
+    ("14", "1", True),
+])
+def test_force_ssl_follows_the_engine_default(engine_version: str, force_ssl: str | None, compliant: bool):
+    assert (run_rule("rds-force-ssl", _db(engine_version, force_ssl)) == []) is compliant

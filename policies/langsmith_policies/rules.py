@@ -144,10 +144,19 @@ def _rds_force_ssl(resources: Sequence[ResourceView], _: StackContext) -> Iterab
         if not known(name) and not related(db, by_urn, {RDS_PARAMETER_GROUP}):
             continue
         mine = related(db, by_urn, {RDS_PARAMETER_GROUP}) or [g for g in groups if g.props.get("name") == name]
-        forced = any(p.get("name") == "rds.force_ssl" and str(p.get("value")) == "1"
-                     for g in mine for p in g.props.get("parameters") or [])
+        values = [str(p.get("value")) for g in mine for p in g.props.get("parameters") or []
+                  if p.get("name") == "rds.force_ssl"]
+        # RDS for PostgreSQL defaults rds.force_ssl to 1 from major version 15 (RDS user guide).
+        engine_default_on = db.props.get("engine") == "postgres" and _major(db.props.get("engineVersion")) >= 15
+        forced = "1" in values or (engine_default_on and not values)
         if not forced:
-            yield db.urn, "RDS must use a parameter group with rds.force_ssl=1 (TLS-only connections)."
+            yield db.urn, ("RDS must force TLS: rds.force_ssl=1 in its parameter group "
+                           "(the PostgreSQL 15+ default, when not overridden).")
+
+
+def _major(version: Any) -> int:
+    match = re.match(r"^(\d+)", str(version)) if known(version) else None
+    return int(match.group(1)) if match else 0
 
 
 def _redis_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
