@@ -53,7 +53,7 @@ WAF_RULES = [
     {"name": "rate", "action": {"block": {}}, "statement": {"rateBasedStatement": {"limit": 2000}}},
     *[{"name": g, "statement": {"managedRuleGroupStatement": {"name": g, "vendorName": "AWS"}}}
       for g in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                "AWSManagedRulesAmazonIpReputationList")],
+                "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")],
 ]
 
 
@@ -87,6 +87,13 @@ def db_with(force_ssl: str) -> list[ResourceView]:
     return [group, res("aws:rds/instance:Instance", {"parameterGroupName": "pg"}, "db", deps=(group.urn,))]
 
 
+def logged_db(exports: list[str], slow_ms: str) -> list[ResourceView]:
+    group = res("aws:rds/parameterGroup:ParameterGroup",
+                {"name": "pg", "parameters": [{"name": "log_min_duration_statement", "value": slow_ms}]}, "pg")
+    return [group, res("aws:rds/instance:Instance", {"engine": "postgres", "parameterGroupName": "pg",
+                                                     "enabledCloudwatchLogsExports": exports}, "db", deps=(group.urn,))]
+
+
 def production_db(**changes: Any) -> list[ResourceView]:
     props = {"deletionProtection": True, "skipFinalSnapshot": False, "backupRetentionPeriod": 14, **changes}
     return [res("aws:rds/instance:Instance", props, "db", protect=True)]
@@ -108,6 +115,7 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
     "rds-not-public": ([res("aws:rds/instance:Instance", {"publiclyAccessible": False})],
                        [res("aws:rds/instance:Instance", {"publiclyAccessible": True})]),
     "rds-force-ssl": (db_with("1"), db_with("0")),
+    "rds-statement-logging": (logged_db(["postgresql", "upgrade"], "1000"), logged_db([], "-1")),
     "elasticache-encrypted-and-authenticated": (
         [res("aws:elasticache/replicationGroup:ReplicationGroup",
              {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": True, "authToken": "[secret]"})],

@@ -51,7 +51,7 @@ AWS_PROVIDER = "pulumi:providers:aws"
 
 TLS12_PLUS_POLICIES = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-|TLS13-1-2-FIPS)")
 REQUIRED_WAF_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                       "AWSManagedRulesAmazonIpReputationList")
+                       "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")
 REQUIRED_TAGS = ("app", "langsmith:stack", "managed-by")
 SECRET_LOOKING_KEY = re.compile(
     r"(password|passwd|secret|token|salt|licen[cs]e_?key|connection_?url|access_?key|encryption_?key|jwt|jwks)",
@@ -157,6 +157,23 @@ def _rds_force_ssl(resources: Sequence[ResourceView], _: StackContext) -> Iterab
 def _major(version: Any) -> int:
     match = re.match(r"^(\d+)", str(version)) if known(version) else None
     return int(match.group(1)) if match else 0
+
+
+def _rds_statement_logging(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    by_urn = {r.urn: r for r in resources}
+    groups = [r for r in resources if r.type == RDS_PARAMETER_GROUP]
+    for db in (r for r in resources if r.type == RDS and r.props.get("engine") == "postgres"):
+        exports = db.props.get("enabledCloudwatchLogsExports")
+        if known(exports) and "postgresql" not in as_list(exports):
+            yield db.urn, "PostgreSQL must export its `postgresql` log to CloudWatch (every profile)."
+        name = db.props.get("parameterGroupName")
+        mine = related(db, by_urn, {RDS_PARAMETER_GROUP}) or [g for g in groups if g.props.get("name") == name]
+        if not mine and not known(name):
+            continue
+        slow = [str(p.get("value")) for g in mine for p in g.props.get("parameters") or []
+                if p.get("name") == "log_min_duration_statement"]
+        if not slow or not all(v.lstrip("-").isdigit() and int(v) >= 0 for v in slow):
+            yield db.urn, "PostgreSQL must log slow statements (log_min_duration_statement >= 0)."
 
 
 def _redis_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
@@ -500,6 +517,8 @@ MANDATORY_RULES: tuple[Rule, ...] = (
     ResourceRule("rds-storage-encrypted", "RDS storage is encrypted.", "mandatory", frozenset({RDS}), _rds_encrypted),
     ResourceRule("rds-not-public", "RDS is never publicly accessible.", "mandatory", frozenset({RDS}), _rds_not_public),
     StackRule("rds-force-ssl", "RDS accepts TLS connections only.", "mandatory", _rds_force_ssl),
+    StackRule("rds-statement-logging", "PostgreSQL logs slow statements and exports its log to CloudWatch.",
+              "mandatory", _rds_statement_logging),
     ResourceRule("elasticache-encrypted-and-authenticated", "ElastiCache encrypts at rest and in transit, and requires auth.",
                  "mandatory", frozenset({REDIS}), _redis_encrypted),
     StackRule("s3-bucket-baseline", "Buckets block public access, encrypt by default and deny plain HTTP.",
@@ -569,6 +588,7 @@ WHY: dict[str, str] = {
     "rds-storage-encrypted": "MUST: no plaintext data at rest; the provider default is unencrypted",
     "rds-not-public": "MUST: network isolation of data services",
     "rds-force-ssl": "MUST: TLS enabled; credentials and traces never cross the VPC in clear",
+    "rds-statement-logging": "Scanner baseline (checkov/Trivy): an audit trail of slow statements, kept in CloudWatch",
     "elasticache-encrypted-and-authenticated": "MUST: TLS, encryption at rest and authentication for the cache and queues",
     "s3-bucket-baseline": "MUST: trace payloads are private, encrypted and only reachable over TLS",
     "secrets-kms-encrypted": "MUST: no plaintext secrets; a customer key also scopes who can decrypt",
