@@ -20,6 +20,8 @@ import pulumi_aws as aws
 
 from components.iam import policy_document
 
+# Source of the managed policies, the tag keys and values and the role name: LangChain's BYOC module,
+# langchain-ai/terraform modules/langgraph_cloud_setup/main.tf (`role_attachments`, `aws_ec2_tag`).
 BYOC_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonVPCReadOnlyAccess",
     "arn:aws:iam::aws:policy/AmazonECS_FullAccess",

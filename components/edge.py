@@ -26,6 +26,7 @@ import pulumi_aws as aws
 from components.security import allow_tcp_from_security_group
 from components.logs import log_group
 
+# ELB user guide, "Security policies for your Application Load Balancer": TLS 1.3 and 1.2 only.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 FRONTEND_CONTAINER_PORT = 8080
 HEALTH_CHECK_PATH = "/health"

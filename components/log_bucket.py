@@ -17,6 +17,8 @@ from components.s3 import deny_insecure_transport, secure_bucket_baseline
 
 # The ALB log-delivery principal of each region predating 2022 (newer regions use the
 # logdelivery.elasticloadbalancing.amazonaws.com service principal, which we also allow).
+# Source: Elastic Load Balancing user guide, "Enable access logs for your Application Load
+# Balancer", step "Attach a policy to your S3 bucket" (the Elastic Load Balancing account ID per Region).
 ELB_ACCOUNT_BY_REGION = {
     "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
     "us-west-2": "797873946194", "ca-central-1": "985666609251", "eu-central-1": "054676820928",

@@ -35,10 +35,13 @@ CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performanc
 CUSTOM_METRIC_NAMESPACE = "LangSmith"
 CLICKHOUSE_DISK_METRIC = "ClickHouseDiskUsedPercent"
 BACKUP_SCHEDULE = "cron(0 5 * * ? *)"  # daily, 05:00 UTC, after the RDS backup window
+# AWS Backup developer guide, "Default service role for AWS Backup": the two policies it attaches.
 BACKUP_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
+# CloudWatch user guide, "Install the CloudWatch agent with the Amazon CloudWatch Observability EKS
+# add-on": the IRSA role of the cloudwatch-agent service account gets this policy.
 CLOUDWATCH_AGENT_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 
 

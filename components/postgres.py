@@ -24,6 +24,7 @@ POSTGRES_PORT = 5432
 MASTER_USERNAME = "langsmith"
 DATABASE_NAME = "langsmith"
 LOG_EXPORTS = ("postgresql", "upgrade")
+# RDS user guide, "Setting up and enabling Enhanced Monitoring" (the monitoring role's policy).
 ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 # RDS CA with a 2048-bit RSA key; clients verify against the RDS global bundle.
 CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
