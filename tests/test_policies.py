@@ -356,3 +356,9 @@ def _db(engine_version: str, force_ssl: str | None) -> list[ResourceView]:
 ])
 def test_force_ssl_follows_the_engine_default(engine_version: str, force_ssl: str | None, compliant: bool):
     assert (run_rule("rds-force-ssl", _db(engine_version, force_ssl)) == []) is compliant
+
+
+def test_recovery_window_read_from_a_saved_plan_is_still_checked():
+    # Numbers in a saved plan come back as floats.
+    secret = res("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0.0})
+    assert run_rule("production-data-survives", [secret]) != []

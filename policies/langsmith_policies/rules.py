@@ -154,6 +154,16 @@ def _rds_force_ssl(resources: Sequence[ResourceView], _: StackContext) -> Iterab
                            "(the PostgreSQL 15+ default, when not overridden).")
 
 
+def _below(value: Any, minimum: int) -> bool:
+    """A known number under `minimum` (unknown values are not findings)."""
+    if not known(value) or isinstance(value, bool):
+        return False
+    try:
+        return float(value) < minimum
+    except (TypeError, ValueError):
+        return False
+
+
 def _major(version: Any) -> int:
     match = re.match(r"^(\d+)", str(version)) if known(version) else None
     return int(match.group(1)) if match else 0
@@ -471,8 +481,7 @@ def _production_data_guards(resources: Sequence[ResourceView], ctx: StackContext
                 yield r.urn, "Production buckets must not be force-destroyed with their objects."
         elif r.type == BACKUP_VAULT and r.props.get("forceDestroy") is True:
             yield r.urn, "A production backup vault must not be force-destroyed with its recovery points."
-        elif r.type == SECRET and known(r.props.get("recoveryWindowInDays")) \
-                and int(r.props.get("recoveryWindowInDays")) < 7:
+        elif r.type == SECRET and _below(r.props.get("recoveryWindowInDays"), 7):
             yield r.urn, "Production secrets keep a recovery window of 7 days or more (no immediate deletion)."
 
 
