@@ -23,8 +23,8 @@ readiness Job is the check.
 
 Password rotation. RDS rotates its managed master password every 7 days, and LangSmith reads
 the PostgreSQL URL at start. External Secrets refreshes that Secret every minute, and Stakater
-Reloader (installed in this namespace, watching only it) rolls every Deployment of the chart
-when the Secret changes: the chart's `commonAnnotations` reach every Deployment's metadata.
+Reloader (installed in this namespace, watching only it) rolls every Deployment that reads the URL
+when the Secret changes (an annotation on each of them; nothing else restarts).
 """
 
 from __future__ import annotations
@@ -72,18 +72,37 @@ RELOADER_SECRET_ANNOTATION = "secret.reloader.stakater.com/reload"
 RELOADER_RELEASE_NAME = "reloader"
 
 
+# The value paths (langsmith 0.16.11) of every Deployment that reads the PostgreSQL URL (its env
+# comes from "langsmith.commonEnv"); each template puts `<path>.deployment.annotations` in the
+# Deployment's metadata. Not `commonAnnotations`: those also reach the ClickHouse StatefulSet,
+# which Reloader would then restart at every rotation.
+POSTGRES_URL_READERS = (
+    "backend", "platformBackend", "queue", "ingestQueue", "hostBackend", "listener", "agentGateway",
+    "presidioAnalyzer", "fleet.apiServer", "fleet.queue", "fleetToolServer", "fleetTriggerServer",
+    "engineInsightsAgent.apiServer", "engineInsightsAgent.queue", "polly.apiServer", "polly.queue",
+)
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        merged[key] = _merge(current, value) if isinstance(current, Mapping) and isinstance(value, Mapping) else value
+    return merged
+
+
+def _at(path: str, value: Any) -> dict[str, Any]:
+    head, _, rest = path.partition(".")
+    return {head: _at(rest, value) if rest else value}
+
+
 def release_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """The chart values this component owns on top of `build_values`: rotation and install order."""
     merged = dict(values)
-    # Every resource of the chart gets these annotations (0.16.11 "langsmith.annotations", used in
-    # every Deployment's metadata); Reloader acts on Deployments, StatefulSets and DaemonSets only.
-    merged["commonAnnotations"] = {**dict(values.get("commonAnnotations", {})),
-                                   RELOADER_SECRET_ANNOTATION: POSTGRES_SECRET}
-    backend = dict(values.get("backend", {}))
+    for path in POSTGRES_URL_READERS:
+        merged = _merge(merged, _at(f"{path}.deployment.annotations", {RELOADER_SECRET_ANNOTATION: POSTGRES_SECRET}))
     # post-install/post-upgrade hook with "helm.sh/fail-hook-policy: fail": off, see the module doc.
-    backend["e2eTest"] = {**dict(backend.get("e2eTest", {})), "enabled": False}
-    merged["backend"] = backend
-    return merged
+    return _merge(merged, {"backend": {"e2eTest": {"enabled": False}}})
 
 
 @dataclass(frozen=True)
@@ -243,7 +262,10 @@ class LangSmith(pulumi.ComponentResource):
                 name=f"{kind}s", image=KUBECTL_IMAGE,
                 args=["rollout", "status", kind, "--namespace", args.namespace, "--selector", selector,
                       f"--timeout={READINESS_TIMEOUT_SECONDS}s"],
-                env=[k8s.core.v1.EnvVarArgs(name="LANGSMITH_RELEASE_REVISION", value=revision)],
+                env=[k8s.core.v1.EnvVarArgs(name="LANGSMITH_RELEASE_REVISION", value=revision),
+                     # kubectl's discovery cache, on a writable volume (the root filesystem is read-only).
+                     k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp")],
+                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
                 resources=k8s.core.v1.ResourceRequirementsArgs(
                     requests={"cpu": "10m", "memory": "64Mi"}, limits={"memory": "128Mi"}),
                 security_context=k8s.core.v1.SecurityContextArgs(
@@ -266,6 +288,7 @@ class LangSmith(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
                     service_account_name=account,
                     restart_policy="Never",
+                    volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
                     # ClickHouse (a StatefulSet) first, then every Deployment.
                     init_containers=[rollout("statefulset")],
                     containers=[rollout("deployment")],

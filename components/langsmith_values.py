@@ -38,7 +38,15 @@ FRONTEND_SERVICE = f"{RELEASE_NAME}-frontend"
 FRONTEND_SERVICE_PORT = 80
 
 KNOWN_VALUE_PATHS = frozenset({
-    "commonAnnotations", "backend.e2eTest.enabled",  # set by components.langsmith.release_options
+    # Set by components.langsmith.release_options (Reloader annotations, the e2e hook).
+    "backend.e2eTest.enabled", "backend.deployment.annotations", "platformBackend.deployment.annotations",
+    "queue.deployment.annotations", "ingestQueue.deployment.annotations", "hostBackend.deployment.annotations",
+    "listener.deployment.annotations", "agentGateway.deployment.annotations",
+    "presidioAnalyzer.deployment.annotations", "fleet.apiServer.deployment.annotations",
+    "fleet.queue.deployment.annotations", "fleetToolServer.deployment.annotations",
+    "fleetTriggerServer.deployment.annotations", "engineInsightsAgent.apiServer.deployment.annotations",
+    "engineInsightsAgent.queue.deployment.annotations", "polly.apiServer.deployment.annotations",
+    "polly.queue.deployment.annotations",
     "config.existingSecretName", "config.hostname", "config.authType", "config.initialOrgAdminEmail",
     "config.basicAuth.enabled", "config.oauth.enabled", "config.oauth.oauthScopes",
     "config.blobStorage.enabled", "config.blobStorage.engine", "config.blobStorage.bucketName",
@@ -164,7 +172,7 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
 
 def value_paths(values: Mapping[str, Any], prefix: str = "") -> set[str]:
     """Dotted paths of `values`; lists and the maps the chart copies verbatim count as leaves."""
-    verbatim = {"annotations", "commonAnnotations", "nodeSelector"}
+    verbatim = {"annotations", "nodeSelector"}
     paths: set[str] = set()
     for key, value in values.items():
         path = f"{prefix}{key}"

@@ -144,7 +144,7 @@ def test_hostname_blob_storage_and_feature_flags(prod_run: ProgramRun):
                                      "bucketName": prod_run.outputs["bucketName"],
                                      "apiURL": "https://s3.us-east-1.amazonaws.com"}
     v = values(prod_run)
-    assert v["insights"] == {"enabled": False} and v["polly"] == {"enabled": False}
+    assert v["insights"]["enabled"] is False and v["polly"]["enabled"] is False
     assert v["frontend"]["service"] == {"type": "ClusterIP"}
     assert v["networkPolicy"] == {"enabled": True}
     assert config["deployment"] == {"enabled": False}
@@ -194,7 +194,7 @@ def test_insights_and_polly_get_generated_keys_when_enabled():
                                            "auth": "basic", "adminEmail": "a@example.com",
                                            "insightsEnabled": True, "pollyEnabled": True}}, drop=("oidcClientSecret",))
     v = values(run)
-    assert v["insights"] == {"enabled": True} and v["polly"] == {"enabled": True}
+    assert v["insights"]["enabled"] is True and v["polly"]["enabled"] is True
     refs = {d["secretKey"]: d["remoteRef"]["key"] for d in external_secret(run, "langsmith-config")["spec"]["data"]}
     assert refs["insights_encryption_key"] == secret_arn(run, "insights-encryption-key")
     assert refs["polly_encryption_key"] == secret_arn(run, "polly-encryption-key")
@@ -328,18 +328,29 @@ def test_release_builds_in_preview_mode():
 
 
 # Every Deployment template of langsmith 0.16.11 that reads the PostgreSQL URL (through
-# "langsmith.commonEnv", whose POSTGRES_DATABASE_URI comes from the postgres Secret), and whether
-# its metadata.annotations include "langsmith.annotations" (which renders `commonAnnotations`).
-# Recorded with `git grep` over charts/langsmith/templates at tag langsmith-0.16.11.
-POSTGRES_URL_READERS = {
-    "backend/deployment.yaml": True, "platform-backend/deployment.yaml": True, "queue/deployment.yaml": True,
-    "ingest-queue/deployment.yaml": True, "host-backend/deployment.yaml": True, "listener/deployment.yaml": True,
-    "agent-gateway/deployment.yaml": True, "presidio-analyzer/deployment.yaml": True,
-    "agent-features/fleet/api-server/deployment.yaml": True, "agent-features/fleet/queue/deployment.yaml": True,
-    "agent-features/fleet/tool-server/deployment.yaml": True, "agent-features/fleet/trigger-server/deployment.yaml": True,
-    "agent-features/insights/api-server/deployment.yaml": True, "agent-features/insights/queue/deployment.yaml": True,
-    "agent-features/polly/api-server/deployment.yaml": True, "agent-features/polly/queue/deployment.yaml": True,
+# "langsmith.commonEnv", whose POSTGRES_DATABASE_URI comes from the postgres Secret), with the
+# values path whose `deployment.annotations` its metadata renders. Recorded with `git grep` over
+# charts/langsmith/templates at tag langsmith-0.16.11.
+POSTGRES_URL_READER_TEMPLATES = {
+    "backend/deployment.yaml": "backend", "platform-backend/deployment.yaml": "platformBackend",
+    "queue/deployment.yaml": "queue", "ingest-queue/deployment.yaml": "ingestQueue",
+    "host-backend/deployment.yaml": "hostBackend", "listener/deployment.yaml": "listener",
+    "agent-gateway/deployment.yaml": "agentGateway", "presidio-analyzer/deployment.yaml": "presidioAnalyzer",
+    "agent-features/fleet/api-server/deployment.yaml": "fleet.apiServer",
+    "agent-features/fleet/queue/deployment.yaml": "fleet.queue",
+    "agent-features/fleet/tool-server/deployment.yaml": "fleetToolServer",
+    "agent-features/fleet/trigger-server/deployment.yaml": "fleetTriggerServer",
+    "agent-features/insights/api-server/deployment.yaml": "engineInsightsAgent.apiServer",
+    "agent-features/insights/queue/deployment.yaml": "engineInsightsAgent.queue",
+    "agent-features/polly/api-server/deployment.yaml": "polly.apiServer",
+    "agent-features/polly/queue/deployment.yaml": "polly.queue",
 }
+
+
+def _get(tree: dict, path: str):
+    for key in path.split("."):
+        tree = tree.get(key, {}) if isinstance(tree, dict) else {}
+    return tree
 
 
 def _seconds(duration: str) -> int:
@@ -352,10 +363,17 @@ def test_password_rotation_rolls_every_deployment_that_reads_the_url(prod_run: P
     pg = external_secret(prod_run, "langsmith-postgres")
     target = pg["spec"]["target"]["name"]
     assert _seconds(pg["spec"]["refreshInterval"]) <= 300 < 7 * 86400
-    annotations = values(prod_run)["commonAnnotations"]
-    assert annotations["secret.reloader.stakater.com/reload"] == target == values(prod_run)["postgres"]["external"]["existingSecretName"]
-    # commonAnnotations reach every Deployment that reads the URL (chart facts above).
-    assert all(POSTGRES_URL_READERS.values())
+    v = values(prod_run)
+    assert target == v["postgres"]["external"]["existingSecretName"]
+    # Every Deployment that reads the URL carries the annotation (chart facts above)...
+    for template, path in POSTGRES_URL_READER_TEMPLATES.items():
+        annotations = _get(v, f"{path}.deployment.annotations")
+        assert annotations.get("secret.reloader.stakater.com/reload") == target, template
+    # ...and nothing else: ClickHouse would restart at every rotation.
+    assert "commonAnnotations" not in v
+    assert "secret.reloader.stakater.com/reload" not in _get(v, "clickhouse.statefulSet.annotations")
+    # The other values of those components survive the merge.
+    assert v["backend"]["deployment"]["resources"]
     reloader = prod_run.one(RELEASE, "langsmith-reloader").inputs
     assert (reloader["chart"], reloader["version"]) == ("reloader", versions.RELOADER.version)
     assert reloader["repositoryOpts"]["repo"] == versions.RELOADER.repository
