@@ -47,7 +47,8 @@ class BlobStorage(pulumi.ComponentResource):
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
             bucket_prefix=f"{args.name_prefix}-traces-",
-            force_destroy=False,
+            # Unprotected stacks only: a bucket that holds objects (or versions) cannot be deleted.
+            force_destroy=not args.protect,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         baseline = secure_bucket_baseline(

@@ -20,6 +20,8 @@ import pulumi_aws as aws
 
 from components.iam import policy_document
 
+# Source of the managed policies, the tag keys and values and the role name: LangChain's BYOC module,
+# langchain-ai/terraform modules/langgraph_cloud_setup/main.tf (`role_attachments`, `aws_ec2_tag`).
 BYOC_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonVPCReadOnlyAccess",
     "arn:aws:iam::aws:policy/AmazonECS_FullAccess",
@@ -64,6 +66,9 @@ class ByocRoleArgs:
     ecr_kms_key_arn: pulumi.Input[str]
     keep_tagged_images: int
     tag_existing_network: ExistingNetworkToTag | None = None
+    # Unprotected stacks delete the repository with its images (its name is fixed, so a kept
+    # repository would block the next `pulumi up`).
+    protect: bool = True
 
 
 class ByocRole(pulumi.ComponentResource):
@@ -97,7 +102,7 @@ class ByocRole(pulumi.ComponentResource):
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
                 encryption_type="KMS", kms_key=args.ecr_kms_key_arn)],
-            force_delete=False,
+            force_delete=not args.protect,
             opts=child,
         )
         aws.ecr.LifecyclePolicy(

@@ -8,7 +8,8 @@ can remove. Pods join its target group through a TargetGroupBinding (see the Lan
 - HTTPS listener with a TLS 1.3/1.2-only policy; port 80 only redirects to HTTPS.
 - Invalid header fields dropped; access logs to the log bucket; deletion protection in production.
 - Security group: 80/443 from the allowed CIDRs only; out only to the cluster on the frontend port.
-- WAFv2: a per-IP rate limit, then AWS's common, known-bad-inputs and IP-reputation rule groups.
+- WAFv2: a per-IP rate limit, then AWS's common, known-bad-inputs, IP-reputation and anonymous-IP
+  rule groups (hosting-provider addresses only counted: SDKs call from clouds).
   LangSmith's API takes arbitrary LLM text in large JSON bodies (traces), so the common group's
   body-inspecting rules count instead of block; headers, paths and query strings stay enforced.
 - WAF logs to CloudWatch with credentials redacted; a Route53 alias to the ALB.
@@ -25,16 +26,22 @@ import pulumi_aws as aws
 from components.security import allow_tcp_from_security_group
 from components.logs import log_group
 
+# ELB user guide, "Security policies for your Application Load Balancer": TLS 1.3 and 1.2 only.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 FRONTEND_CONTAINER_PORT = 8080
 HEALTH_CHECK_PATH = "/health"
 COMMON_RULES_BODY_INSPECTION = (
     "SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "EC2MetaDataSSRF_BODY",
 )
+# AWS WAF developer guide, "IP reputation rule groups": the anonymous IP list has two rules,
+# AnonymousIPList (VPNs, Tor, proxies) and HostingProviderIPList (cloud and hosting providers).
+# LangSmith's SDKs run in clouds (agents, CI, notebooks), so the hosting-provider rule only counts.
+ANONYMOUS_IP_HOSTING_PROVIDERS = ("HostingProviderIPList",)
 MANAGED_RULE_GROUPS = (
     ("AWSManagedRulesCommonRuleSet", COMMON_RULES_BODY_INSPECTION),
     ("AWSManagedRulesKnownBadInputsRuleSet", ()),
     ("AWSManagedRulesAmazonIpReputationList", ()),
+    ("AWSManagedRulesAnonymousIpList", ANONYMOUS_IP_HOSTING_PROVIDERS),
 )
 REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
 IDLE_TIMEOUT_SECONDS = 300  # the frontend proxies API calls for up to 300 s

@@ -38,7 +38,8 @@ def secret_store(name: str, *, namespace: str, region: str, provider: k8s.Provid
 
 def external_secret(name: str, *, namespace: str, target: str, refs: Mapping[str, SecretRef],
                     template: Mapping[str, pulumi.Input[str]] | None, store: k8s.apiextensions.CustomResource,
-                    provider: k8s.Provider, parent: pulumi.Resource) -> k8s.apiextensions.CustomResource:
+                    provider: k8s.Provider, parent: pulumi.Resource,
+                    refresh_interval: str = "1h") -> k8s.apiextensions.CustomResource:
     data = [
         {"secretKey": key, "remoteRef": {"key": ref.secret_arn, **({"property": ref.property} if ref.property else {})}}
         for key, ref in refs.items()
@@ -51,7 +52,7 @@ def external_secret(name: str, *, namespace: str, target: str, refs: Mapping[str
         api_version=API_VERSION,
         kind="ExternalSecret",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=target, namespace=namespace, annotations=WAIT_FOR_READY),
-        spec={"refreshInterval": "1h", "secretStoreRef": {"kind": "SecretStore", "name": STORE_NAME},
+        spec={"refreshInterval": refresh_interval, "secretStoreRef": {"kind": "SecretStore", "name": STORE_NAME},
               "target": target_spec, "data": data},
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[store]),
     )

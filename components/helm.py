@@ -1,4 +1,12 @@
-"""Every Helm release the stack installs: a pinned chart, atomic, cleaned up on failure."""
+"""Every Helm release the stack installs: a pinned chart, cleaned up on failure.
+
+By default a release is atomic and Pulumi waits for its resources to be ready (Helm `--wait`):
+right for controllers whose CRDs and webhooks the next resources need. A chart that creates its
+own schema in `post-install` hooks must not wait: Helm runs post-install hooks only after the
+wait succeeds (and `atomic` implies the wait), so its Deployments would wait for a schema the
+hooks never get to create. Such a release passes `await_readiness=False` and checks readiness
+itself afterwards (see `components.langsmith`).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +21,14 @@ from components.versions import HelmChart
 def helm_release(resource_name: str, *, release_name: str, chart: HelmChart, namespace: str,
                  values: Mapping[str, Any], provider: k8s.Provider, parent: pulumi.Resource, timeout: int,
                  depends_on: Sequence[pulumi.Resource] = (), create_namespace: bool = False,
-                 wait_for_jobs: bool = False, max_history: int | None = 10) -> k8s.helm.v3.Release:
-    """A Helm release of `chart`; an oci:// repository is part of the chart reference itself."""
+                 wait_for_jobs: bool = False, max_history: int | None = 10,
+                 await_readiness: bool = True) -> k8s.helm.v3.Release:
+    """A Helm release of `chart`; an oci:// repository is part of the chart reference itself.
+
+    `await_readiness=False`: no Helm wait (pulumi-kubernetes `skipAwait`, which sets Helm's
+    `Wait` to false) and no `atomic` (Helm's install turns `Wait` back on when `Atomic` is set,
+    and would uninstall everything on a timeout). Helm still waits for every hook Job.
+    """
     oci = chart.repository.startswith("oci://")
     return k8s.helm.v3.Release(
         resource_name,
@@ -25,9 +39,10 @@ def helm_release(resource_name: str, *, release_name: str, chart: HelmChart, nam
         namespace=namespace,
         create_namespace=create_namespace,
         values=dict(values),
-        atomic=True,
+        atomic=await_readiness,
+        skip_await=None if await_readiness else True,
         cleanup_on_fail=True,
-        wait_for_jobs=wait_for_jobs or None,
+        wait_for_jobs=(wait_for_jobs and await_readiness) or None,
         timeout=timeout,
         max_history=max_history,
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),

@@ -12,6 +12,16 @@ def policy_document(statements: Sequence[Statement]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
 
 
+def plain_service_trust_policy(service: str) -> str:
+    """Trust policy for a service principal that sends no source-account context when it assumes
+    the role: a condition on aws:SourceAccount would never match, and the service could never use it."""
+    return policy_document([{
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }])
+
+
 def service_trust_policy(service: str, account_id: str, source_arn_like: str | None = None) -> str:
     """Trust policy for an AWS service principal, bound to our account (confused-deputy guard)."""
     condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}

@@ -10,6 +10,21 @@
 - One IRSA role per service account that touches S3, limited to the bucket and its key.
 - The `langsmith` chart as a Helm release (hooks run the migrations), then a TargetGroupBinding
   that registers the frontend pods in the ALB's target group.
+
+Install order and readiness. The chart (0.16.11) runs its PostgreSQL and ClickHouse migrations
+as `post-install` hooks (weight -1), then `auth-bootstrap` (0) and an `e2e-test` Job (1, fail
+policy `fail`); on upgrades the migrations are `pre-upgrade` hooks. Helm runs post-install hooks
+only after its readiness wait, and the backend is not ready without its schema, so the release
+does not wait (no `atomic`, `skipAwait`); Helm still waits for every hook Job. Readiness is then
+checked by a Job Pulumi awaits: `kubectl rollout status` over the release's StatefulSets and
+Deployments, re-run whenever the release's revision changes; a failure fails `pulumi up`. The
+chart's e2e test is off: without the wait it would race pods that are still starting, and the
+readiness Job is the check.
+
+Password rotation. RDS rotates its managed master password every 7 days, and LangSmith reads
+the PostgreSQL URL at start. External Secrets refreshes that Secret every minute, and Stakater
+Reloader (installed in this namespace, watching only it) rolls every Deployment that reads the URL
+when the Secret changes (an annotation on each of them; nothing else restarts).
 """
 
 from __future__ import annotations
@@ -41,9 +56,54 @@ from components.langsmith_values import (
     build_values,
 )
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
-from components.versions import LANGSMITH
+from components.versions import KUBECTL_IMAGE, LANGSMITH, RELOADER
 
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
+# The readiness check's budget after the release: images pulled, ClickHouse up, pods ready.
+READINESS_TIMEOUT_SECONDS = 1500
+# langsmith 0.16.11 `_helpers.tpl` ("langsmith.selectorLabels"): every workload carries this label
+# with the release name, so the readiness check selects the release's own workloads.
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+# How often External Secrets re-reads the RDS-managed secret: a rotated password reaches the
+# Secret (and Reloader's rollout) within this interval. ~43,000 GetSecretValue calls a month.
+POSTGRES_SECRET_REFRESH = "1m"
+# Stakater Reloader (README, "Named Resource Reload"): a workload with this annotation is rolled
+# when the named Secret changes.
+RELOADER_SECRET_ANNOTATION = "secret.reloader.stakater.com/reload"
+RELOADER_RELEASE_NAME = "reloader"
+
+
+# The value paths (langsmith 0.16.11) of every Deployment that reads the PostgreSQL URL (its env
+# comes from "langsmith.commonEnv"); each template puts `<path>.deployment.annotations` in the
+# Deployment's metadata. Not `commonAnnotations`: those also reach the ClickHouse StatefulSet,
+# which Reloader would then restart at every rotation.
+POSTGRES_URL_READERS = (
+    "backend", "platformBackend", "queue", "ingestQueue", "hostBackend", "listener", "agentGateway",
+    "presidioAnalyzer", "fleet.apiServer", "fleet.queue", "fleetToolServer", "fleetTriggerServer",
+    "engineInsightsAgent.apiServer", "engineInsightsAgent.queue", "polly.apiServer", "polly.queue",
+)
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        merged[key] = _merge(current, value) if isinstance(current, Mapping) and isinstance(value, Mapping) else value
+    return merged
+
+
+def _at(path: str, value: Any) -> dict[str, Any]:
+    head, _, rest = path.partition(".")
+    return {head: _at(rest, value) if rest else value}
+
+
+def release_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The chart values this component owns on top of `build_values`: rotation and install order."""
+    merged = dict(values)
+    for path in POSTGRES_URL_READERS:
+        merged = _merge(merged, _at(f"{path}.deployment.annotations", {RELOADER_SECRET_ANNOTATION: POSTGRES_SECRET}))
+    # post-install/post-upgrade hook with "helm.sh/fail-hook-policy: fail": off, see the module doc.
+    return _merge(merged, {"backend": {"e2eTest": {"enabled": False}}})
 
 
 @dataclass(frozen=True)
@@ -103,8 +163,22 @@ def s3_access_policy(bucket_arn: str, kms_key_arn: str) -> str:
     ])
 
 
+def reloader_values() -> dict[str, Any]:
+    """Reloader 2.2.16 values: only its own namespace (a Role, no ClusterRole), annotation strategy."""
+    return {"reloader": {
+        "watchGlobally": False,  # with no `namespaces` list: the release namespace only
+        # Rolls by a pod-template annotation rather than an injected env var: no drift in the
+        # Helm-managed Deployments' containers.
+        "reloadStrategy": "annotations",
+        "readOnlyRootFileSystem": True,
+        "deployment": {"resources": {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}},
+    }}
+
+
 class LangSmith(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
+    readiness: k8s.batch.v1.Job
+    reloader: k8s.helm.v3.Release
     external_secrets: list[k8s.apiextensions.CustomResource]
     s3_roles: dict[str, IrsaRole]
     values: dict[str, Any]
@@ -140,14 +214,22 @@ class LangSmith(pulumi.ComponentResource):
         }
         restored_claims = ([args.clickhouse_restore.claim_in_namespace([namespace])]
                            if args.clickhouse_restore is not None else [])
-        self.values = build_values(dataclasses.replace(
-            args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()}))
+        self.values = release_options(build_values(dataclasses.replace(
+            args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})))
+        # Installed before the release, so that no rotation goes unseen once LangSmith runs.
+        self.reloader = helm_release(
+            f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=args.namespace,
+            values=reloader_values(), provider=args.provider, parent=self, timeout=600,
+            depends_on=[namespace, *args.depends_on],
+        )
         self.release = helm_release(
             f"{name}-release", release_name=RELEASE_NAME,
             chart=dataclasses.replace(LANGSMITH, version=args.chart_version), namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
-            wait_for_jobs=True, depends_on=[namespace, *self.external_secrets, *args.depends_on, *restored_claims],
+            await_readiness=False,
+            depends_on=[namespace, self.reloader, *self.external_secrets, *args.depends_on, *restored_claims],
         )
+        self.readiness = self._readiness_check()
         k8s.apiextensions.CustomResource(
             f"{name}-frontend-binding",
             api_version="elbv2.k8s.aws/v1beta1",
@@ -159,11 +241,77 @@ class LangSmith(pulumi.ComponentResource):
         )
         self.register_outputs({"namespace": args.namespace, "release": self.release.name})
 
+    # -- Readiness -----------------------------------------------------------------------
+    def _readiness_check(self) -> k8s.batch.v1.Job:
+        """A Job Pulumi awaits (Complete, or the update fails) that waits for the release's rollout."""
+        args, name = self._args, self._name
+        account = "langsmith-readiness"
+        opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.release])
+        meta = k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.namespace)
+        service_account = k8s.core.v1.ServiceAccount(f"{name}-readiness", metadata=meta,
+                                                     automount_service_account_token=True, opts=opts)
+        role = k8s.rbac.v1.Role(f"{name}-readiness", metadata=meta, rules=[k8s.rbac.v1.PolicyRuleArgs(
+            api_groups=["apps"], resources=["deployments", "statefulsets", "replicasets"],
+            verbs=["get", "list", "watch"])], opts=opts)
+        binding = k8s.rbac.v1.RoleBinding(
+            f"{name}-readiness", metadata=meta,
+            role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="Role", name=account),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=account, namespace=args.namespace)],
+            opts=opts)
+        # The release's revision is part of the pod template: a new revision replaces the Job, so
+        # every `pulumi up` that changes the release checks its rollout again.
+        revision = self.release.status.apply(
+            lambda status: str(status.revision) if status is not None and status.revision is not None else "")
+        selector = f"{INSTANCE_LABEL}={RELEASE_NAME}"
+
+        def rollout(kind: str) -> k8s.core.v1.ContainerArgs:
+            return k8s.core.v1.ContainerArgs(
+                name=f"{kind}s", image=KUBECTL_IMAGE,
+                args=["rollout", "status", kind, "--namespace", args.namespace, "--selector", selector,
+                      f"--timeout={READINESS_TIMEOUT_SECONDS}s"],
+                env=[k8s.core.v1.EnvVarArgs(name="LANGSMITH_RELEASE_REVISION", value=revision),
+                     # kubectl's discovery cache, on a writable volume (the root filesystem is read-only).
+                     k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp")],
+                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
+                resources=k8s.core.v1.ResourceRequirementsArgs(
+                    requests={"cpu": "10m", "memory": "64Mi"}, limits={"memory": "128Mi"}),
+                security_context=k8s.core.v1.SecurityContextArgs(
+                    allow_privilege_escalation=False, read_only_root_filesystem=True, run_as_non_root=True,
+                    run_as_user=65534, capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
+            )
+
+        return k8s.batch.v1.Job(
+            f"{name}-ready",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                namespace=args.namespace,
+                annotations={
+                    # A failed check is replaced (run again) by the next `pulumi up`.
+                    "pulumi.com/replaceUnready": "true",
+                    "pulumi.com/timeoutSeconds": str(READINESS_TIMEOUT_SECONDS + 300),
+                }),
+            spec=k8s.batch.v1.JobSpecArgs(
+                backoff_limit=0,
+                active_deadline_seconds=READINESS_TIMEOUT_SECONDS + 120,
+                template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                    service_account_name=account,
+                    restart_policy="Never",
+                    volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                    # ClickHouse (a StatefulSet) first, then every Deployment.
+                    init_containers=[rollout("statefulset")],
+                    containers=[rollout("deployment")],
+                )),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                        depends_on=[self.release, service_account, role, binding]),
+        )
+
     # -- Secrets -------------------------------------------------------------------------
     def _external_secret(self, target: str, refs: Mapping[str, SecretRef],
-                         template: Mapping[str, pulumi.Input[str]] | None) -> k8s.apiextensions.CustomResource:
+                         template: Mapping[str, pulumi.Input[str]] | None,
+                         refresh_interval: str = "1h") -> k8s.apiextensions.CustomResource:
         return external_secret(f"{self._name}-{target}", namespace=self._args.namespace, target=target, refs=refs,
-                               template=template, store=self._store, provider=self._args.provider, parent=self)
+                               template=template, store=self._store, provider=self._args.provider, parent=self,
+                               refresh_interval=refresh_interval)
 
     def _config_secret(self) -> k8s.apiextensions.CustomResource:
         refs = {k: v for k, v in self._args.config_secret.items() if isinstance(v, SecretRef)}
@@ -182,7 +330,7 @@ class LangSmith(pulumi.ComponentResource):
         return self._external_secret(POSTGRES_SECRET, {
             "username": SecretRef(pg.master_secret_arn, "username"),
             "password": SecretRef(pg.master_secret_arn, "password"),
-        }, {CONNECTION_URL_KEY: url})
+        }, {CONNECTION_URL_KEY: url}, refresh_interval=POSTGRES_SECRET_REFRESH)
 
     def _redis_secret(self) -> k8s.apiextensions.CustomResource:
         url = pulumi.Output.concat("rediss://:{{ .token | urlquery }}@", self._args.redis_host, ":6379")

@@ -17,6 +17,8 @@ from components.s3 import deny_insecure_transport, secure_bucket_baseline
 
 # The ALB log-delivery principal of each region predating 2022 (newer regions use the
 # logdelivery.elasticloadbalancing.amazonaws.com service principal, which we also allow).
+# Source: Elastic Load Balancing user guide, "Enable access logs for your Application Load
+# Balancer", step "Attach a policy to your S3 bucket" (the Elastic Load Balancing account ID per Region).
 ELB_ACCOUNT_BY_REGION = {
     "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
     "us-west-2": "797873946194", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
@@ -38,6 +40,10 @@ class LogBucketArgs:
 
 class LogBucket(pulumi.ComponentResource):
     bucket: aws.s3.Bucket
+    # The bucket name for log writers (ALB, S3 server access logging): it resolves only once the
+    # bucket policy, ownership and encryption exist. Enabling ALB access logs makes ELB test-write
+    # to the bucket, which fails ("Access Denied for bucket") while the policy is not there yet.
+    delivery_bucket_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: LogBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:LogBucket", name, None, opts)
@@ -91,10 +97,13 @@ class LogBucket(pulumi.ComponentResource):
                 })
             return policy_document([deny_insecure_transport(arn), *writers])
 
-        aws.s3.BucketPolicy(
+        policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=self.bucket.id,
             policy=self.bucket.arn.apply(bucket_policy),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[baseline.public_access_block]),
         )
+        self.delivery_bucket_name = pulumi.Output.all(
+            self.bucket.bucket, policy.id, baseline.ownership.id, baseline.encryption.id,
+        ).apply(lambda v: str(v[0]))
         self.register_outputs({"bucket": self.bucket.bucket})

@@ -25,19 +25,23 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import CLICKHOUSE_BACKUP_TAG
-from components.iam import policy_document, service_trust_policy
+from components.iam import plain_service_trust_policy, policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
+from components.metric_catalogue import treat_missing_data
 
 CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")
 CUSTOM_METRIC_NAMESPACE = "LangSmith"
 CLICKHOUSE_DISK_METRIC = "ClickHouseDiskUsedPercent"
 BACKUP_SCHEDULE = "cron(0 5 * * ? *)"  # daily, 05:00 UTC, after the RDS backup window
+# AWS Backup developer guide, "Default service role for AWS Backup": the two policies it attaches.
 BACKUP_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
+# CloudWatch user guide, "Install the CloudWatch agent with the Amazon CloudWatch Observability EKS
+# add-on": the IRSA role of the cloudwatch-agent service account gets this policy.
 CLOUDWATCH_AGENT_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 
 
@@ -70,6 +74,8 @@ class ObservabilityArgs:
     alb_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
     redis_group_id: pulumi.Input[str]
+    # The replication group's member clusters: the dimension of ElastiCache's node metrics.
+    redis_member_cluster_ids: Sequence[pulumi.Input[str]]
     langsmith_namespace: str
     health_check_domain: str | None = None
     rds_identifier: pulumi.Input[str] | None = None
@@ -193,7 +199,8 @@ class Observability(pulumi.ComponentResource):
     # -- alarms ----------------------------------------------------------------------------
     def _alarm(self, key: str, description: str, namespace: str, metric: str, dimensions: dict[str, Any],
                statistic: str, comparison: str, threshold: float, periods: int = 1,
-               provider: aws.Provider | None = None, actions: pulumi.Input[str] | None = None) -> aws.cloudwatch.MetricAlarm:
+               provider: aws.Provider | None = None, actions: pulumi.Input[str] | None = None,
+               period: int = 300) -> aws.cloudwatch.MetricAlarm:
         topic = actions if actions is not None else self.topic.arn
         return aws.cloudwatch.MetricAlarm(
             f"{self._name}-{key}",
@@ -203,14 +210,34 @@ class Observability(pulumi.ComponentResource):
             metric_name=metric,
             dimensions=dimensions,
             statistic=statistic,
-            period=300,
+            period=period,
             evaluation_periods=periods,
             comparison_operator=comparison,
             threshold=threshold,
-            treat_missing_data="notBreaching",
+            # A metric that is always published and has no data means its source is broken.
+            treat_missing_data=treat_missing_data(namespace, metric),
             alarm_actions=[topic],
             ok_actions=[topic],
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+
+    def _query_alarm(self, key: str, description: str, query: str, metric: str, namespace: str,
+                     comparison: str, threshold: float) -> aws.cloudwatch.MetricAlarm:
+        """An alarm on a CloudWatch Metrics Insights query (one series across many dimension values)."""
+        topic = self.topic.arn
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{key}",
+            name=f"{self._args.name_prefix}-{key}",
+            alarm_description=description,
+            metric_queries=[aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="q1", expression=query, period=300, return_data=True, label=metric)],
+            evaluation_periods=1,
+            comparison_operator=comparison,
+            threshold=threshold,
+            treat_missing_data=treat_missing_data(namespace, metric),
+            alarm_actions=[topic],
+            ok_actions=[topic],
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
@@ -226,20 +253,27 @@ class Observability(pulumi.ComponentResource):
             "alb-unhealthy-targets": self._alarm(
                 "alb-unhealthy-targets", "Frontend pods fail the ALB health check", "AWS/ApplicationELB",
                 "UnHealthyHostCount", {**alb, "TargetGroup": a.target_group_arn_suffix}, "Maximum", above, 0, 2),
-            "redis-memory": self._alarm("redis-memory", "ElastiCache memory nearly full", "AWS/ElastiCache",
-                                        "DatabaseMemoryUsagePercentage", {"ReplicationGroupId": a.redis_group_id},
-                                        "Maximum", above, t.redis_memory_percent),
-            "redis-evictions": self._alarm("redis-evictions", "ElastiCache evicts keys (queues may lose work)",
-                                           "AWS/ElastiCache", "Evictions", {"ReplicationGroupId": a.redis_group_id},
-                                           "Sum", above, t.redis_evictions_per_5_minutes),
-            "pod-restarts": self._alarm("pod-restarts", "LangSmith containers keep restarting", "ContainerInsights",
-                                        "pod_number_of_container_restarts",
-                                        {"ClusterName": a.cluster_name, "Namespace": a.langsmith_namespace},
-                                        "Sum", above, t.pod_restarts_per_5_minutes),
+            # Container Insights publishes restarts per pod only: a Metrics Insights query takes the
+            # worst pod of the namespace. The figure is the pod's restart count since it started.
+            "pod-restarts": self._query_alarm(
+                "pod-restarts", "A LangSmith pod has restarted its containers more than the threshold",
+                f"SELECT MAX(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ClusterName, "
+                f"Namespace, PodName) WHERE ClusterName = '{a.cluster_name}' AND Namespace = '{a.langsmith_namespace}'",
+                "pod_number_of_container_restarts", "ContainerInsights", above, t.pod_restarts_per_5_minutes),
             "failed-nodes": self._alarm("failed-nodes", "A node reports a failed condition", "ContainerInsights",
                                         "cluster_failed_node_count", {"ClusterName": a.cluster_name}, "Maximum",
                                         above, 0, 2),
         }
+        # ElastiCache node metrics exist per member cluster (CacheClusterId), one alarm per member:
+        # the primary can move to any of them.
+        for i, member in enumerate(a.redis_member_cluster_ids):
+            node = {"CacheClusterId": member}
+            alarms[f"redis-memory-{i + 1}"] = self._alarm(
+                f"redis-memory-{i + 1}", f"ElastiCache memory nearly full (member {i + 1})", "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage", node, "Maximum", above, t.redis_memory_percent)
+            alarms[f"redis-evictions-{i + 1}"] = self._alarm(
+                f"redis-evictions-{i + 1}", f"ElastiCache evicts keys, queues may lose work (member {i + 1})",
+                "AWS/ElastiCache", "Evictions", node, "Sum", above, t.redis_evictions_per_5_minutes)
         if a.rds_identifier is not None:
             db = {"DBInstanceIdentifier": a.rds_identifier}
             alarms["rds-cpu"] = self._alarm("rds-cpu", "PostgreSQL CPU is high", "AWS/RDS", "CPUUtilization", db,
@@ -253,7 +287,8 @@ class Observability(pulumi.ComponentResource):
         if a.clickhouse_in_cluster:
             alarms["clickhouse-disk"] = self._alarm(
                 "clickhouse-disk", "The ClickHouse volume is filling up (traces)", CUSTOM_METRIC_NAMESPACE,
-                CLICKHOUSE_DISK_METRIC, {"ClusterName": a.cluster_name}, "Maximum", above, t.clickhouse_disk_percent)
+                CLICKHOUSE_DISK_METRIC, {"ClusterName": a.cluster_name}, "Maximum", above, t.clickhouse_disk_percent,
+                period=600)  # the probe runs every 5 minutes: each 10-minute period holds a value
         return alarms
 
     def _health_check(self, domain: str) -> None:
@@ -358,7 +393,9 @@ class Observability(pulumi.ComponentResource):
         args, name = self._args, self._name
         child = pulumi.ResourceOptions(parent=self)
         vault = aws.backup.Vault(f"{name}-vault", name=f"{args.name_prefix}-backups", kms_key_arn=args.data_kms_key_arn,
-                                 force_destroy=False, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+                                 # Unprotected stacks: deleting the vault deletes its recovery points (else it cannot go).
+                                 force_destroy=not args.protect,
+                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=f"{args.name_prefix}-daily",
@@ -375,7 +412,12 @@ class Observability(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-backup-role",
             description="AWS Backup: back up and restore this stack's RDS instance and ClickHouse volumes",
-            assume_role_policy=service_trust_policy("backup.amazonaws.com", args.account_id),
+            # AWS Backup's documented service role trusts backup.amazonaws.com with no condition
+            # (AWS Backup developer guide, "Default service role for AWS Backup"); its AssumeRole
+            # calls are not documented to carry aws:SourceAccount/SourceArn, and a condition that
+            # does not match fails every job silently (scanners' exception list: prowler#2810).
+            # Only principals of this account can pass the role to AWS Backup (iam:PassRole).
+            assume_role_policy=plain_service_trust_policy("backup.amazonaws.com"),
             opts=child,
         )
         for i, policy_arn in enumerate(BACKUP_MANAGED_POLICIES):
@@ -399,7 +441,7 @@ class Observability(pulumi.ComponentResource):
         args = self._args
 
         def body(values: list[Any]) -> str:
-            alb, rds, redis = values
+            alb, rds, *members = values
             region = args.region
 
             def widget(title: str, metrics: list[list[Any]], x: int, y: int) -> dict[str, Any]:
@@ -413,12 +455,13 @@ class Observability(pulumi.ComponentResource):
                     ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", alb],
                     ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", alb]], 0, 0),
                 widget("ALB latency", [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", alb]], 12, 0),
-                widget("Redis", [["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", redis],
-                                 ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", redis]], 0, 12),
+                widget("Redis", [["AWS/ElastiCache", metric, "CacheClusterId", member]
+                                 for member in members
+                                 for metric in ("DatabaseMemoryUsagePercentage", "Evictions")], 0, 12),
                 widget("Nodes and pods", [
                     ["ContainerInsights", "node_cpu_utilization", "ClusterName", args.cluster_name],
                     ["ContainerInsights", "node_memory_utilization", "ClusterName", args.cluster_name],
-                    ["ContainerInsights", "pod_number_of_container_restarts", "ClusterName", args.cluster_name,
+                    ["ContainerInsights", "namespace_number_of_running_pods", "ClusterName", args.cluster_name,
                      "Namespace", args.langsmith_namespace]], 12, 12),
             ]
             if rds:
@@ -434,7 +477,8 @@ class Observability(pulumi.ComponentResource):
         return aws.cloudwatch.Dashboard(
             f"{self._name}-dashboard",
             dashboard_name=f"{args.name_prefix}-langsmith",
-            dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.rds_identifier or "", args.redis_group_id).apply(body),
+            dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.rds_identifier or "",
+                                             *args.redis_member_cluster_ids).apply(body),
             opts=pulumi.ResourceOptions(parent=self),
         )
 

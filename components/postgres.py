@@ -1,10 +1,11 @@
 """RDS PostgreSQL for LangSmith's metadata.
 
 In the data subnets, reachable on 5432 only from the security groups given as clients (the EKS
-cluster's), TLS forced by the parameter group, storage encrypted with the data key, the master
-password generated and kept by RDS in Secrets Manager (never in Pulumi state), backups, and in
-production deletion protection, a final snapshot, Performance Insights, enhanced monitoring and log
-exports into log groups we create (so they get our retention and KMS key).
+cluster's), TLS forced (the engine default from PostgreSQL 15, the parameter group before), storage
+encrypted with the data key, the master password generated and kept by RDS in Secrets Manager (never
+in Pulumi state), backups, slow statements logged and every log exported into log groups we create
+(so they get our retention and KMS key), and in production deletion protection, a final snapshot,
+Performance Insights and enhanced monitoring.
 """
 
 from __future__ import annotations
@@ -23,9 +24,29 @@ POSTGRES_PORT = 5432
 MASTER_USERNAME = "langsmith"
 DATABASE_NAME = "langsmith"
 LOG_EXPORTS = ("postgresql", "upgrade")
+# RDS user guide, "Setting up and enabling Enhanced Monitoring" (the monitoring role's policy).
 ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 # RDS CA with a 2048-bit RSA key; clients verify against the RDS global bundle.
 CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
+# RDS for PostgreSQL sets rds.force_ssl=1 by default from major version 15 (RDS user guide, "Using
+# SSL with a PostgreSQL DB instance"). A parameter set to its engine default never reads back as a
+# user setting, so it shows as a change on every `pulumi up` (hashicorp/terraform-provider-aws#22857);
+# it is set only where the default is 0.
+FORCE_SSL_DEFAULT_FROM_MAJOR = 15
+# Statements slower than this are logged (with their duration): the slow-query trail scanners ask for.
+SLOW_STATEMENT_MS = 1000
+
+
+def parameter_group_parameters(engine_version: str) -> list[tuple[str, str, str]]:
+    """(name, value, apply method) of the parameters we set for a major version: none equals its default."""
+    parameters = [
+        # Dynamic parameters: applied at once, never waiting for a reboot.
+        ("log_min_duration_statement", str(SLOW_STATEMENT_MS), "immediate"),
+        ("log_connections", "1", "immediate"),
+    ]
+    if int(engine_version) < FORCE_SSL_DEFAULT_FROM_MAJOR:
+        parameters.insert(0, ("rds.force_ssl", "1", "pending-reboot"))
+    return parameters
 
 
 @dataclass(frozen=True)
@@ -83,19 +104,15 @@ class Postgres(pulumi.ComponentResource):
             name_prefix=f"{identifier}-{family}-",
             family=family,
             description=f"{identifier}: TLS only, slow query logging",
-            parameters=[
-                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot"),
-                aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000"),
-                aws.rds.ParameterGroupParameterArgs(name="log_connections", value="1"),
-            ],
+            parameters=[aws.rds.ParameterGroupParameterArgs(name=n, value=v, apply_method=m)
+                        for n, v, m in parameter_group_parameters(args.engine_version)],
             opts=child,
         )
-        log_groups = []
-        if args.production:
-            log_groups = [log_group(
-                f"{name}-log-{export}", f"/aws/rds/instance/{identifier}/{export}",
-                retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
-            ) for export in LOG_EXPORTS]
+        # Every profile exports its logs (slow statements included) into groups we own.
+        log_groups = [log_group(
+            f"{name}-log-{export}", f"/aws/rds/instance/{identifier}/{export}",
+            retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
+        ) for export in LOG_EXPORTS]
         monitoring_role = None
         if args.production:
             monitoring_role = aws.iam.Role(
@@ -153,7 +170,7 @@ class Postgres(pulumi.ComponentResource):
             performance_insights_retention_period=7 if args.production else None,
             monitoring_interval=60 if args.production else 0,
             monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS) if args.production else [],
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             apply_immediately=not args.production,
             # snapshotIdentifier is ForceNew: without this, removing or changing restore.postgresSnapshot
             # after the restore would replace the database. A snapshot only acts when the instance is created.

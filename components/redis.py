@@ -41,6 +41,8 @@ class Redis(pulumi.ComponentResource):
     replication_group: aws.elasticache.ReplicationGroup
     security_group: aws.ec2.SecurityGroup
     primary_endpoint: pulumi.Output[str]
+    # The member clusters (one node each): ElastiCache publishes node metrics per CacheClusterId.
+    member_cluster_ids: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:Redis", name, None, opts)
@@ -107,6 +109,15 @@ class Redis(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.primary_endpoint = self.replication_group.primary_endpoint_address
+
+        def member(index: int) -> pulumi.Output[str]:
+            # ElastiCache names a cluster-mode-disabled group's members <group>-001, -002, ...
+            # (its `member_clusters`); the real list is used once known.
+            fallback = f"{group_id}-{index + 1:03d}"
+            return self.replication_group.member_clusters.apply(
+                lambda ids: sorted(ids)[index] if ids and len(ids) > index else fallback)
+
+        self.member_cluster_ids = [member(i) for i in range(args.nodes)]
         self.register_outputs({
             "primaryEndpoint": self.primary_endpoint,
             "securityGroupId": self.security_group.id,

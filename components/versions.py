@@ -52,3 +52,14 @@ LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgra
 
 ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,
               ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE)
+
+# kubectl for the LangSmith readiness check (components/langsmith.py). Published by Kubernetes
+# release engineering with every release since 1.28 (kubernetes/kubernetes#116667); its minor
+# follows the cluster's (kubectl supports one minor of skew either way).
+KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0"
+# Stakater Reloader: rolls the LangSmith Deployments when the PostgreSQL URL Secret changes (RDS
+# rotates the master password). Chart 2.2.16 = Reloader v1.4.21, built on client-go v0.35.3;
+# its README ("Compatibility") states Kubernetes >= 1.19. Repository URL from the README's
+# `helm repo add stakater ...` (github.com/stakater/Reloader @ chart-v2.2.16).
+RELOADER = HelmChart("https://stakater.github.io/stakater-charts", "reloader", "2.2.16")
+ALL_CHARTS = (*ALL_CHARTS, RELOADER)

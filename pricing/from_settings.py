@@ -9,7 +9,7 @@ from pricing import items
 from pricing.engine import BillItem
 from settings.model import Settings, Shape
 
-WAF_RULES = 4  # rate limit + three AWS managed groups
+WAF_RULES = 5  # rate limit + the four AWS managed groups of components.edge.MANAGED_RULE_GROUPS
 
 
 def _secret_count(s: Settings) -> int:

@@ -322,7 +322,10 @@ Uuid = Annotated[str, _matching(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
                                 "a UUID such as 3f0c8a52-1c5e-4f7e-9a77-2b1b0c6d9e11")]
 Dns1123Label = Annotated[str, _matching(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "team-a (a Kubernetes namespace name)")]
 
-# Control-plane endpoints by LangChain region (hybrid documentation).
+# Control-plane endpoints by LangChain region. Host backend: docs.langchain.com/langsmith/api-ref-control-plane
+# ("The control plane hosts for Cloud data regions": US https://api.host.langchain.com, EU
+# https://eu.api.host.langchain.com). LangSmith API: the same regions' api.smith hosts
+# (docs.langchain.com/langsmith, "Regions"; the hybrid setup lists both US URLs as the listener's egress).
 HYBRID_CONTROL_PLANES = {
     "us": ("https://api.host.langchain.com", "https://api.smith.langchain.com"),
     "eu": ("https://eu.api.host.langchain.com", "https://eu.api.smith.langchain.com"),
@@ -356,16 +359,19 @@ class HybridSettings(ConfigModel):
         return self.host_backend_url or defaults[0], self.smith_backend_url or defaults[1]
 
 
-# LangChain's control-plane principals, per control-plane region (BYOC documentation).
+# LangChain's control-plane principal per control-plane region, only where LangChain publishes it.
+# us: langchain-ai/terraform, modules/langgraph_cloud_setup/README.md (`langgraph_role_arn`).
+# eu: no public LangChain source names one, so there is no default: a wrong trusted principal
+# means LangChain can never assume the role. byoc.trustedPrincipalArn is then required.
 BYOC_CONTROL_PLANE_PRINCIPALS = {
     "us": "arn:aws:iam::640174622193:role/HostBackendRoleProd",
-    "eu": "arn:aws:iam::640174622193:role/HostBackendRoleProdEu",
 }
 
 
 class ByocSettings(ConfigModel):
     control_plane: Literal["us", "eu"] = Field(
-        default="us", description="Region of LangChain's control plane; picks the default trusted principal")
+        default="us",
+        description="Region of LangChain's control plane: us has a published principal; eu needs byoc.trustedPrincipalArn")
     trusted_principal_arn: Optional[RoleArn] = Field(
         default=None, description="Override of the control-plane role allowed to assume the BYOC role")
     role_name: Annotated[str, _matching(r"[\w+=,.@-]{1,64}", "LangGraphCloudBYOCRole (up to 64 characters)")] = Field(
@@ -384,7 +390,10 @@ class ByocSettings(ConfigModel):
         description="LANGSMITH_RUNS_ENDPOINTS for deployments that trace to a self-hosted LangSmith (JSON map of URL to API-key secret name)")
 
     def principal_arn(self) -> str:
-        return self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS[self.control_plane]
+        """The trusted principal: explicit, else the published default (validated to exist)."""
+        principal = self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS.get(self.control_plane)
+        assert principal is not None, "checked by Settings._byoc_problems"
+        return principal
 
 
 class Settings(ConfigModel):
@@ -574,6 +583,12 @@ class Settings(ConfigModel):
 
     def _byoc_problems(self) -> list[tuple[str, Any, str]]:
         problems: list[tuple[str, Any, str]] = []
+        if self.byoc.trusted_principal_arn is None and self.byoc.control_plane not in BYOC_CONTROL_PLANE_PRINCIPALS:
+            problems.append((
+                "byoc.trustedPrincipalArn", MISSING_VALUE,
+                f"is required with byoc.controlPlane: {self.byoc.control_plane}: LangChain publishes no control-plane "
+                f"role for that region (only for: {', '.join(sorted(BYOC_CONTROL_PLANE_PRINCIPALS))}); ask LangChain "
+                "for the role ARN its control plane assumes from"))
         external_id = self.byoc_external_id
         if external_id is None:
             problems.append(("byocExternalId", MISSING_VALUE,

@@ -31,6 +31,7 @@ def build(f: Foundation) -> None:
         ecr_repository_name=s.byoc.ecr_repository_name,
         ecr_kms_key_arn=f.keys.data_key.arn,
         keep_tagged_images=s.byoc.keep_tagged_images,
+        protect=s.protect_data,
         tag_existing_network=ExistingNetworkToTag(
             vpc_id=existing.vpc_id,
             public_subnet_ids=existing.public_subnet_ids,

@@ -95,7 +95,9 @@ class Foundation:
 
     @property
     def secrets_recovery_days(self) -> int:
-        return 30 if self.settings.profile.is_production else 7
+        # Unprotected: deleted at once, so that destroy + up can reuse the names (a secret in its
+        # recovery window keeps its name).
+        return 30 if self.settings.protect_data else 0
 
     def access_logs(self) -> LogBucket:
         s = self.settings
@@ -155,7 +157,7 @@ class Foundation:
             internal=s.edge.internal,
             allowed_cidrs=s.edge.allowed_cidrs,
             cluster_security_group_id=cluster.cluster_security_group_id,
-            access_log_bucket=access_logs.bucket.bucket,
+            access_log_bucket=access_logs.delivery_bucket_name,
             logs_kms_key_arn=self.keys.logs_key.arn,
             log_retention_days=s.log_retention_days,
             waf_rate_limit=s.edge.waf_rate_limit,

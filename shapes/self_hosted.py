@@ -82,7 +82,7 @@ def build(f: Foundation) -> None:
     blob_storage = BlobStorage("blob-storage", BlobStorageArgs(
         name_prefix=s.name_prefix,
         data_kms_key_arn=keys.data_key.arn,
-        access_log_bucket=access_logs.bucket.bucket,
+        access_log_bucket=access_logs.delivery_bucket_name,
         short_ttl_days=s.blob_storage.short_ttl_days,
         long_ttl_days=s.blob_storage.long_ttl_days,
         noncurrent_version_days=s.blob_storage.noncurrent_version_days,
@@ -254,6 +254,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         alb_arn_suffix=edge.load_balancer.arn_suffix,
         target_group_arn_suffix=edge.target_group.arn_suffix,
         redis_group_id=redis.replication_group.replication_group_id,
+        redis_member_cluster_ids=redis.member_cluster_ids,
         langsmith_namespace=LANGSMITH_NAMESPACE,
         health_check_domain=None if s.edge.internal else (s.langsmith.domain if s.langsmith else None),
         rds_identifier=postgres.instance.identifier if postgres else None,

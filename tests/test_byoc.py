@@ -45,12 +45,24 @@ def test_trust_is_the_control_plane_with_the_external_id_only(byoc_run: ProgramR
     }
 
 
-def test_eu_control_plane_and_explicit_principal():
-    run = run_stack("byoc", {"byoc": {"controlPlane": "eu"}})
-    assert trust(run)["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::640174622193:role/HostBackendRoleProdEu"}
+def test_eu_control_plane_requires_an_explicit_principal():
+    # No public LangChain source names an EU control-plane role: no guessed default.
+    with pytest.raises(ConfigError) as err:
+        run_stack("byoc", {"byoc": {"controlPlane": "eu"}})
+    (issue,) = err.value.issues
+    assert issue.key == "byoc.trustedPrincipalArn" and "controlPlane: eu" in issue.allowed
+    assert "HostBackendRoleProdEu" not in str(err.value)
     own = "arn:aws:iam::111122223333:role/SelfHostedControlPlane"
-    run = run_stack("byoc", {"byoc": {"trustedPrincipalArn": own}})
-    assert trust(run)["Statement"][0]["Principal"] == {"AWS": own}
+    for overrides in ({"byoc": {"trustedPrincipalArn": own}},
+                      {"byoc": {"controlPlane": "eu", "trustedPrincipalArn": own}}):
+        assert trust(run_stack("byoc", overrides))["Statement"][0]["Principal"] == {"AWS": own}
+
+
+def test_every_default_principal_has_its_published_source():
+    # Each default names its public source beside it (settings/model.py); the US one is
+    # LangChain's BYOC Terraform module (langchain-ai/terraform modules/langgraph_cloud_setup).
+    from settings.model import BYOC_CONTROL_PLANE_PRINCIPALS
+    assert BYOC_CONTROL_PLANE_PRINCIPALS == {"us": US_CONTROL_PLANE}
 
 
 def test_role_has_exactly_the_documented_managed_policies(byoc_run: ProgramRun):

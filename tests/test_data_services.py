@@ -54,8 +54,39 @@ def test_postgres_is_private_encrypted_and_tls_only(stack: str, dev_run: Program
     assert set(subnet_group.inputs["subnetIds"]) == data_subnet_ids(run)
     assert i["dbSubnetGroupName"] == subnet_group.inputs["name"]
     params = run.one("aws:rds/parameterGroup:ParameterGroup")
-    assert {"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"} in params.inputs["parameters"]
     assert params.inputs["family"] == "postgres16"
+    # TLS only: PostgreSQL 16's own default (rds.force_ssl=1), not overridden.
+    assert "rds.force_ssl" not in {p["name"] for p in params.inputs["parameters"]}
+    # Slow statements are logged and exported to CloudWatch in every profile (dev too).
+    assert {"name": "log_min_duration_statement", "value": "1000", "applyMethod": "immediate"} in params.inputs["parameters"]
+    assert i["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    groups = {g.inputs["name"]: g for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert groups[f"/aws/rds/instance/{i['identifier']}/postgresql"].urn in db.dependencies
+
+
+# RDS for PostgreSQL engine defaults of the parameters we set, per major version: rds.force_ssl is 0
+# before 15 and 1 from 15 (RDS user guide, "Using SSL with a PostgreSQL DB instance");
+# log_min_duration_statement is -1 (off) in PostgreSQL itself.
+ENGINE_DEFAULTS = {
+    "14": {"rds.force_ssl": "0", "log_min_duration_statement": "-1"},
+    "15": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
+    "16": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
+    "17": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
+}
+
+
+@pytest.mark.parametrize("major", sorted(ENGINE_DEFAULTS))
+def test_no_parameter_restates_its_engine_default(major: str):
+    # A parameter equal to its default never reads back as a user setting: a perpetual diff
+    # (hashicorp/terraform-provider-aws#22857). TLS stays forced on every version.
+    from components.postgres import parameter_group_parameters
+    params = {n: (v, m) for n, v, m in parameter_group_parameters(major)}
+    for name, (value, _) in params.items():
+        assert ENGINE_DEFAULTS[major].get(name) != value, (major, name)
+    forced = params.get("rds.force_ssl", (ENGINE_DEFAULTS[major]["rds.force_ssl"], ""))[0]
+    assert forced == "1"
+    # Only a static-or-unknown parameter waits for a reboot; the logging ones apply at once.
+    assert all(m == "immediate" for n, (_, m) in params.items() if n != "rds.force_ssl")
 
 
 def test_postgres_accepts_only_the_cluster_security_group(prod_run: ProgramRun):
@@ -81,7 +112,6 @@ def test_production_postgres_keeps_its_data(prod_run: ProgramRun):
     assert i["backupRetentionPeriod"] >= 14 and i["copyTagsToSnapshot"] is True
     assert i["performanceInsightsEnabled"] is True and i["performanceInsightsKmsKeyId"] == key_arn(prod_run, "data")
     assert i["monitoringInterval"] == 60 and i["monitoringRoleArn"]
-    assert i["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
     assert i["multiAz"] is False  # production-large turns it on
     groups = {g.inputs["name"]: g for g in prod_run.of_type("aws:cloudwatch/logGroup:LogGroup")}
     for export in ("postgresql", "upgrade"):

@@ -105,6 +105,27 @@ def test_waf_rules(prod_run: ProgramRun):
     assert len({r["priority"] for r in acl["rules"]}) == len(acl["rules"])
 
 
+# Web ACL capacity units of each rule, from the AWS WAF developer guide ("AWS Managed Rules rule
+# groups list": Core rule set 700, Known bad inputs 200, Amazon IP reputation 25, Anonymous IP 50;
+# a rate-based rule with IP aggregation 2). A regional web ACL allows 1,500 WCUs by default.
+RULE_WCU = {"AWSManagedRulesCommonRuleSet": 700, "AWSManagedRulesKnownBadInputsRuleSet": 200,
+            "AWSManagedRulesAmazonIpReputationList": 25, "AWSManagedRulesAnonymousIpList": 50,
+            "rate-limit-per-ip": 2}
+WEB_ACL_DEFAULT_WCU_LIMIT = 1500
+
+
+def test_waf_blocks_anonymous_ips_but_only_counts_hosting_providers(prod_run: ProgramRun):
+    acl = prod_run.one("aws:wafv2/webAcl:WebAcl").inputs
+    rules = {r["name"]: r for r in acl["rules"]}
+    anonymous = rules["AWSManagedRulesAnonymousIpList"]
+    assert anonymous["overrideAction"] == {"none": {}}  # the group's own block actions apply...
+    statement = anonymous["statement"]["managedRuleGroupStatement"]
+    assert statement["vendorName"] == "AWS"
+    # ...except for cloud and hosting providers, where LangSmith's SDKs run.
+    assert statement["ruleActionOverrides"] == [{"name": "HostingProviderIPList", "actionToUse": {"count": {}}}]
+    assert sum(RULE_WCU[name] for name in rules) <= WEB_ACL_DEFAULT_WCU_LIMIT
+
+
 def test_waf_is_associated_and_logs_without_credentials(prod_run: ProgramRun):
     ids = by_id(prod_run)
     (association,) = prod_run.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
@@ -140,3 +161,21 @@ def test_edge_config_errors(bad: dict, key: str):
     with pytest.raises(ConfigError) as err:
         run_stack("prod", {"edge": bad})
     assert [i.key for i in err.value.issues] == [key]
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_alb_access_logs_wait_for_the_log_buckets_policy_ownership_and_encryption(stack: str, prod_run: ProgramRun):
+    # Enabling access logs makes ELB test-write to the bucket: it fails with "Access Denied for
+    # bucket" unless the bucket policy (and the bucket's ownership and encryption) already exist.
+    run = prod_run if stack == "prod" else run_stack("hybrid")
+    alb = run.one("aws:lb/loadBalancer:LoadBalancer")
+    needed = {run.one(t, f"access-logs-{n}").urn for t, n in (
+        ("aws:s3/bucketPolicy:BucketPolicy", "policy"),
+        ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ownership"),
+        ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption"))}
+    assert needed <= set(alb.dependencies)
+    assert needed <= set(alb.property_dependencies["accessLogs"])
+    # The same holds for S3 server access logging of the trace bucket (self-hosted).
+    if stack == "prod":
+        logging = run.one("aws:s3/bucketLogging:BucketLogging", "blob-storage-access-logs")
+        assert needed <= set(logging.dependencies)

@@ -64,7 +64,69 @@ def test_release_is_pinned_in_its_namespace(prod_run: ProgramRun):
     assert r["repositoryOpts"]["repo"] == "https://langchain-ai.github.io/helm/"
     assert versions.LANGSMITH.version.startswith("0.16.")
     assert r["namespace"] == "langsmith" and r["name"] == "langsmith"
-    assert r["atomic"] is True and r["waitForJobs"] is True and r["timeout"] >= 1800
+    assert r["timeout"] >= 1800
+
+
+# The hooks of langsmith 0.16.11 (charts/langsmith/templates/**, annotations "helm.sh/hook" and
+# "helm.sh/hook-weight", read at tag langsmith-0.16.11 of langchain-ai/helm): the schema is created
+# by post-install hooks, after Helm's readiness wait.
+LANGSMITH_HOOKS = {
+    "backend/postgres-migrations.yaml": ({"post-install", "pre-upgrade"}, -1),
+    "backend/clickhouse-migrations.yaml": ({"post-install", "pre-upgrade"}, -1),
+    "backend/auth-bootstrap.yaml": ({"post-install", "post-upgrade"}, 0),
+    "backend/e2e-test.yaml": ({"post-install", "post-upgrade"}, 1),  # "helm.sh/fail-hook-policy": fail
+    "backend/backfill-check.yaml": ({"pre-upgrade"}, -2),
+    "smithdb/metastore-migration.yaml": ({"pre-install", "pre-upgrade"}, -1),
+    "smithdb/service-account.yaml": ({"pre-install", "pre-upgrade"}, -2),
+    "pre-install-manifests.yaml": ({"pre-install", "pre-upgrade"}, -5),
+}
+MIGRATIONS = ("backend/postgres-migrations.yaml", "backend/clickhouse-migrations.yaml")
+
+
+def test_release_does_not_wait_for_readiness_before_its_post_install_migrations(prod_run: ProgramRun):
+    # Helm installs, waits (when Wait, which Atomic implies), then runs post-install hooks: a
+    # release that waits never reaches the migrations its backend needs.
+    assert all("post-install" in LANGSMITH_HOOKS[m][0] for m in MIGRATIONS)
+    r = release(prod_run).inputs
+    assert r["skipAwait"] is True
+    assert not r.get("atomic") and not r.get("waitForJobs")
+    # Every other release keeps atomic with Helm's wait (their CRDs and webhooks come first).
+    others = [o for o in prod_run.of_type(RELEASE) if o.name != "langsmith-release"]
+    assert others and all(o.inputs["atomic"] is True and not o.inputs.get("skipAwait") for o in others)
+
+
+def test_readiness_is_a_job_pulumi_awaits_after_the_release(prod_run: ProgramRun):
+    job = prod_run.one("kubernetes:batch/v1:Job", "langsmith-ready")
+    assert release(prod_run).urn in job.dependencies
+    annotations = job.inputs["metadata"]["annotations"]
+    assert "pulumi.com/skipAwait" not in annotations  # awaited: Complete, or the update fails
+    assert annotations["pulumi.com/replaceUnready"] == "true"
+    assert int(annotations["pulumi.com/timeoutSeconds"]) > 1500
+    spec = job.inputs["spec"]
+    assert spec["backoffLimit"] == 0
+    pod = spec["template"]["spec"]
+    containers = [*pod["initContainers"], *pod["containers"]]
+    kinds = [c["args"][2] for c in containers]
+    assert kinds == ["statefulset", "deployment"]
+    for c in containers:
+        a = c["args"]
+        assert a[:2] == ["rollout", "status"] and c["image"] == versions.KUBECTL_IMAGE
+        # The chart's selector label (langsmith.selectorLabels) with the release name: a wrong
+        # selector would match nothing and pass.
+        assert a[a.index("--selector") + 1] == "app.kubernetes.io/instance=langsmith"
+        assert a[a.index("--namespace") + 1] == "langsmith"
+        assert any(e["name"] == "LANGSMITH_RELEASE_REVISION" for e in c["env"])
+    role = prod_run.one("kubernetes:rbac.authorization.k8s.io/v1:Role", "langsmith-readiness").inputs
+    (rule,) = role["rules"]
+    assert set(rule["verbs"]) == {"get", "list", "watch"} and rule["apiGroups"] == ["apps"]
+    assert pod["serviceAccountName"] == role["metadata"]["name"]
+
+
+def test_chart_e2e_hook_cannot_fail_the_first_install(dev_run: ProgramRun, prod_run: ProgramRun):
+    # The e2e hook runs with basic auth (dev) right after the migrations; without the wait it
+    # would race starting pods, and its fail policy would fail the install.
+    for run in (dev_run, prod_run):
+        assert values(run)["backend"]["e2eTest"]["enabled"] is False
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -95,7 +157,7 @@ def test_hostname_blob_storage_and_feature_flags(prod_run: ProgramRun):
                                      "bucketName": prod_run.outputs["bucketName"],
                                      "apiURL": "https://s3.us-east-1.amazonaws.com"}
     v = values(prod_run)
-    assert v["insights"] == {"enabled": False} and v["polly"] == {"enabled": False}
+    assert v["insights"]["enabled"] is False and v["polly"]["enabled"] is False
     assert v["frontend"]["service"] == {"type": "ClusterIP"}
     assert "networkPolicy" not in v
     assert config["deployment"] == {"enabled": False}
@@ -145,7 +207,7 @@ def test_insights_and_polly_get_generated_keys_when_enabled():
                                            "auth": "basic", "adminEmail": "a@example.com",
                                            "insightsEnabled": True, "pollyEnabled": True}}, drop=("oidcClientSecret",))
     v = values(run)
-    assert v["insights"] == {"enabled": True} and v["polly"] == {"enabled": True}
+    assert v["insights"]["enabled"] is True and v["polly"]["enabled"] is True
     refs = {d["secretKey"]: d["remoteRef"]["key"] for d in external_secret(run, "langsmith-config")["spec"]["data"]}
     assert refs["insights_encryption_key"] == secret_arn(run, "insights-encryption-key")
     assert refs["polly_encryption_key"] == secret_arn(run, "polly-encryption-key")
@@ -276,3 +338,67 @@ def test_stack_outputs(prod_run: ProgramRun):
 def test_release_builds_in_preview_mode():
     run = run_stack("dev", preview=True)
     assert run.one(RELEASE, "langsmith-release").inputs["chart"] == "langsmith"
+
+
+# Every Deployment template of langsmith 0.16.11 that reads the PostgreSQL URL (through
+# "langsmith.commonEnv", whose POSTGRES_DATABASE_URI comes from the postgres Secret), with the
+# values path whose `deployment.annotations` its metadata renders. Recorded with `git grep` over
+# charts/langsmith/templates at tag langsmith-0.16.11.
+POSTGRES_URL_READER_TEMPLATES = {
+    "backend/deployment.yaml": "backend", "platform-backend/deployment.yaml": "platformBackend",
+    "queue/deployment.yaml": "queue", "ingest-queue/deployment.yaml": "ingestQueue",
+    "host-backend/deployment.yaml": "hostBackend", "listener/deployment.yaml": "listener",
+    "agent-gateway/deployment.yaml": "agentGateway", "presidio-analyzer/deployment.yaml": "presidioAnalyzer",
+    "agent-features/fleet/api-server/deployment.yaml": "fleet.apiServer",
+    "agent-features/fleet/queue/deployment.yaml": "fleet.queue",
+    "agent-features/fleet/tool-server/deployment.yaml": "fleetToolServer",
+    "agent-features/fleet/trigger-server/deployment.yaml": "fleetTriggerServer",
+    "agent-features/insights/api-server/deployment.yaml": "engineInsightsAgent.apiServer",
+    "agent-features/insights/queue/deployment.yaml": "engineInsightsAgent.queue",
+    "agent-features/polly/api-server/deployment.yaml": "polly.apiServer",
+    "agent-features/polly/queue/deployment.yaml": "polly.queue",
+}
+
+
+def _get(tree: dict, path: str):
+    for key in path.split("."):
+        tree = tree.get(key, {}) if isinstance(tree, dict) else {}
+    return tree
+
+
+def _seconds(duration: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return int(duration[:-1]) * units[duration[-1]]
+
+
+def test_password_rotation_rolls_every_deployment_that_reads_the_url(prod_run: ProgramRun):
+    # RDS rotates the managed master password every 7 days; LangSmith reads the URL at start.
+    pg = external_secret(prod_run, "langsmith-postgres")
+    target = pg["spec"]["target"]["name"]
+    assert _seconds(pg["spec"]["refreshInterval"]) <= 300 < 7 * 86400
+    v = values(prod_run)
+    assert target == v["postgres"]["external"]["existingSecretName"]
+    # Every Deployment that reads the URL carries the annotation (chart facts above)...
+    for template, path in POSTGRES_URL_READER_TEMPLATES.items():
+        annotations = _get(v, f"{path}.deployment.annotations")
+        assert annotations.get("secret.reloader.stakater.com/reload") == target, template
+    # ...and nothing else: ClickHouse would restart at every rotation.
+    assert "commonAnnotations" not in v
+    assert "secret.reloader.stakater.com/reload" not in _get(v, "clickhouse.statefulSet.annotations")
+    # The other values of those components survive the merge.
+    assert v["backend"]["deployment"]["resources"]
+    reloader = prod_run.one(RELEASE, "langsmith-reloader").inputs
+    assert (reloader["chart"], reloader["version"]) == ("reloader", versions.RELOADER.version)
+    assert reloader["repositoryOpts"]["repo"] == versions.RELOADER.repository
+    # It watches the namespace it runs in, which is LangSmith's, and nothing else.
+    assert reloader["namespace"] == release(prod_run).inputs["namespace"]
+    assert reloader["values"]["reloader"]["watchGlobally"] is False
+    assert "namespaces" not in reloader["values"]["reloader"]
+    assert reloader["values"]["reloader"]["reloadStrategy"] == "annotations"
+    # Running before LangSmith starts, so that no rotation goes unseen.
+    assert prod_run.one(RELEASE, "langsmith-reloader").urn in release(prod_run).dependencies
+
+
+def test_secrets_that_never_rotate_keep_the_hourly_refresh(prod_run: ProgramRun):
+    for name in ("langsmith-config", "langsmith-redis", "langsmith-clickhouse"):
+        assert external_secret(prod_run, name)["spec"]["refreshInterval"] == "1h"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from components import versions
+from components import metric_catalogue, versions
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from tests.conftest import policy, run_stack
 from tools.harness import ProgramRun
@@ -93,10 +94,10 @@ def test_internal_alb_has_no_route53_health_check():
 
 
 @pytest.mark.parametrize("stack, expected", [
-    ("prod", {"alb-target-5xx": 20, "rds-cpu": 80, "rds-connections": 700, "redis-memory": 80,
-              "redis-evictions": 0, "pod-restarts": 3, "clickhouse-disk": 80, "rds-free-storage": 10 * 2**30}),
-    ("dev", {"alb-target-5xx": 50, "rds-cpu": 90, "rds-connections": 300, "redis-memory": 90,
-             "redis-evictions": 1000, "pod-restarts": 10, "clickhouse-disk": 80, "rds-free-storage": 5 * 2**30}),
+    ("prod", {"alb-target-5xx": 20, "rds-cpu": 80, "rds-connections": 700, "redis-memory-1": 80,
+              "redis-evictions-1": 0, "pod-restarts": 3, "clickhouse-disk": 80, "rds-free-storage": 10 * 2**30}),
+    ("dev", {"alb-target-5xx": 50, "rds-cpu": 90, "rds-connections": 300, "redis-memory-1": 90,
+             "redis-evictions-1": 1000, "pod-restarts": 10, "clickhouse-disk": 80, "rds-free-storage": 5 * 2**30}),
 ])
 def test_alarm_thresholds_follow_the_profile(stack: str, expected: dict, dev_run: ProgramRun, prod_run: ProgramRun):
     found = alarms(prod_run if stack == "prod" else dev_run)
@@ -107,7 +108,8 @@ def test_every_alarm_notifies_the_encrypted_topic(prod_run: ProgramRun):
     topic = prod_run.one("aws:sns/topic:Topic")
     assert topic.inputs["kmsMasterKeyId"] == prod_run.one("aws:kms/key:Key", "keys-logs").outputs["arn"]
     found = alarms(prod_run)
-    assert set(found) == {"alb-target-5xx", "alb-elb-5xx", "alb-unhealthy-targets", "redis-memory", "redis-evictions",
+    assert set(found) == {"alb-target-5xx", "alb-elb-5xx", "alb-unhealthy-targets", "redis-memory-1", "redis-evictions-1",
+                          "redis-memory-2", "redis-evictions-2",
                           "pod-restarts", "failed-nodes", "rds-cpu", "rds-free-storage", "rds-connections",
                           "clickhouse-disk", "health-check"}
     for alarm in found.values():
@@ -123,8 +125,11 @@ def test_alarm_dimensions_point_at_the_stacks_resources(prod_run: ProgramRun):
     assert found["alb-unhealthy-targets"]["dimensions"]["TargetGroup"] == \
         prod_run.one("aws:lb/targetGroup:TargetGroup").outputs["arnSuffix"]
     assert found["rds-cpu"]["dimensions"] == {"DBInstanceIdentifier": "ls-prod-postgres"}
-    assert found["redis-memory"]["dimensions"] == {"ReplicationGroupId": "ls-prod-redis"}
-    assert found["pod-restarts"]["dimensions"] == {"ClusterName": "ls-prod-eks", "Namespace": "langsmith"}
+    # One alarm per member cluster: ElastiCache publishes node metrics per CacheClusterId.
+    assert found["redis-memory-1"]["dimensions"] == {"CacheClusterId": "ls-prod-redis-001"}
+    assert found["redis-evictions-2"]["dimensions"] == {"CacheClusterId": "ls-prod-redis-002"}
+    (query,) = found["pod-restarts"]["metricQueries"]
+    assert "ClusterName = 'ls-prod-eks' AND Namespace = 'langsmith'" in query["expression"]
 
 
 def test_alarm_email_subscription():
@@ -177,5 +182,70 @@ def test_dashboard_shows_the_alarmed_figures(prod_run: ProgramRun):
     body = json.loads(prod_run.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
     metrics = {m[1] for w in body["widgets"] for m in w["properties"]["metrics"]}
     assert {"HTTPCode_Target_5XX_Count", "CPUUtilization", "DatabaseConnections", "FreeStorageSpace",
-            "DatabaseMemoryUsagePercentage", "Evictions", "pod_number_of_container_restarts",
+            "DatabaseMemoryUsagePercentage", "Evictions", "namespace_number_of_running_pods",
             "ClickHouseDiskUsedPercent"} <= metrics
+
+
+SCHEMA = re.compile(r"^SELECT (?P<stat>[A-Z]+)\((?P<metric>\w+)\) FROM SCHEMA\((?P<namespace>[\w/]+), (?P<dims>[\w, ]+)\)")
+
+
+def _checked_metric(alarm: dict) -> tuple[str, str, frozenset[str]]:
+    """(namespace, metric, dimension names) an alarm watches: a plain metric or a Metrics Insights query."""
+    if alarm.get("metricQueries"):
+        (query,) = alarm["metricQueries"]
+        m = SCHEMA.match(query["expression"])
+        assert m, query["expression"]
+        return m["namespace"], m["metric"], frozenset(d.strip() for d in m["dims"].split(","))
+    return alarm["namespace"], alarm["metricName"], frozenset(alarm["dimensions"])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_alarm_watches_a_metric_aws_publishes(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    run = prod_run if stack == "prod" else dev_run
+    found = alarms(run)
+    assert found
+    for key, alarm in found.items():
+        namespace, metric, dims = _checked_metric(alarm)
+        spec = metric_catalogue.spec(namespace, metric)
+        assert dims in spec.dimension_sets, f"{key}: {namespace}/{metric} is not published with {sorted(dims)}"
+        # No data at all from a metric that is always published is a failure, never "OK".
+        expected = "breaching" if spec.always_published else "notBreaching"
+        assert alarm["treatMissingData"] == expected, key
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_dashboard_shows_only_published_metrics(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    run = prod_run if stack == "prod" else dev_run
+    body = json.loads(run.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
+    for widget in body["widgets"]:
+        for namespace, metric, *pairs in widget["properties"]["metrics"]:
+            dims = frozenset(pairs[0::2])
+            assert dims in metric_catalogue.spec(namespace, metric).dimension_sets, (metric, dims)
+
+
+def test_old_alarm_shapes_are_refused_by_the_catalogue():
+    # What the alarms used to watch: none of these series exists.
+    assert frozenset({"ReplicationGroupId"}) not in metric_catalogue.spec("AWS/ElastiCache", "Evictions").dimension_sets
+    assert frozenset({"ClusterName", "Namespace"}) not in metric_catalogue.spec(
+        "ContainerInsights", "pod_number_of_container_restarts").dimension_sets
+
+
+def test_redis_alarms_follow_the_member_count(dev_run: ProgramRun, prod_run: ProgramRun):
+    for run in (dev_run, prod_run):
+        nodes = run.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs["numCacheClusters"]
+        members = {a["dimensions"]["CacheClusterId"] for a in alarms(run).values()
+                   if a.get("namespace") == "AWS/ElastiCache"}
+        group = run.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs["replicationGroupId"]
+        assert members == {f"{group}-{i:03d}" for i in range(1, int(nodes) + 1)}
+
+
+def test_backup_role_trust_is_the_documented_one(prod_run: ProgramRun):
+    # AWS Backup's documented default service role trusts the service principal without a
+    # condition; a source-account condition Backup does not send fails every backup job silently.
+    role = prod_run.one("aws:iam/role:Role", "observability-backup-role")
+    (trust,) = policy(role, "assumeRolePolicy")["Statement"]
+    assert trust == {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    attached = {a.inputs["policyArn"] for a in prod_run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                if a.inputs["role"] == role.outputs["name"]}
+    assert attached == {"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+                        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"}

@@ -53,7 +53,7 @@ WAF_RULES = [
     {"name": "rate", "action": {"block": {}}, "statement": {"rateBasedStatement": {"limit": 2000}}},
     *[{"name": g, "statement": {"managedRuleGroupStatement": {"name": g, "vendorName": "AWS"}}}
       for g in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                "AWSManagedRulesAmazonIpReputationList")],
+                "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")],
 ]
 
 
@@ -87,6 +87,13 @@ def db_with(force_ssl: str) -> list[ResourceView]:
     return [group, res("aws:rds/instance:Instance", {"parameterGroupName": "pg"}, "db", deps=(group.urn,))]
 
 
+def logged_db(exports: list[str], slow_ms: str) -> list[ResourceView]:
+    group = res("aws:rds/parameterGroup:ParameterGroup",
+                {"name": "pg", "parameters": [{"name": "log_min_duration_statement", "value": slow_ms}]}, "pg")
+    return [group, res("aws:rds/instance:Instance", {"engine": "postgres", "parameterGroupName": "pg",
+                                                     "enabledCloudwatchLogsExports": exports}, "db", deps=(group.urn,))]
+
+
 def production_db(**changes: Any) -> list[ResourceView]:
     props = {"deletionProtection": True, "skipFinalSnapshot": False, "backupRetentionPeriod": 14, **changes}
     return [res("aws:rds/instance:Instance", props, "db", protect=True)]
@@ -108,6 +115,7 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
     "rds-not-public": ([res("aws:rds/instance:Instance", {"publiclyAccessible": False})],
                        [res("aws:rds/instance:Instance", {"publiclyAccessible": True})]),
     "rds-force-ssl": (db_with("1"), db_with("0")),
+    "rds-statement-logging": (logged_db(["postgresql", "upgrade"], "1000"), logged_db([], "-1")),
     "elasticache-encrypted-and-authenticated": (
         [res("aws:elasticache/replicationGroup:ReplicationGroup",
              {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": True, "authToken": "[secret]"})],
@@ -319,3 +327,38 @@ def test_crossguard_policies_report_through_the_engine_api():
     to_policy(waf_rule).validate(StackValidationArgs(resources=[alb], config={}),
                                  lambda m, urn=None: reported.append((m, urn)))
     assert reported == [("Internet-facing ALBs must have a WAF web ACL associated.", alb.urn)]
+
+
+@pytest.mark.parametrize("resource", [
+    res("aws:s3/bucket:Bucket", {"forceDestroy": True}, protect=True),
+    res("aws:backup/vault:Vault", {"forceDestroy": True}),
+    res("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0}),
+])
+def test_production_keeps_every_destroy_guard(resource: ResourceView):
+    assert run_rule("production-data-survives", [resource]) != []
+    assert run_rule("production-data-survives", [resource], DEV) == []
+
+
+
+def _db(engine_version: str, force_ssl: str | None) -> list[ResourceView]:
+    group = res("aws:rds/parameterGroup:ParameterGroup", {"name": "pg", "parameters": [
+        {"name": "rds.force_ssl", "value": force_ssl}] if force_ssl is not None else []}, "pg")
+    return [group, res("aws:rds/instance:Instance", {"engine": "postgres", "engineVersion": engine_version,
+                                                     "parameterGroupName": "pg"}, "db", deps=(group.urn,))]
+
+
+@pytest.mark.parametrize("engine_version, force_ssl, compliant", [
+    ("16", None, True),    # the engine default (1 from PostgreSQL 15) stands
+    ("15", "1", True),
+    ("16", "0", False),    # overridden off
+    ("14", None, False),   # default 0 before 15: must be set
+    ("14", "1", True),
+])
+def test_force_ssl_follows_the_engine_default(engine_version: str, force_ssl: str | None, compliant: bool):
+    assert (run_rule("rds-force-ssl", _db(engine_version, force_ssl)) == []) is compliant
+
+
+def test_recovery_window_read_from_a_saved_plan_is_still_checked():
+    # Numbers in a saved plan come back as floats.
+    secret = res("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0.0})
+    assert run_rule("production-data-survives", [secret]) != []

@@ -28,6 +28,7 @@ BUCKET_ENCRYPTION = frozenset({"aws:s3/bucketServerSideEncryptionConfiguration:B
                                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"})
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
+BACKUP_VAULT = "aws:backup/vault:Vault"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
@@ -50,7 +51,7 @@ AWS_PROVIDER = "pulumi:providers:aws"
 
 TLS12_PLUS_POLICIES = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-|TLS13-1-2-FIPS)")
 REQUIRED_WAF_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                       "AWSManagedRulesAmazonIpReputationList")
+                       "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList")
 REQUIRED_TAGS = ("app", "langsmith:stack", "managed-by")
 SECRET_LOOKING_KEY = re.compile(
     r"(password|passwd|secret|token|salt|licen[cs]e_?key|connection_?url|access_?key|encryption_?key|jwt|jwks)",
@@ -143,10 +144,46 @@ def _rds_force_ssl(resources: Sequence[ResourceView], _: StackContext) -> Iterab
         if not known(name) and not related(db, by_urn, {RDS_PARAMETER_GROUP}):
             continue
         mine = related(db, by_urn, {RDS_PARAMETER_GROUP}) or [g for g in groups if g.props.get("name") == name]
-        forced = any(p.get("name") == "rds.force_ssl" and str(p.get("value")) == "1"
-                     for g in mine for p in g.props.get("parameters") or [])
+        values = [str(p.get("value")) for g in mine for p in g.props.get("parameters") or []
+                  if p.get("name") == "rds.force_ssl"]
+        # RDS for PostgreSQL defaults rds.force_ssl to 1 from major version 15 (RDS user guide).
+        engine_default_on = db.props.get("engine") == "postgres" and _major(db.props.get("engineVersion")) >= 15
+        forced = "1" in values or (engine_default_on and not values)
         if not forced:
-            yield db.urn, "RDS must use a parameter group with rds.force_ssl=1 (TLS-only connections)."
+            yield db.urn, ("RDS must force TLS: rds.force_ssl=1 in its parameter group "
+                           "(the PostgreSQL 15+ default, when not overridden).")
+
+
+def _below(value: Any, minimum: int) -> bool:
+    """A known number under `minimum` (unknown values are not findings)."""
+    if not known(value) or isinstance(value, bool):
+        return False
+    try:
+        return float(value) < minimum
+    except (TypeError, ValueError):
+        return False
+
+
+def _major(version: Any) -> int:
+    match = re.match(r"^(\d+)", str(version)) if known(version) else None
+    return int(match.group(1)) if match else 0
+
+
+def _rds_statement_logging(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    by_urn = {r.urn: r for r in resources}
+    groups = [r for r in resources if r.type == RDS_PARAMETER_GROUP]
+    for db in (r for r in resources if r.type == RDS and r.props.get("engine") == "postgres"):
+        exports = db.props.get("enabledCloudwatchLogsExports")
+        if known(exports) and "postgresql" not in as_list(exports):
+            yield db.urn, "PostgreSQL must export its `postgresql` log to CloudWatch (every profile)."
+        name = db.props.get("parameterGroupName")
+        mine = related(db, by_urn, {RDS_PARAMETER_GROUP}) or [g for g in groups if g.props.get("name") == name]
+        if not mine and not known(name):
+            continue
+        slow = [str(p.get("value")) for g in mine for p in g.props.get("parameters") or []
+                if p.get("name") == "log_min_duration_statement"]
+        if not slow or not all(v.lstrip("-").isdigit() and int(v) >= 0 for v in slow):
+            yield db.urn, "PostgreSQL must log slow statements (log_min_duration_statement >= 0)."
 
 
 def _redis_encrypted(r: ResourceView, _: StackContext) -> Iterable[str]:
@@ -437,8 +474,15 @@ def _production_data_guards(resources: Sequence[ResourceView], ctx: StackContext
                 yield r.urn, "Production RDS should be protected from pulumi destroy."
         elif r.type == REDIS and (r.props.get("snapshotRetentionLimit") or 0) < 1:
             yield r.urn, "Production ElastiCache needs daily snapshots."
-        elif r.type in BUCKETS and not r.protect:
-            yield r.urn, "Production buckets must be protected from pulumi destroy."
+        elif r.type in BUCKETS:
+            if not r.protect:
+                yield r.urn, "Production buckets must be protected from pulumi destroy."
+            if r.props.get("forceDestroy") is True:
+                yield r.urn, "Production buckets must not be force-destroyed with their objects."
+        elif r.type == BACKUP_VAULT and r.props.get("forceDestroy") is True:
+            yield r.urn, "A production backup vault must not be force-destroyed with its recovery points."
+        elif r.type == SECRET and _below(r.props.get("recoveryWindowInDays"), 7):
+            yield r.urn, "Production secrets keep a recovery window of 7 days or more (no immediate deletion)."
 
 
 def _required_tags(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
@@ -482,6 +526,8 @@ MANDATORY_RULES: tuple[Rule, ...] = (
     ResourceRule("rds-storage-encrypted", "RDS storage is encrypted.", "mandatory", frozenset({RDS}), _rds_encrypted),
     ResourceRule("rds-not-public", "RDS is never publicly accessible.", "mandatory", frozenset({RDS}), _rds_not_public),
     StackRule("rds-force-ssl", "RDS accepts TLS connections only.", "mandatory", _rds_force_ssl),
+    StackRule("rds-statement-logging", "PostgreSQL logs slow statements and exports its log to CloudWatch.",
+              "mandatory", _rds_statement_logging),
     ResourceRule("elasticache-encrypted-and-authenticated", "ElastiCache encrypts at rest and in transit, and requires auth.",
                  "mandatory", frozenset({REDIS}), _redis_encrypted),
     StackRule("s3-bucket-baseline", "Buckets block public access, encrypt by default and deny plain HTTP.",
@@ -551,6 +597,7 @@ WHY: dict[str, str] = {
     "rds-storage-encrypted": "MUST: no plaintext data at rest; the provider default is unencrypted",
     "rds-not-public": "MUST: network isolation of data services",
     "rds-force-ssl": "MUST: TLS enabled; credentials and traces never cross the VPC in clear",
+    "rds-statement-logging": "Scanner baseline (checkov/Trivy): an audit trail of slow statements, kept in CloudWatch",
     "elasticache-encrypted-and-authenticated": "MUST: TLS, encryption at rest and authentication for the cache and queues",
     "s3-bucket-baseline": "MUST: trace payloads are private, encrypted and only reachable over TLS",
     "secrets-kms-encrypted": "MUST: no plaintext secrets; a customer key also scopes who can decrypt",
