@@ -2,7 +2,9 @@
 
 - API authentication mode with access entries; the deploying principal is the cluster creator
   and keeps admin (pulumi-eks always bootstraps it); other admins come from config.
-- Private endpoint always; the public endpoint only for listed CIDRs (off when none are listed).
+- Private endpoint always; the public endpoint only for listed CIDRs: `publicAccessCidrs` (people,
+  tools) plus `deployerAccessCidrs` (the machine running `pulumi` while the VPC it creates has no
+  runner inside yet); off when both lists are empty.
 - Secrets envelope-encrypted with the secrets KMS key; all five control-plane log types into a log
   group we create first (retention, KMS); OIDC provider for IRSA; standard support only.
 - Nodes only in private subnets, from our own launch template: IMDSv2 required, an encrypted gp3
@@ -48,6 +50,11 @@ CLICKHOUSE_STORAGE_CLASS = "clickhouse-gp3"
 CLICKHOUSE_BACKUP_TAG = ("langsmith.com/backup", "clickhouse")
 
 
+def endpoint_allow_list(public_access_cidrs: Sequence[str], deployer_access_cidrs: Sequence[str]) -> list[str]:
+    """The public endpoint's allow list: both lists, each CIDR once, in the order given."""
+    return list(dict.fromkeys([*public_access_cidrs, *deployer_access_cidrs]))
+
+
 @dataclass(frozen=True)
 class NodePool:
     instance_types: Sequence[str]
@@ -74,6 +81,7 @@ class ClusterArgs:
     clickhouse_volume_iops: int = 3000
     clickhouse_volume_throughput_mibps: int = 125
     public_access_cidrs: Sequence[str] = ()
+    deployer_access_cidrs: Sequence[str] = ()
     admin_role_arns: Sequence[str] = ()
     deletion_protection: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -100,7 +108,8 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-control-plane-logs", f"/aws/eks/{args.cluster_name}/cluster",  # the name EKS writes to
             retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         )
-        public = bool(args.public_access_cidrs)
+        allowed_cidrs = endpoint_allow_list(args.public_access_cidrs, args.deployer_access_cidrs)
+        public = bool(allowed_cidrs)
         self.eks_cluster = eks.Cluster(
             f"{name}-eks",
             name=args.cluster_name,
@@ -123,7 +132,7 @@ class Cluster(pulumi.ComponentResource):
             },
             endpoint_private_access=True,
             endpoint_public_access=public,
-            public_access_cidrs=list(args.public_access_cidrs) if public else None,
+            public_access_cidrs=allowed_cidrs if public else None,
             encryption_config_key_arn=args.secrets_kms_key_arn,
             enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
             create_oidc_provider=True,

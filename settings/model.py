@@ -594,10 +594,21 @@ class Settings(ConfigModel):
                 problems.append((f"cluster.{pool_key}.instanceTypes", unknown,
                                  "must be m, r or c family sizes (e.g. m6i.2xlarge) or t3: their size is needed "
                                  "to check the profile's capacity"))
+        c = self.cluster
+        if self.shape is not Shape.BYOC and not c.public_access_cidrs and not c.deployer_access_cidrs \
+                and not c.deployer_inside_vpc:
+            # The VPC is created by this very `pulumi up`: with a private-only API and no machine
+            # inside it yet, every Kubernetes object would time out once the cluster exists.
+            problems.append(("cluster.deployerAccessCidrs", [],
+                             "the machine running `pulumi` cannot reach the Kubernetes API: with "
+                             "cluster.publicAccessCidrs empty, list its egress CIDR in cluster.deployerAccessCidrs "
+                             "(bootstrap), or set cluster.deployerInsideVpc: true when pulumi runs inside the VPC"))
         if self.profile.is_production:
-            if "0.0.0.0/0" in self.cluster.public_access_cidrs:
-                problems.append(("cluster.publicAccessCidrs", self.cluster.public_access_cidrs,
-                                 "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
+            for list_key, cidrs in (("cluster.publicAccessCidrs", c.public_access_cidrs),
+                                    ("cluster.deployerAccessCidrs", c.deployer_access_cidrs)):
+                if "0.0.0.0/0" in cidrs:
+                    problems.append((list_key, cidrs,
+                                     "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
             pool = self.cluster.general_pool
             smallest = _smallest_node(pool)
             if smallest is not None:

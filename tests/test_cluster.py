@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,7 +13,8 @@ from components.irsa import irsa_trust_policy
 from settings import ConfigError
 from settings.instance_types import allocatable, shape_of
 from tests.conftest import by_id, policy, run_stack
-from tools.harness import ProgramRun, Registration
+from tools.harness import PROJECT_ROOT, ProgramRun, Registration
+from tools.preview import main as preview_main
 
 CLUSTER = "eks:index:Cluster"
 NODE_GROUP = "eks:index:ManagedNodeGroup"
@@ -65,23 +67,55 @@ def test_control_plane_logs_have_retention_before_the_cluster(prod_run: ProgramR
     assert group.urn in prod_run.one(CLUSTER).dependencies
 
 
-def test_public_endpoint_is_off_without_cidrs_and_limited_with_them(prod_run: ProgramRun):
-    c = prod_run.one(CLUSTER).inputs
+def test_public_endpoint_is_off_without_cidrs_and_limited_with_them():
+    run = run_stack("prod", {"cluster": {"deployerInsideVpc": True}})
+    c = run.one(CLUSTER).inputs
     assert c["endpointPublicAccess"] is False and "publicAccessCidrs" not in c
     run = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24"]}})
     c = run.one(CLUSTER).inputs
     assert c["endpointPublicAccess"] is True and c["publicAccessCidrs"] == ["198.51.100.0/24"]
 
 
-def test_production_refuses_a_world_open_endpoint():
+def test_deployer_cidrs_open_the_endpoint_for_the_first_deploy(prod_run: ProgramRun):
+    # the shipped prod stack: API private for people, the bootstrap CIDR of the deploying machine listed
+    c = prod_run.one(CLUSTER).inputs
+    assert c["endpointPublicAccess"] is True and c["publicAccessCidrs"] == ["203.0.113.10/32"]
+    both = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24", "203.0.113.10/32"],
+                                          "deployerAccessCidrs": ["203.0.113.10/32", "192.0.2.7/32"]}})
+    assert both.one(CLUSTER).inputs["publicAccessCidrs"] == ["198.51.100.0/24", "203.0.113.10/32", "192.0.2.7/32"]
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_unreachable_private_api_is_a_config_error_naming_the_three_keys(stack: str):
     with pytest.raises(ConfigError) as err:
-        run_stack("prod", {"cluster": {"publicAccessCidrs": ["0.0.0.0/0"]}})
-    assert "cluster.publicAccessCidrs" in str(err.value) and "0.0.0.0/0" in str(err.value)
+        run_stack(stack, {"cluster": {"publicAccessCidrs": [], "deployerAccessCidrs": []}})
+    issues = [i for i in err.value.issues if i.key == "cluster.deployerAccessCidrs"]
+    assert len(issues) == 1
+    for key_name in ("cluster.publicAccessCidrs", "cluster.deployerAccessCidrs", "cluster.deployerInsideVpc"):
+        assert key_name in issues[0].allowed
+
+
+def test_unreachable_private_api_stops_the_preview_before_any_resource(tmp_path):
+    text = (PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    assert "    deployerAccessCidrs: [203.0.113.10/32]\n" in text
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(text.replace("    deployerAccessCidrs: [203.0.113.10/32]\n", ""))
+    err = io.StringIO()
+    assert preview_main(["--config-file", str(path), "--quiet"], out=io.StringIO(), err=err) == 2
+    assert "cluster.deployerInsideVpc" in err.getvalue()
+
+
+def test_production_refuses_a_world_open_endpoint():
+    for list_key in ("publicAccessCidrs", "deployerAccessCidrs"):
+        with pytest.raises(ConfigError) as err:
+            run_stack("prod", {"cluster": {list_key: ["0.0.0.0/0"]}})
+        (issue,) = [i for i in err.value.issues if i.key == f"cluster.{list_key}"]
+        assert issue.value == ["0.0.0.0/0"] and "0.0.0.0/0" in issue.allowed
 
 
 def test_admin_roles_get_cluster_admin_access_entries():
     admin = "arn:aws:iam::123456789012:role/platform-admins"
-    run = run_stack("prod", {"cluster": {"adminRoleArns": [admin]}})
+    run = run_stack("prod", {"cluster": {"adminRoleArns": [admin], "deployerInsideVpc": True}})
     entries = run.one(CLUSTER).inputs["accessEntries"]
     assert list(entries.values()) == [{
         "principalArn": admin,
