@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from components import versions
+from components.dataplane import lgp_crd
 from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
 from settings import ConfigError
 from tests.conftest import run_stack
@@ -21,7 +22,7 @@ from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 TEAM_A = {"name": "team-a", "listenerId": "6f1b3c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
-          "workspaceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "namespaces": ["team-a"], "ownsCrds": True}
+          "workspaceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "namespaces": ["team-a"]}
 RESEARCH = {"name": "research", "listenerId": "7a2c4d3f-5e6b-4c7d-9e8f-0a1b2c3d4e5f",
             "workspaceId": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "namespaces": ["research", "research-sandbox"]}
 HYBRID = {"controlPlane": "us", "domain": "agents.example.com", "hostedZoneId": "Z0000000000000EXAMPLE",
@@ -96,17 +97,48 @@ def test_api_key_secret_wiring(hybrid_run: ProgramRun):
     assert sorted(readable) == sorted(s.outputs["arn"] for s in secrets.values())
 
 
-def test_exactly_one_release_owns_the_crd(hybrid_run: ProgramRun):
-    owners = [r.name for r in hybrid_run.of_type(RELEASE) if r.name.startswith("dataplane-")
-              and r.inputs["values"]["operator"]["createCRDs"] is True]
-    assert owners == ["dataplane-team-a-release"]
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 
 
-def test_first_listener_owns_the_crd_when_none_is_marked():
-    run = run_stack("hybrid", with_listeners({**RESEARCH}, {**TEAM_A, "ownsCrds": None}))
-    owners = {r.name: r.inputs["values"]["operator"]["createCRDs"] for r in run.of_type(RELEASE)
-              if r.name.startswith("dataplane-")}
-    assert owners == {"dataplane-research-release": True, "dataplane-team-a-release": False}
+def chart_crd() -> dict[str, Any]:
+    """The LGP CRD as langgraph-dataplane renders it at the pinned version (derived data file)."""
+    data = lgp_crd()
+    assert data["source"] == {"repository": "langchain-ai/helm",
+                              "ref": f"langgraph-dataplane-{versions.LANGGRAPH_DATAPLANE.version}",
+                              "path": "charts/langgraph-dataplane/templates/operator/crds.yaml"}
+    return data["crd"]
+
+
+def test_the_operator_crd_is_installed_once_outside_every_release(hybrid_run: ProgramRun):
+    (crd,) = hybrid_run.of_type(CRD)
+    expected = chart_crd()
+    assert crd.inputs["metadata"]["name"] == expected["metadata"]["name"] == "lgps.apps.langchain.ai"
+    assert crd.inputs["spec"] == expected["spec"]
+    assert crd.inputs["spec"]["names"]["kind"] == "LGP"
+    # owned by the stack, not by a listener's component
+    assert not crd.parent or "DataPlane" not in crd.parent
+    for listener in ("team-a", "research"):
+        release = dataplane(hybrid_run, listener)
+        assert release.inputs["values"]["operator"]["createCRDs"] is False
+        assert crd.urn in release.dependencies
+
+
+def test_removing_or_renaming_a_listener_leaves_the_crd(hybrid_run: ProgramRun):
+    renamed = {**TEAM_A, "name": "team-b", "listenerId": "8b3d5e4a-6f7c-4d8e-9f0a-1b2c3d4e5f6a"}
+    run = run_stack("hybrid", {**with_listeners(renamed), "hybridApiKeys": {"team-b": "lsv2_x"}},
+                    secret=("hybridApiKeys",))
+    (before,) = hybrid_run.of_type(CRD)
+    (after,) = run.of_type(CRD)
+    # same URN: Pulumi sees no change to the CRD, so no listener change can delete it
+    assert after.urn == before.urn and after.inputs == before.inputs
+    assert [r.name for r in run.of_type(RELEASE) if r.name.startswith("dataplane-")] == ["dataplane-team-b-release"]
+    assert after.urn in dataplane(run, "team-b").dependencies
+
+
+def test_owns_crds_is_refused_naming_the_listener():
+    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "ownsCrds": True})).issues
+    assert issue.key == "hybrid.listeners[1].ownsCrds" and issue.value is True
+    assert "installs the LangGraph operator's LGP CRD once" in issue.allowed
 
 
 def test_watched_namespaces_are_created_and_labelled(hybrid_run: ProgramRun):
@@ -196,11 +228,6 @@ def test_listener_without_workspace_is_an_error():
 def test_duplicate_listener_ids_are_an_error():
     (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "listenerId": TEAM_A["listenerId"]})).issues
     assert issue.key == "hybrid.listeners[1].listenerId" and "unique" in issue.allowed
-
-
-def test_two_crd_owners_are_an_error():
-    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "ownsCrds": True})).issues
-    assert issue.key == "hybrid.listeners" and issue.value == ["team-a", "research"]
 
 
 def test_multi_namespace_listener_needs_the_gateway_api():
