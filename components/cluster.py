@@ -9,9 +9,9 @@
   group we create first (retention, KMS); OIDC provider for IRSA; standard support only.
 - Nodes only in private subnets, from our own launch template: IMDSv2 required, an encrypted gp3
   root volume. Hop limit 2, because the CloudWatch agent and Fluent Bit of the observability add-on
-  read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies,
-  so the langsmith chart's own policy (egress to 169.254.169.254 denied) keeps its pods away from
-  the node role, and every pod that needs AWS has its own IRSA role.
+  read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies
+  (`enableNetworkPolicy`), and components/network_policies.py closes 169.254.169.254 to every pod
+  of the LangSmith, agent and gateway namespaces; every pod that needs AWS has its own IRSA role.
 - A dedicated ClickHouse pool (label + NoSchedule taint) in one AZ, so a replacement node lands
   where the EBS volume is.
 """
@@ -237,6 +237,8 @@ class Cluster(pulumi.ComponentResource):
                 http_endpoint="enabled",
                 http_tokens="required",
                 http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                # No IPv6 IMDS endpoint: the pods' NetworkPolicies close the IPv4 one only.
+                http_protocol_ipv6="disabled",
             ),
             block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                 device_name="/dev/xvda",

@@ -24,6 +24,7 @@ import pulumi_kubernetes as k8s
 
 from components.external_secrets import SecretRef, external_secret, secret_store
 from components.helm import helm_release
+from components.network_policies import deny_instance_metadata
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
@@ -120,6 +121,12 @@ class DataPlane(pulumi.ComponentResource):
                                   opts=k8s_opts())
             for ns in args.watch_namespaces
         ]
+        # Agents are user code: no pod of the listener's namespaces reaches the node's instance metadata.
+        metadata_closed = [
+            deny_instance_metadata(f"{name}-deny-instance-metadata-{n}",
+                                   namespace=n, provider=args.provider, parent=self, depends_on=[ns])
+            for n, ns in ((home, home_namespace), *zip(args.watch_namespaces, self.namespaces))
+        ]
         store = secret_store(f"{name}-secret-store", namespace=home, region=args.region, provider=args.provider,
                              parent=self, depends_on=[home_namespace, *args.depends_on])
         api_key_secret = f"{args.listener_name}-langsmith-api-key"
@@ -130,6 +137,7 @@ class DataPlane(pulumi.ComponentResource):
         self.release = helm_release(
             f"{name}-release", release_name=f"lgdp-{args.listener_name}", chart=LANGGRAPH_DATAPLANE,
             namespace=home, values=self.values, provider=args.provider, parent=self, timeout=900,
-            depends_on=[home_namespace, *self.namespaces, api_key, args.operator_crd, *args.depends_on],
+            depends_on=[home_namespace, *self.namespaces, *metadata_closed, api_key, args.operator_crd,
+                        *args.depends_on],
         )
         self.register_outputs({"release": self.release.name, "namespaces": list(args.watch_namespaces)})

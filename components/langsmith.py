@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.external_secrets import SecretRef, external_secret, secret_store
 from components.helm import helm_release
 from components.iam import policy_document
@@ -40,6 +41,7 @@ from components.langsmith_values import (
     build_values,
 )
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
+from components.network_policies import deny_instance_metadata
 from components.versions import LANGSMITH
 
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
@@ -111,8 +113,15 @@ class LangSmith(pulumi.ComponentResource):
         self._args = args
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
+        # The load balancer controller's webhook adds a readiness gate to the pods a TargetGroupBinding
+        # serves in namespaces with this label, so a rollout waits for their targets to be healthy.
         namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace), opts=k8s_opts)
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict([POD_READINESS_GATE_LABEL])),
+            opts=k8s_opts)
+        # Pods here never reach the node's instance metadata (the nodes allow hop limit 2).
+        metadata_closed = deny_instance_metadata(f"{name}-deny-instance-metadata", namespace=args.namespace,
+                                                 provider=args.provider, parent=self, depends_on=[namespace])
         self._store = secret_store(f"{name}-secret-store", namespace=args.namespace, region=args.region,
                                    provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])
         self.external_secrets = [
@@ -139,7 +148,7 @@ class LangSmith(pulumi.ComponentResource):
         self.release = helm_release(
             f"{name}-release", release_name=RELEASE_NAME, chart=LANGSMITH, namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
-            wait_for_jobs=True, depends_on=[namespace, *self.external_secrets, *args.depends_on],
+            wait_for_jobs=True, depends_on=[namespace, metadata_closed, *self.external_secrets, *args.depends_on],
         )
         k8s.apiextensions.CustomResource(
             f"{name}-frontend-binding",

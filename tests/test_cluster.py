@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 
 import pytest
 
 from components import versions
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.cluster import CLICKHOUSE_TAINT_KEY, CONTROL_PLANE_LOG_TYPES, POOL_LABEL
 from components.irsa import irsa_trust_policy
 from settings import ConfigError
+from shapes.self_hosted import LANGSMITH_NAMESPACE
 from settings.instance_types import allocatable, shape_of
 from tests.conftest import by_id, policy, run_stack
 from tools.harness import PROJECT_ROOT, ProgramRun, Registration
@@ -338,3 +341,83 @@ def test_controller_service_accounts_carry_their_role(prod_run: ProgramRun):
 def test_cluster_builds_in_preview_mode():
     run = run_stack("prod", preview=True)
     assert len(run.of_type(NODE_GROUP)) == 2 and len(run.of_type(RELEASE)) >= 5
+
+
+# -- pods and instance metadata; readiness gates ----------------------------------------------
+
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+TARGET_GROUP_BINDING = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+IMDS = ipaddress.ip_address("169.254.169.254")
+
+
+def egress_allows(policy_spec: dict, address: str) -> bool:
+    """Does a NetworkPolicy's egress admit `address`? (ipBlock peers only; Kubernetes semantics:
+    an Egress policy type with no rule admits nothing; a rule admits cidr minus except.)"""
+    ip = ipaddress.ip_address(address)
+    for rule in policy_spec.get("egress") or []:
+        for peer in rule.get("to") or [{}]:
+            block = peer.get("ipBlock")
+            if block is None:
+                return True  # a pod/namespace selector peer: not an address filter (none here)
+            if ip in ipaddress.ip_network(block["cidr"]) and not any(
+                    ip in ipaddress.ip_network(e) for e in block.get("except", [])):
+                return True
+    return False
+
+
+def metadata_policies(run: ProgramRun) -> dict[str, dict]:
+    """namespace -> spec of its instance-metadata policy (one per namespace)."""
+    policies: dict[str, dict] = {}
+    for p in run.of_type(NETWORK_POLICY):
+        namespace = p.inputs["metadata"]["namespace"]
+        assert namespace not in policies, f"two policies in {namespace}"
+        policies[namespace] = p.inputs["spec"]
+    return policies
+
+
+def assert_closes_instance_metadata_only(spec: dict) -> None:
+    assert spec["podSelector"] == {}  # every pod of the namespace
+    assert spec["policyTypes"] == ["Egress"]  # ingress untouched
+    assert spec["egress"] == [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"]}}]}]
+    assert not egress_allows(spec, str(IMDS))
+    # everything else stays reachable: pods and Services (VPC and service CIDRs), DNS, the internet
+    for address in ("10.40.12.7", "172.20.0.10", "169.254.170.23", "52.94.0.1", "169.254.169.253"):
+        assert egress_allows(spec, address), address
+
+
+def test_langsmith_pods_cannot_reach_instance_metadata(prod_run: ProgramRun):
+    policies = metadata_policies(prod_run)
+    assert set(policies) == {LANGSMITH_NAMESPACE}
+    assert_closes_instance_metadata_only(policies[LANGSMITH_NAMESPACE])
+    # the policy exists before the chart's pods do
+    (policy_registration,) = prod_run.of_type(NETWORK_POLICY)
+    assert policy_registration.urn in prod_run.one(RELEASE, "langsmith-release").dependencies
+
+
+def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRun):
+    # pulumi-eks turns enableNetworkPolicy into the vpc-cni add-on's top-level configuration key
+    # `enableNetworkPolicy: "true"` (nodejs/eks/addons/cni-addon.ts), the key of the add-on's schema
+    # (aws/eks-charts stable/aws-vpc-cni values.yaml at v1.21.1: enableNetworkPolicy, default "false").
+    cni = prod_run.one(CLUSTER).inputs["vpcCniOptions"]
+    assert cni["enableNetworkPolicy"] is True
+    assert "enableNetworkPolicy" not in json.dumps(cni.get("configurationValues", {}))
+    for template in prod_run.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
+        options = template.inputs["metadataOptions"]
+        assert options["httpPutResponseHopLimit"] == 2 and options["httpProtocolIpv6"] == "disabled"
+
+
+def test_namespaces_behind_target_group_bindings_get_readiness_gates(prod_run: ProgramRun):
+    labelled = {n.inputs["metadata"]["name"]: n for n in prod_run.of_type(NAMESPACE)
+                if n.inputs["metadata"].get("labels", {}).get(POD_READINESS_GATE_LABEL[0]) == "enabled"}
+    # the label the controller's webhook selects on (chart 3.5.0 default namespaceSelector)
+    assert POD_READINESS_GATE_LABEL == ("elbv2.k8s.aws/pod-readiness-gate-inject", "enabled")
+    bindings = prod_run.of_type(TARGET_GROUP_BINDING)
+    assert bindings and {b.inputs["metadata"]["namespace"] for b in bindings} <= set(labelled)
+    # the namespace and the webhook (load balancer controller) exist before the pods are created
+    release_deps = prod_run.one(RELEASE, "langsmith-release").dependencies
+    assert labelled[LANGSMITH_NAMESPACE].urn in release_deps
+    assert release(prod_run, "aws-load-balancer-controller").urn in release_deps
+    values = release(prod_run, "aws-load-balancer-controller").inputs["values"]
+    assert values.get("enablePodReadinessGateInject", True) is not False
+    assert "webhookNamespaceSelectors" not in values

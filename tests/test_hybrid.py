@@ -9,10 +9,17 @@ from typing import Any
 import pytest
 
 from components import versions
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.dataplane import lgp_crd
 from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
 from settings import ConfigError
 from tests.conftest import run_stack
+from tests.test_cluster import (
+    NETWORK_POLICY,
+    TARGET_GROUP_BINDING,
+    assert_closes_instance_metadata_only,
+    metadata_policies,
+)
 from tools.harness import PROJECT_ROOT, ProgramRun, Registration
 from tools.mocks import is_secret
 from tools.plan import build_plan
@@ -243,3 +250,30 @@ def test_every_listener_needs_an_api_key():
     err = config_error(run_overrides)
     (issue,) = [i for i in err.issues if i.key == "hybridApiKeys"]
     assert "missing: third" in issue.allowed and issue.value == "[redacted]"
+
+
+def test_agent_listener_and_gateway_pods_cannot_reach_instance_metadata(hybrid_run: ProgramRun):
+    policies = metadata_policies(hybrid_run)
+    # agents run user code: every watched namespace, each listener's home, and both gateway namespaces
+    assert set(policies) == {"team-a", "research", "research-sandbox", "langgraph-team-a", "langgraph-research",
+                             "agents-gateway", "envoy-gateway-system"}
+    for spec in policies.values():
+        assert_closes_instance_metadata_only(spec)
+    by_namespace = {p.inputs["metadata"]["namespace"]: p.urn for p in hybrid_run.of_type(NETWORK_POLICY)}
+    for listener, namespaces in (("team-a", ["team-a"]), ("research", ["research", "research-sandbox"])):
+        deps = dataplane(hybrid_run, listener).dependencies
+        assert all(by_namespace[n] in deps for n in [*namespaces, f"langgraph-{listener}"])
+    assert by_namespace["envoy-gateway-system"] in hybrid_run.one(RELEASE, "gateway-envoy-gateway").dependencies
+
+
+def test_envoy_proxies_get_readiness_gates_behind_their_target_group_binding(hybrid_run: ProgramRun):
+    namespaces = {n.inputs["metadata"]["name"]: n for n in hybrid_run.of_type(NAMESPACE)}
+    (binding,) = hybrid_run.of_type(TARGET_GROUP_BINDING)
+    served = namespaces[binding.inputs["metadata"]["namespace"]]
+    key_, value = POD_READINESS_GATE_LABEL
+    assert served.inputs["metadata"]["labels"] == {key_: value}
+    # Helm no longer creates it (it could not label it); the proxies' controller waits for it and the webhook
+    envoy = hybrid_run.one(RELEASE, "gateway-envoy-gateway")
+    assert envoy.inputs.get("createNamespace") in (None, False)
+    assert served.urn in envoy.dependencies
+    assert hybrid_run.one(RELEASE, "addons-aws-load-balancer-controller").urn in envoy.dependencies
