@@ -114,7 +114,8 @@ class LangSmith(pulumi.ComponentResource):
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
         # The load balancer controller's webhook adds a readiness gate to the pods a TargetGroupBinding
-        # serves in namespaces with this label, so a rollout waits for their targets to be healthy.
+        # serves in namespaces with this label, so a rollout waits for their targets to be healthy
+        # (pods of the very first install predate the binding: there is no old pod to protect then).
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict([POD_READINESS_GATE_LABEL])),

@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from components.versions import AWS_LOAD_BALANCER_CONTROLLER, ENVOY_GATEWAY, EXTERNAL_SECRETS, LANGGRAPH_DATAPLANE
+from components.versions import ENVOY_GATEWAY, EXTERNAL_SECRETS, LANGGRAPH_DATAPLANE
 
 CRD_DIR = Path(__file__).resolve().parent.parent / "components" / "crds"
 LGP_CRD_FILE = CRD_DIR / "lgps.apps.langchain.ai.json"
