@@ -421,3 +421,20 @@ def test_namespaces_behind_target_group_bindings_get_readiness_gates(prod_run: P
     values = release(prod_run, "aws-load-balancer-controller").inputs["values"]
     assert values.get("enablePodReadinessGateInject", True) is not False
     assert "webhookNamespaceSelectors" not in values
+
+
+def test_aws_callers_in_the_closed_namespace_use_irsa_not_instance_metadata(prod_run: ProgramRun):
+    # with 169.254.169.254 closed, every pod of ours there that calls AWS needs a web identity
+    # (IRSA) and an explicit region; the chart's S3 users get theirs through the values
+    jobs = [j for j in prod_run.of_type("kubernetes:batch/v1:CronJob")
+            if j.inputs["metadata"]["namespace"] == LANGSMITH_NAMESPACE]
+    assert jobs
+    for job in jobs:
+        pod = job.inputs["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        account = next(a for a in prod_run.of_type("kubernetes:core/v1:ServiceAccount")
+                       if a.inputs["metadata"] == {**a.inputs["metadata"], "name": pod["serviceAccountName"],
+                                                   "namespace": LANGSMITH_NAMESPACE})
+        assert account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith("arn:aws:iam::")
+        aws_calls = [c for c in pod.get("containers", []) + pod.get("initContainers", [])
+                     if "aws " in " ".join(c.get("command", []))]
+        assert aws_calls and all("--region us-east-1" in " ".join(c["command"]) for c in aws_calls)
