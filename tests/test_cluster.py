@@ -70,8 +70,13 @@ def test_control_plane_logs_have_retention_before_the_cluster(prod_run: ProgramR
     assert group.urn in prod_run.one(CLUSTER).dependencies
 
 
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/platform-admins"
+# pulumi runs inside the VPC; one more admin (one program run shared by two tests)
+INSIDE_VPC_WITH_ADMIN = {"cluster": {"adminRoleArns": [ADMIN_ROLE], "deployerInsideVpc": True}}
+
+
 def test_public_endpoint_is_off_without_cidrs_and_limited_with_them():
-    run = run_stack("prod", {"cluster": {"deployerInsideVpc": True}})
+    run = run_stack("prod", INSIDE_VPC_WITH_ADMIN)
     c = run.one(CLUSTER).inputs
     assert c["endpointPublicAccess"] is False and "publicAccessCidrs" not in c
     run = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24"]}})
@@ -117,11 +122,10 @@ def test_production_refuses_a_world_open_endpoint():
 
 
 def test_admin_roles_get_cluster_admin_access_entries():
-    admin = "arn:aws:iam::123456789012:role/platform-admins"
-    run = run_stack("prod", {"cluster": {"adminRoleArns": [admin], "deployerInsideVpc": True}})
+    run = run_stack("prod", INSIDE_VPC_WITH_ADMIN)
     entries = run.one(CLUSTER).inputs["accessEntries"]
     assert list(entries.values()) == [{
-        "principalArn": admin,
+        "principalArn": ADMIN_ROLE,
         "accessPolicies": {"cluster-admin": {
             "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
             "accessScope": {"type": "cluster"}}}}]
