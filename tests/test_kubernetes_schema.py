@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 import kubernetes_validate
+import kubernetes_validate.utils
 import pytest
 
 from components.versions import KUBERNETES_VERSION
@@ -30,6 +31,14 @@ from tools.crd_data import SCHEMAS_FILE
 STACKS = ("dev", "prod", "hybrid", "byoc")
 SCHEMA_VERSION = f"{KUBERNETES_VERSION}.0"
 NOT_OBJECTS = {"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _schemas_read_once():
+    """kubernetes-validate re-reads its (large) definitions file for every object: read each file once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kubernetes_validate.utils, "schema_contents", cache(kubernetes_validate.utils.schema_contents))
+        yield
 
 
 def integral(value: Any) -> Any:
@@ -66,22 +75,32 @@ def closed(schema: Any) -> Any:
     return out
 
 
+@cache
+def validator(key: str) -> jsonschema.Draft7Validator:
+    schema = closed(crd_schemas()[key]["schema"])
+    schema["properties"]["metadata"] = {"type": "object"}  # ObjectMeta is checked on its own
+    return jsonschema.Draft7Validator(schema)
+
+
 def validate_custom_resource(obj: dict[str, Any]) -> None:
     group_version, kind = obj["apiVersion"], obj["kind"]
     key = f"{group_version}/{kind}"
     schemas = crd_schemas()
     assert key in schemas, f"{key}: no CRD of a pinned chart serves this apiVersion and kind"
-    schema = closed(schemas[key]["schema"])
-    schema["properties"]["metadata"] = {"type": "object"}  # ObjectMeta is checked on its own below
-    jsonschema.Draft7Validator(schema).validate(obj)
+    validator(key).validate(obj)
     kubernetes_validate.validate({"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj["metadata"]},
                                  SCHEMA_VERSION, strict=True)
 
 
 def is_builtin(obj: dict[str, Any]) -> bool:
+    return defined_by_kubernetes(obj["apiVersion"], obj["kind"])
+
+
+@cache
+def defined_by_kubernetes(api_version: str, kind: str) -> bool:
     """Does Kubernetes itself define this apiVersion and kind (in KUBERNETES_VERSION)?"""
     try:
-        kubernetes_validate.validate({"apiVersion": obj["apiVersion"], "kind": obj["kind"]}, SCHEMA_VERSION)
+        kubernetes_validate.validate({"apiVersion": api_version, "kind": kind}, SCHEMA_VERSION)
     except kubernetes_validate.SchemaNotFoundError:
         return False
     except kubernetes_validate.ValidationError:
@@ -90,9 +109,9 @@ def is_builtin(obj: dict[str, Any]) -> bool:
 
 
 def validate(obj: dict[str, Any]) -> None:
-    try:
+    if is_builtin(obj):
         kubernetes_validate.validate(obj, SCHEMA_VERSION, strict=True)
-    except kubernetes_validate.SchemaNotFoundError:
+    else:
         validate_custom_resource(obj)
 
 
