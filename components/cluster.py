@@ -2,14 +2,16 @@
 
 - API authentication mode with access entries; the deploying principal is the cluster creator
   and keeps admin (pulumi-eks always bootstraps it); other admins come from config.
-- Private endpoint always; the public endpoint only for listed CIDRs (off when none are listed).
+- Private endpoint always; the public endpoint only for listed CIDRs: `publicAccessCidrs` (people,
+  tools) plus `deployerAccessCidrs` (the machine running `pulumi` while the VPC it creates has no
+  runner inside yet); off when both lists are empty.
 - Secrets envelope-encrypted with the secrets KMS key; all five control-plane log types into a log
   group we create first (retention, KMS); OIDC provider for IRSA; standard support only.
 - Nodes only in private subnets, from our own launch template: IMDSv2 required, an encrypted gp3
   root volume. Hop limit 2, because the CloudWatch agent and Fluent Bit of the observability add-on
-  read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies,
-  so the langsmith chart's own policy (egress to 169.254.169.254 denied) keeps its pods away from
-  the node role, and every pod that needs AWS has its own IRSA role.
+  read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies
+  (`enableNetworkPolicy`), and components/network_policies.py closes 169.254.169.254 to every pod
+  of the LangSmith, agent and gateway namespaces; every pod that needs AWS has its own IRSA role.
 - A dedicated ClickHouse pool (label + NoSchedule taint) in one AZ, so a replacement node lands
   where the EBS volume is.
 """
@@ -49,6 +51,11 @@ CLICKHOUSE_STORAGE_CLASS = "clickhouse-gp3"
 CLICKHOUSE_BACKUP_TAG = ("langsmith.com/backup", "clickhouse")
 
 
+def endpoint_allow_list(public_access_cidrs: Sequence[str], deployer_access_cidrs: Sequence[str]) -> list[str]:
+    """The public endpoint's allow list: both lists, each CIDR once, in the order given."""
+    return list(dict.fromkeys([*public_access_cidrs, *deployer_access_cidrs]))
+
+
 @dataclass(frozen=True)
 class NodePool:
     instance_types: Sequence[str]
@@ -75,6 +82,7 @@ class ClusterArgs:
     clickhouse_volume_iops: int = 3000
     clickhouse_volume_throughput_mibps: int = 125
     public_access_cidrs: Sequence[str] = ()
+    deployer_access_cidrs: Sequence[str] = ()
     admin_role_arns: Sequence[str] = ()
     deletion_protection: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -103,7 +111,8 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-control-plane-logs", f"/aws/eks/{args.cluster_name}/cluster",  # the name EKS writes to
             retention_days=args.log_retention_days, kms_key_arn=args.logs_kms_key_arn, parent=self,
         )
-        public = bool(args.public_access_cidrs)
+        allowed_cidrs = endpoint_allow_list(args.public_access_cidrs, args.deployer_access_cidrs)
+        public = bool(allowed_cidrs)
         self.eks_cluster = eks.Cluster(
             f"{name}-eks",
             name=args.cluster_name,
@@ -126,7 +135,7 @@ class Cluster(pulumi.ComponentResource):
             },
             endpoint_private_access=True,
             endpoint_public_access=public,
-            public_access_cidrs=list(args.public_access_cidrs) if public else None,
+            public_access_cidrs=allowed_cidrs if public else None,
             encryption_config_key_arn=args.secrets_kms_key_arn,
             enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
             create_oidc_provider=True,
@@ -231,6 +240,8 @@ class Cluster(pulumi.ComponentResource):
                 http_endpoint="enabled",
                 http_tokens="required",
                 http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                # No IPv6 IMDS endpoint: the pods' NetworkPolicies close the IPv4 one only.
+                http_protocol_ipv6="disabled",
             ),
             block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                 device_name="/dev/xvda",

@@ -32,6 +32,11 @@ from components.versions import (
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 LBC_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
+# The load balancer controller's pod mutating webhook injects target-health readiness gates into the
+# pods a TargetGroupBinding serves, in namespaces carrying this label: the chart's default
+# namespaceSelector (aws/eks-charts, aws-load-balancer-controller 3.5.0, templates/webhook.yaml).
+# Its failurePolicy is Ignore, so the webhook must exist before such pods are created.
+POD_READINESS_GATE_LABEL = ("elbv2.k8s.aws/pod-readiness-gate-inject", "enabled")
 ESO_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
 KEDA_NAMESPACE = "keda"

@@ -3,12 +3,20 @@
 The release (listener + operator of the `langgraph-dataplane` chart) lives in its own namespace;
 the namespaces it watches are created here and labelled so agent routes may attach to the
 Gateway. The LangSmith API key reaches the chart only as an existing Secret, built by External
-Secrets from Secrets Manager. Exactly one listener per cluster installs the operator CRD.
+Secrets from Secrets Manager.
+
+The operator's `LGP` CRD (lgps.apps.langchain.ai) is installed once per cluster by `operator_crd`,
+outside every listener release, and every release depends on it: no release renders it
+(`operator.createCRDs: false`), so adding, removing or renaming a listener never touches the CRD,
+and with it every listener's agents.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any, Sequence
 
 import pulumi
@@ -16,10 +24,35 @@ import pulumi_kubernetes as k8s
 
 from components.external_secrets import SecretRef, external_secret, secret_store
 from components.helm import helm_release
+from components.network_policies import deny_instance_metadata
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
+# The CRD exactly as langgraph-dataplane (LANGGRAPH_DATAPLANE.version) renders it, derived from the
+# chart by tools/crd_data.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
+LGP_CRD_FILE = Path(__file__).resolve().parent / "crds" / "lgps.apps.langchain.ai.json"
+
+
+@cache
+def lgp_crd() -> dict[str, Any]:
+    """The chart's CRD object and where it came from ({"source": ..., "crd": ...})."""
+    return json.loads(LGP_CRD_FILE.read_text())
+
+
+def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOptions | None,
+                 depends_on: Sequence[pulumi.Resource] = ()) -> k8s.apiextensions.v1.CustomResourceDefinition:
+    """The LangGraph operator's CRD, once per cluster. The chart marks it `helm.sh/resource-policy:
+    keep`, so a cluster where a listener release installed it keeps it when that release stops
+    rendering it, and this resource adopts it (server-side apply)."""
+    crd: dict[str, Any] = lgp_crd()["crd"]
+    return k8s.apiextensions.v1.CustomResourceDefinition(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"],
+                                            annotations=crd["metadata"].get("annotations")),
+        spec=crd["spec"],
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider, depends_on=list(depends_on))),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,9 +66,10 @@ class DataPlaneArgs:
     smith_backend_url: str
     hostname: str
     gateway_api: bool
-    owns_crds: bool
     region: str
     provider: k8s.Provider
+    # The CRD every listener's operator needs (operator_crd).
+    operator_crd: pulumi.Resource
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -60,7 +94,8 @@ def dataplane_values(args: DataPlaneArgs, api_key_secret: str) -> dict[str, Any]
             "hostQueue": f"host-{args.listener_name}",
         },
         **routing,
-        "operator": {"createCRDs": args.owns_crds, "kedaEnabled": True},
+        # The CRD is installed once, outside the releases (operator_crd).
+        "operator": {"createCRDs": False, "kedaEnabled": True},
         # The chart's default restarts the listener on every upgrade (random annotation).
         "listener": {"deployment": {"autoRestart": False}},
     }
@@ -86,6 +121,12 @@ class DataPlane(pulumi.ComponentResource):
                                   opts=k8s_opts())
             for ns in args.watch_namespaces
         ]
+        # Agents are user code: no pod of the listener's namespaces reaches the node's instance metadata.
+        metadata_closed = [
+            deny_instance_metadata(f"{name}-deny-instance-metadata-{n}",
+                                   namespace=n, provider=args.provider, parent=self, depends_on=[ns])
+            for n, ns in ((home, home_namespace), *zip(args.watch_namespaces, self.namespaces))
+        ]
         store = secret_store(f"{name}-secret-store", namespace=home, region=args.region, provider=args.provider,
                              parent=self, depends_on=[home_namespace, *args.depends_on])
         api_key_secret = f"{args.listener_name}-langsmith-api-key"
@@ -96,6 +137,7 @@ class DataPlane(pulumi.ComponentResource):
         self.release = helm_release(
             f"{name}-release", release_name=f"lgdp-{args.listener_name}", chart=LANGGRAPH_DATAPLANE,
             namespace=home, values=self.values, provider=args.provider, parent=self, timeout=900,
-            depends_on=[home_namespace, *self.namespaces, api_key, *args.depends_on],
+            depends_on=[home_namespace, *self.namespaces, *metadata_closed, api_key, args.operator_crd,
+                        *args.depends_on],
         )
         self.register_outputs({"release": self.release.name, "namespaces": list(args.watch_namespaces)})

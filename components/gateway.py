@@ -14,7 +14,9 @@ from typing import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.helm import helm_release
+from components.network_policies import deny_instance_metadata
 from components.versions import ENVOY_GATEWAY
 
 GATEWAY_NAMESPACE = "agents-gateway"
@@ -47,15 +49,28 @@ class AgentGateway(pulumi.ComponentResource):
         def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
 
+        # Ours rather than Helm's: the Envoy proxies the ALB's TargetGroupBinding serves run here, so
+        # it carries the readiness-gate label, and its pods are kept from instance metadata.
+        system_namespace = k8s.core.v1.Namespace(
+            f"{name}-system-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=ENVOY_SYSTEM_NAMESPACE, labels=dict([POD_READINESS_GATE_LABEL])),
+            opts=k8s_opts())
+        system_metadata_closed = deny_instance_metadata(
+            f"{name}-system-deny-instance-metadata", namespace=ENVOY_SYSTEM_NAMESPACE, provider=args.provider,
+            parent=self, depends_on=[system_namespace])
+        # args.depends_on holds the load balancer controller: its webhook exists before any proxy pod.
         self.controller = helm_release(
             f"{name}-envoy-gateway", release_name="envoy-gateway", chart=ENVOY_GATEWAY,
-            namespace=ENVOY_SYSTEM_NAMESPACE, create_namespace=True,
+            namespace=ENVOY_SYSTEM_NAMESPACE,
             values={"deployment": {"envoyGateway": {"resources": {
                 "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}},
-            provider=args.provider, parent=self, timeout=600, depends_on=args.depends_on, max_history=None,
+            provider=args.provider, parent=self, timeout=600, max_history=None,
+            depends_on=[system_namespace, system_metadata_closed, *args.depends_on],
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAMESPACE), opts=k8s_opts())
+        deny_instance_metadata(f"{name}-deny-instance-metadata", namespace=GATEWAY_NAMESPACE, provider=args.provider,
+                               parent=self, depends_on=[namespace])
         proxy = k8s.apiextensions.CustomResource(
             f"{name}-proxy-config",
             api_version="gateway.envoyproxy.io/v1alpha1",

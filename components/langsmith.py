@@ -37,6 +37,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.clickhouse_restore import ClickHouseRestore
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.external_secrets import SecretRef, external_secret, secret_store
 from components.helm import helm_release
 from components.iam import policy_document
@@ -56,6 +57,7 @@ from components.langsmith_values import (
     build_values,
 )
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
+from components.network_policies import deny_instance_metadata
 from components.versions import KUBECTL_IMAGE, LANGSMITH, RELOADER
 
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
@@ -189,8 +191,16 @@ class LangSmith(pulumi.ComponentResource):
         self._args = args
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
+        # The load balancer controller's webhook adds a readiness gate to the pods a TargetGroupBinding
+        # serves in namespaces with this label, so a rollout waits for their targets to be healthy
+        # (pods of the very first install predate the binding: there is no old pod to protect then).
         namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace), opts=k8s_opts)
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict([POD_READINESS_GATE_LABEL])),
+            opts=k8s_opts)
+        # Pods here never reach the node's instance metadata (the nodes allow hop limit 2).
+        metadata_closed = deny_instance_metadata(f"{name}-deny-instance-metadata", namespace=args.namespace,
+                                                 provider=args.provider, parent=self, depends_on=[namespace])
         self._store = secret_store(f"{name}-secret-store", namespace=args.namespace, region=args.region,
                                    provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])
         self.external_secrets = [
@@ -220,14 +230,15 @@ class LangSmith(pulumi.ComponentResource):
         self.reloader = helm_release(
             f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=args.namespace,
             values=reloader_values(), provider=args.provider, parent=self, timeout=600,
-            depends_on=[namespace, *args.depends_on],
+            depends_on=[namespace, metadata_closed, *args.depends_on],
         )
         self.release = helm_release(
             f"{name}-release", release_name=RELEASE_NAME,
             chart=dataclasses.replace(LANGSMITH, version=args.chart_version), namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
             await_readiness=False,
-            depends_on=[namespace, self.reloader, *self.external_secrets, *args.depends_on, *restored_claims],
+            depends_on=[namespace, metadata_closed, self.reloader, *self.external_secrets, *args.depends_on,
+                        *restored_claims],
         )
         self.readiness = self._readiness_check()
         k8s.apiextensions.CustomResource(

@@ -1,7 +1,10 @@
-"""Every external version the stack deploys, in one place.
+"""Every external version the stack deploys, in one place, with the Kubernetes versions each supports.
 
-Upgrading is a change of this file, reviewed like any other. Sources: the EKS user guide's add-on
-tables and public EKS 1.35 configurations for the add-ons; the charts' own repositories for charts.
+Upgrading is a change of this file, reviewed like any other. Each pin is a release whose own
+documentation covers KUBERNETES_VERSION, on the newest patch of its line in the source cited
+beside it; `KUBERNETES_SUPPORT` records that source and range, and tests/test_versions.py holds
+every pin to it (a pin without a row, or a row not checked for KUBERNETES_VERSION, fails), so
+raising KUBERNETES_VERSION fails until every pin follows.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from dataclasses import dataclass
 # EKS 1.35: standard support until March 2027 (1.34's ends in December 2026).
 KUBERNETES_VERSION = "1.35"
 
-# EKS managed add-ons, for KUBERNETES_VERSION.
+# EKS managed add-ons, for KUBERNETES_VERSION. EKS itself refuses a version it does not offer for
+# the cluster's version (DescribeAddonVersions is the authority; the preflight can ask it).
 EKS_ADDON_VERSIONS = {
     "vpc-cni": "v1.21.1-eksbuild.3",
-    "kube-proxy": "v1.35.0-eksbuild.2",
-    "coredns": "v1.13.2-eksbuild.1",
+    # EKS user guide, managing-kube-proxy (table: 1.35 -> v1.35.3-eksbuild.13)
+    "kube-proxy": "v1.35.3-eksbuild.13",
+    # EKS user guide, managing-coredns (table: 1.35 -> v1.13.2-eksbuild.4)
+    "coredns": "v1.13.2-eksbuild.4",
     "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
 }
 # Container Insights and Fluent Bit, as an EKS add-on.
@@ -23,7 +29,9 @@ CLOUDWATCH_OBSERVABILITY_ADDON = "v5.3.0-eksbuild.1"
 
 # Images of the small helpers the stack runs itself.
 EVENT_EXPORTER_IMAGE = "ghcr.io/resmoio/kubernetes-event-exporter:v1.7"
-AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.17.0"
+# aws/aws-cli tags: 2.36.7 is the newest release (only the newest AWS CLI v2 line gets fixes).
+AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.7"
+# curl 8.10.1 is the last release of the 8.10 line (curl/curl tags).
 CURL_IMAGE = "docker.io/curlimages/curl:8.10.1"
 
 
@@ -34,15 +42,21 @@ class HelmChart:
     version: str
 
 
+# aws/eks-charts commit "aws-load-balancer-controller: v3.5.0" (the chart's newest release).
 AWS_LOAD_BALANCER_CONTROLLER = HelmChart("https://aws.github.io/eks-charts", "aws-load-balancer-controller", "3.5.0")
-EXTERNAL_SECRETS = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
+# 2.8 is the newest ESO minor whose documented Kubernetes versions include 1.35 (2.9 lists 1.36 only).
+EXTERNAL_SECRETS = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.8.0")
 KEDA = HelmChart("https://kedacore.github.io/charts", "keda", "2.20.2")
 METRICS_SERVER = HelmChart("https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.13.1")
 CLUSTER_AUTOSCALER = HelmChart("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.56.0")
-# The autoscaler's minor version must match the cluster's.
-CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.35.0"
+# The autoscaler's minor version must match the cluster's; v1.35.2 is the newest 1.35 patch
+# (kubernetes/autoscaler tags cluster-autoscaler-1.35.*).
+CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.35.2"
+CLUSTER_AUTOSCALER_IMAGE = f"registry.k8s.io/autoscaling/cluster-autoscaler:{CLUSTER_AUTOSCALER_IMAGE_TAG}"
 # Envoy Gateway (Gateway API implementation, CRDs included) for the hybrid data plane's agents.
-ENVOY_GATEWAY = HelmChart("oci://docker.io/envoyproxy", "gateway-helm", "v1.3.0")
+# v1.9 supports Kubernetes 1.33-1.36 (end of life 2027-02-14); v1.7 and v1.8, which also list
+# 1.35, reached end of life on 2026-08-05 and 2026-11-08.
+ENVOY_GATEWAY = HelmChart("oci://docker.io/envoyproxy", "gateway-helm", "v1.9.0")
 LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16.11")
 # The langsmith chart versions a stack may select with `langsmith.chartVersion` (default: the pin
 # above). Every one is a tag `langsmith-<version>` of github.com/langchain-ai/helm, and each sets
@@ -63,3 +77,110 @@ KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0"
 # `helm repo add stakater ...` (github.com/stakater/Reloader @ chart-v2.2.16).
 RELOADER = HelmChart("https://stakater.github.io/stakater-charts", "reloader", "2.2.16")
 ALL_CHARTS = (*ALL_CHARTS, RELOADER)
+ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE)
+
+
+def chart_pin(chart: HelmChart) -> str:
+    return f"chart {chart.chart} {chart.version}"
+
+
+def image_pin(image: str) -> str:
+    return f"image {image}"
+
+
+def addon_pin(name: str, version: str) -> str:
+    return f"add-on {name} {version}"
+
+
+def all_pins() -> list[str]:
+    """Every external version the stack deploys, as KUBERNETES_SUPPORT keys."""
+    return [*(chart_pin(c) for c in ALL_CHARTS), *(image_pin(i) for i in ALL_IMAGES),
+            *(addon_pin(n, v) for n, v in EKS_ADDON_VERSIONS.items()),
+            addon_pin("amazon-cloudwatch-observability", CLOUDWATCH_OBSERVABILITY_ADDON)]
+
+
+@dataclass(frozen=True)
+class KubernetesSupport:
+    """What a pinned release's own documentation says about the Kubernetes versions it runs on."""
+
+    source: str               # where it is written: repository@ref:path, or a documentation page
+    checked_for: str          # the KUBERNETES_VERSION this row was last checked against
+    oldest: str | None = None  # oldest supported minor; None: the source states none
+    newest: str | None = None  # newest supported minor; None: open-ended ("1.22+") or none stated
+    note: str = ""
+
+
+KUBERNETES_SUPPORT: dict[str, KubernetesSupport] = {
+    chart_pin(AWS_LOAD_BALANCER_CONTROLLER): KubernetesSupport(
+        "kubernetes-sigs/aws-load-balancer-controller@v3.5.0:docs/deploy/installation.md "
+        "(\"v2.5.0+ requires Kubernetes 1.22+\")", "1.35", oldest="1.22"),
+    chart_pin(EXTERNAL_SECRETS): KubernetesSupport(
+        "external-secrets/external-secrets@helm-chart-2.9.0:docs/introduction/stability-support.md "
+        "(2.8: Kubernetes 1.35-1.36)", "1.35", oldest="1.35", newest="1.36",
+        note="ESO supports only its newest minor; 2.9 is tested on 1.36 only, so 2.8 is the newest release "
+             "documented for 1.35. Move to the newest minor once it lists KUBERNETES_VERSION."),
+    chart_pin(KEDA): KubernetesSupport(
+        "kedacore/keda-docs:content/docs/2.20/operate/cluster.md (v2.20: v1.33 - v1.35); "
+        "kedacore/charts keda/Chart.yaml 2.20.2 is the line's newest", "1.35", oldest="1.33", newest="1.35"),
+    chart_pin(METRICS_SERVER): KubernetesSupport(
+        "kubernetes-sigs/metrics-server:README.md Compatibility Matrix (0.8.x: 1.31+); chart 3.13.1 ships 0.8.1",
+        "1.35", oldest="1.31"),
+    chart_pin(CLUSTER_AUTOSCALER): KubernetesSupport(
+        "kubernetes/autoscaler@cluster-autoscaler-chart-9.56.0:cluster-autoscaler/charts/cluster-autoscaler/"
+        "Chart.yaml (appVersion 1.35.0; the image tag is set to CLUSTER_AUTOSCALER_IMAGE_TAG)",
+        "1.35", oldest="1.35", newest="1.35"),
+    chart_pin(ENVOY_GATEWAY): KubernetesSupport(
+        "envoyproxy/gateway:site/content/en/news/releases/matrix.md (v1.9: v1.33-v1.36, end of life 2027/02/14)",
+        "1.35", oldest="1.33", newest="1.36"),
+    chart_pin(LANGSMITH): KubernetesSupport(
+        "langchain-ai/helm@langsmith-0.16.11:charts/langsmith/Chart.yaml (no kubeVersion); "
+        "docs.langchain.com/langsmith/kubernetes (tested on EKS, no version range)", "1.35",
+        note="no documented range: re-check LangChain's self-hosting page when raising KUBERNETES_VERSION"),
+    chart_pin(LANGGRAPH_DATAPLANE): KubernetesSupport(
+        "langchain-ai/helm@langgraph-dataplane-0.2.22:charts/langgraph-dataplane/Chart.yaml (no kubeVersion)",
+        "1.35", note="no documented range; uses GA APIs only (apps/v1, apiextensions.k8s.io/v1, keda.sh)"),
+    image_pin(EVENT_EXPORTER_IMAGE): KubernetesSupport(
+        "resmoio/kubernetes-event-exporter@v1.7 (newest tag; client-go v0.26.7, no documented range)", "1.35",
+        note="reads core/v1 Events only (GA, no removal scheduled); the project has had no release since "
+             "2024-05: replace it when a maintained exporter is chosen"),
+    image_pin(AWS_CLI_IMAGE): KubernetesSupport(
+        "aws/aws-cli tags (2.36.7 newest)", "1.35", note="talks to AWS APIs only, never to the Kubernetes API"),
+    image_pin(CURL_IMAGE): KubernetesSupport(
+        "curl/curl tags (8.10.1 last of 8.10)", "1.35", note="talks to ClickHouse over HTTP only"),
+    image_pin(CLUSTER_AUTOSCALER_IMAGE): KubernetesSupport(
+        "kubernetes/autoscaler:cluster-autoscaler/README.md (CA minor versions match Kubernetes minors); "
+        "tag cluster-autoscaler-1.35.2", "1.35", oldest="1.35", newest="1.35"),
+    addon_pin("vpc-cni", EKS_ADDON_VERSIONS["vpc-cni"]): KubernetesSupport(
+        "EKS user guide, managing-vpc-cni (one add-on version for every supported cluster version); "
+        "not re-read offline for 1.35: DescribeAddonVersions is the authority", "1.35",
+        note="upstream v1.21.2 exists (aws/eks-charts); its eksbuild could not be confirmed offline"),
+    addon_pin("kube-proxy", EKS_ADDON_VERSIONS["kube-proxy"]): KubernetesSupport(
+        "EKS user guide, managing-kube-proxy (1.35 -> v1.35.3-eksbuild.13)", "1.35", oldest="1.35", newest="1.35"),
+    addon_pin("coredns", EKS_ADDON_VERSIONS["coredns"]): KubernetesSupport(
+        "EKS user guide, managing-coredns (1.35 -> v1.13.2-eksbuild.4)", "1.35", oldest="1.33", newest="1.35"),
+    addon_pin("aws-ebs-csi-driver", EKS_ADDON_VERSIONS["aws-ebs-csi-driver"]): KubernetesSupport(
+        "kubernetes-sigs/aws-ebs-csi-driver:README.md (compatible with every Kubernetes version the project "
+        "or EKS supports); v1.57.1 is the newest v1.57 patch", "1.35",
+        note="open-ended: follows the versions EKS supports, which include 1.35"),
+    addon_pin("amazon-cloudwatch-observability", CLOUDWATCH_OBSERVABILITY_ADDON): KubernetesSupport(
+        "aws-observability/helm-charts amazon-cloudwatch-observability (5.3.0 is the 5.3 line); EKS offers the "
+        "add-on per cluster version (DescribeAddonVersions)", "1.35",
+        note="no public range for the add-on build; not confirmable offline (EKS refuses an unoffered version)"),
+}
+KUBERNETES_SUPPORT.update({
+    chart_pin(RELOADER): KubernetesSupport(
+        "stakater/Reloader@chart-v2.2.16:README.md (\"Compatibility\": Kubernetes >= 1.19); "
+        "Reloader v1.4.21 is built on client-go v0.35.3", "1.35", oldest="1.19"),
+    image_pin(KUBECTL_IMAGE): KubernetesSupport(
+        "kubernetes/kubernetes version skew policy (kubectl within one minor of the API server); "
+        "registry.k8s.io/kubectl published per release since 1.28 (kubernetes/kubernetes#116667)",
+        "1.35", oldest="1.34", newest="1.36",
+        note="v1.35.0 not confirmed offline as the newest 1.35 patch"),
+    # Every supported langsmith chart version (langsmith.chartVersion): same Chart.yaml (no
+    # kubeVersion) and the same GA APIs across the 0.16 line.
+    **{chart_pin(HelmChart(LANGSMITH.repository, LANGSMITH.chart, version)): KubernetesSupport(
+        f"langchain-ai/helm@langsmith-{version}:charts/langsmith/Chart.yaml (no kubeVersion); "
+        "docs.langchain.com/langsmith/kubernetes (tested on EKS, no version range)", "1.35",
+        note="no documented range: re-check LangChain's self-hosting page when raising KUBERNETES_VERSION")
+       for version in LANGSMITH_SUPPORTED_VERSIONS},
+})

@@ -337,7 +337,9 @@ class ListenerSettings(ConfigModel):
     listener_id: Uuid = Field(description="Listener ID from the LangSmith UI")
     workspace_id: Uuid = Field(description="Workspace the listener belongs to")
     namespaces: list[Dns1123Label] = Field(min_length=1, description="Namespaces its deployments run in")
-    owns_crds: Optional[bool] = Field(default=None, description="Install the operator CRD (exactly one listener)")
+    owns_crds: Optional[bool] = Field(
+        default=None, description="Retired: the stack installs the operator's LGP CRD once, outside every listener; "
+                                  "setting it is a config error")
 
 
 class HybridSettings(ConfigModel):
@@ -521,11 +523,6 @@ class Settings(ConfigModel):
                              "an internal ALB should list the private ranges that may reach it"))
         return problems
 
-    def crd_owner(self) -> str | None:
-        """The listener whose release installs the operator CRD: the one marked, else the first."""
-        marked = [l.name for l in self.hybrid.listeners if l.owns_crds]
-        return marked[0] if marked else (self.hybrid.listeners[0].name if self.hybrid.listeners else None)
-
     def listener_api_keys(self) -> dict[str, str]:
         return {name: key.get_secret_value() for name, key in (self.hybrid_api_keys or {}).items()}
 
@@ -565,10 +562,13 @@ class Settings(ConfigModel):
             problems.append(("hybrid.gatewayApi", False,
                              "must be true: agents are routed by Envoy Gateway behind the stack's own ALB (TLS, WAF); "
                              "a plain Ingress would need a second, controller-owned load balancer"))
-        marked = [l.name for l in h.listeners if l.owns_crds]
-        if len(marked) > 1:
-            problems.append(("hybrid.listeners", marked,
-                             "ownsCrds may be true for one listener only: the operator CRD has a single owner"))
+        for i, listener in enumerate(h.listeners):
+            if listener.owns_crds is not None:
+                # Refused rather than ignored: a listener that "owns" the CRD is the old layout,
+                # where removing that listener deleted every listener's agents.
+                problems.append((f"hybrid.listeners[{i}].ownsCrds", listener.owns_crds,
+                                 "is no longer used: the stack installs the LangGraph operator's LGP CRD once, "
+                                 "outside every listener release; remove the key"))
         keys = self.listener_api_keys()
         if self.hybrid_api_keys is None:
             problems.append(("hybridApiKeys", MISSING_VALUE,
@@ -610,10 +610,21 @@ class Settings(ConfigModel):
                 problems.append((f"cluster.{pool_key}.instanceTypes", unknown,
                                  "must be m, r or c family sizes (e.g. m6i.2xlarge) or t3: their size is needed "
                                  "to check the profile's capacity"))
+        c = self.cluster
+        if self.shape is not Shape.BYOC and not c.public_access_cidrs and not c.deployer_access_cidrs \
+                and not c.deployer_inside_vpc:
+            # The VPC is created by this very `pulumi up`: with a private-only API and no machine
+            # inside it yet, every Kubernetes object would time out once the cluster exists.
+            problems.append(("cluster.deployerAccessCidrs", [],
+                             "the machine running `pulumi` cannot reach the Kubernetes API: with "
+                             "cluster.publicAccessCidrs empty, list its egress CIDR in cluster.deployerAccessCidrs "
+                             "(bootstrap), or set cluster.deployerInsideVpc: true when pulumi runs inside the VPC"))
         if self.profile.is_production:
-            if "0.0.0.0/0" in self.cluster.public_access_cidrs:
-                problems.append(("cluster.publicAccessCidrs", self.cluster.public_access_cidrs,
-                                 "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
+            for list_key, cidrs in (("cluster.publicAccessCidrs", c.public_access_cidrs),
+                                    ("cluster.deployerAccessCidrs", c.deployer_access_cidrs)):
+                if "0.0.0.0/0" in cidrs:
+                    problems.append((list_key, cidrs,
+                                     "must not contain 0.0.0.0/0 with a production profile: list your egress CIDRs"))
         ch = self.clickhouse
         if ch.volume_iops > 500 * ch.volume_size_gb:
             problems.append(("clickhouse.volumeIops", ch.volume_iops,

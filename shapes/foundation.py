@@ -125,6 +125,7 @@ class Foundation:
             clickhouse_volume_iops=s.clickhouse.volume_iops,
             clickhouse_volume_throughput_mibps=s.clickhouse.volume_throughput_mibps,
             public_access_cidrs=s.cluster.public_access_cidrs,
+            deployer_access_cidrs=s.cluster.deployer_access_cidrs,
             admin_role_arns=s.cluster.admin_role_arns,
             deletion_protection=s.protect_data,
         ), opts=self.opts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
-from components.dataplane import DataPlane, DataPlaneArgs
+from components.dataplane import DataPlane, DataPlaneArgs, operator_crd
 from components.gateway import ENVOY_HTTP_PORT, ENVOY_READY_PATH, ENVOY_READY_PORT, AgentGateway, AgentGatewayArgs
 from components.secrets import Secrets, SecretsArgs
 from shapes.foundation import Foundation
@@ -32,7 +32,8 @@ def build(f: Foundation) -> None:
         depends_on=[addons.load_balancer_controller],
     ), opts=f.opts)
     host_backend_url, smith_backend_url = hybrid.endpoints()
-    crd_owner = s.crd_owner()
+    # Once per cluster, owned by no listener: removing or renaming one leaves every agent in place.
+    crd = operator_crd("langgraph-operator-crd", provider=cluster.provider, opts=f.opts)
     for listener in hybrid.listeners:
         DataPlane(f"dataplane-{listener.name}", DataPlaneArgs(
             listener_name=listener.name,
@@ -44,9 +45,9 @@ def build(f: Foundation) -> None:
             smith_backend_url=smith_backend_url,
             hostname=f"{listener.name}.{hybrid.domain}",
             gateway_api=hybrid.gateway_api,
-            owns_crds=listener.name == crd_owner,
             region=s.region,
             provider=cluster.provider,
+            operator_crd=crd,
             depends_on=[addons.keda, addons.external_secrets, gateway.gateway],
         ), opts=f.opts)
 

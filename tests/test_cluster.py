@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import ipaddress
 import json
 
 import pytest
 
 from components import versions
+from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.cluster import CLICKHOUSE_TAINT_KEY, CONTROL_PLANE_LOG_TYPES, POOL_LABEL
 from components.irsa import irsa_trust_policy
 from settings import ConfigError
+from shapes.self_hosted import LANGSMITH_NAMESPACE
 from settings.instance_types import shape_of
 from tests.conftest import by_id, policy, run_stack
-from tools.harness import ProgramRun, Registration
+from tools.harness import PROJECT_ROOT, ProgramRun, Registration
+from tools.preview import main as preview_main
 
 CLUSTER = "eks:index:Cluster"
 NODE_GROUP = "eks:index:ManagedNodeGroup"
@@ -65,26 +70,62 @@ def test_control_plane_logs_have_retention_before_the_cluster(prod_run: ProgramR
     assert group.urn in prod_run.one(CLUSTER).dependencies
 
 
-def test_public_endpoint_is_off_without_cidrs_and_limited_with_them(prod_run: ProgramRun):
-    c = prod_run.one(CLUSTER).inputs
+ADMIN_ROLE = "arn:aws:iam::123456789012:role/platform-admins"
+# pulumi runs inside the VPC; one more admin (one program run shared by two tests)
+INSIDE_VPC_WITH_ADMIN = {"cluster": {"adminRoleArns": [ADMIN_ROLE], "deployerInsideVpc": True}}
+
+
+def test_public_endpoint_is_off_without_cidrs_and_limited_with_them():
+    run = run_stack("prod", INSIDE_VPC_WITH_ADMIN)
+    c = run.one(CLUSTER).inputs
     assert c["endpointPublicAccess"] is False and "publicAccessCidrs" not in c
     run = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24"]}})
     c = run.one(CLUSTER).inputs
     assert c["endpointPublicAccess"] is True and c["publicAccessCidrs"] == ["198.51.100.0/24"]
 
 
-def test_production_refuses_a_world_open_endpoint():
+def test_deployer_cidrs_open_the_endpoint_for_the_first_deploy(prod_run: ProgramRun):
+    # the shipped prod stack: API private for people, the bootstrap CIDR of the deploying machine listed
+    c = prod_run.one(CLUSTER).inputs
+    assert c["endpointPublicAccess"] is True and c["publicAccessCidrs"] == ["203.0.113.10/32"]
+    both = run_stack("prod", {"cluster": {"publicAccessCidrs": ["198.51.100.0/24", "203.0.113.10/32"],
+                                          "deployerAccessCidrs": ["203.0.113.10/32", "192.0.2.7/32"]}})
+    assert both.one(CLUSTER).inputs["publicAccessCidrs"] == ["198.51.100.0/24", "203.0.113.10/32", "192.0.2.7/32"]
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_unreachable_private_api_is_a_config_error_naming_the_three_keys(stack: str):
     with pytest.raises(ConfigError) as err:
-        run_stack("prod", {"cluster": {"publicAccessCidrs": ["0.0.0.0/0"]}})
-    assert "cluster.publicAccessCidrs" in str(err.value) and "0.0.0.0/0" in str(err.value)
+        run_stack(stack, {"cluster": {"publicAccessCidrs": [], "deployerAccessCidrs": []}})
+    issues = [i for i in err.value.issues if i.key == "cluster.deployerAccessCidrs"]
+    assert len(issues) == 1
+    for key_name in ("cluster.publicAccessCidrs", "cluster.deployerAccessCidrs", "cluster.deployerInsideVpc"):
+        assert key_name in issues[0].allowed
+
+
+def test_unreachable_private_api_stops_the_preview_before_any_resource(tmp_path):
+    text = (PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    assert "    deployerAccessCidrs: [203.0.113.10/32]\n" in text
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(text.replace("    deployerAccessCidrs: [203.0.113.10/32]\n", ""))
+    err = io.StringIO()
+    assert preview_main(["--config-file", str(path), "--quiet"], out=io.StringIO(), err=err) == 2
+    assert "cluster.deployerInsideVpc" in err.getvalue()
+
+
+def test_production_refuses_a_world_open_endpoint():
+    for list_key in ("publicAccessCidrs", "deployerAccessCidrs"):
+        with pytest.raises(ConfigError) as err:
+            run_stack("prod", {"cluster": {list_key: ["0.0.0.0/0"]}})
+        (issue,) = [i for i in err.value.issues if i.key == f"cluster.{list_key}"]
+        assert issue.value == ["0.0.0.0/0"] and "0.0.0.0/0" in issue.allowed
 
 
 def test_admin_roles_get_cluster_admin_access_entries():
-    admin = "arn:aws:iam::123456789012:role/platform-admins"
-    run = run_stack("prod", {"cluster": {"adminRoleArns": [admin]}})
+    run = run_stack("prod", INSIDE_VPC_WITH_ADMIN)
     entries = run.one(CLUSTER).inputs["accessEntries"]
     assert list(entries.values()) == [{
-        "principalArn": admin,
+        "principalArn": ADMIN_ROLE,
         "accessPolicies": {"cluster-admin": {
             "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
             "accessScope": {"type": "cluster"}}}}]
@@ -305,3 +346,100 @@ def test_controller_service_accounts_carry_their_role(prod_run: ProgramRun):
 def test_cluster_builds_in_preview_mode():
     run = run_stack("prod", preview=True)
     assert len(run.of_type(NODE_GROUP)) == 2 and len(run.of_type(RELEASE)) >= 5
+
+
+# -- pods and instance metadata; readiness gates ----------------------------------------------
+
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+TARGET_GROUP_BINDING = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+IMDS = ipaddress.ip_address("169.254.169.254")
+
+
+def egress_allows(policy_spec: dict, address: str) -> bool:
+    """Does a NetworkPolicy's egress admit `address`? (ipBlock peers only; Kubernetes semantics:
+    an Egress policy type with no rule admits nothing; a rule admits cidr minus except.)"""
+    ip = ipaddress.ip_address(address)
+    for rule in policy_spec.get("egress") or []:
+        for peer in rule.get("to") or [{}]:
+            block = peer.get("ipBlock")
+            if block is None:
+                return True  # a pod/namespace selector peer: not an address filter (none here)
+            if ip in ipaddress.ip_network(block["cidr"]) and not any(
+                    ip in ipaddress.ip_network(e) for e in block.get("except", [])):
+                return True
+    return False
+
+
+def metadata_policies(run: ProgramRun) -> dict[str, dict]:
+    """namespace -> spec of its instance-metadata policy (one per namespace)."""
+    policies: dict[str, dict] = {}
+    for p in run.of_type(NETWORK_POLICY):
+        namespace = p.inputs["metadata"]["namespace"]
+        assert namespace not in policies, f"two policies in {namespace}"
+        policies[namespace] = p.inputs["spec"]
+    return policies
+
+
+def assert_closes_instance_metadata_only(spec: dict) -> None:
+    assert spec["podSelector"] == {}  # every pod of the namespace
+    assert spec["policyTypes"] == ["Egress"]  # ingress untouched
+    assert spec["egress"] == [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"]}}]}]
+    assert not egress_allows(spec, str(IMDS))
+    # everything else stays reachable: pods and Services (VPC and service CIDRs), DNS, the internet
+    for address in ("10.40.12.7", "172.20.0.10", "169.254.170.23", "52.94.0.1", "169.254.169.253"):
+        assert egress_allows(spec, address), address
+
+
+def test_langsmith_pods_cannot_reach_instance_metadata(prod_run: ProgramRun):
+    policies = metadata_policies(prod_run)
+    assert set(policies) == {LANGSMITH_NAMESPACE}
+    assert_closes_instance_metadata_only(policies[LANGSMITH_NAMESPACE])
+    # the policy exists before the chart's pods do
+    (policy_registration,) = prod_run.of_type(NETWORK_POLICY)
+    assert policy_registration.urn in prod_run.one(RELEASE, "langsmith-release").dependencies
+
+
+def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRun):
+    # pulumi-eks turns enableNetworkPolicy into the vpc-cni add-on's top-level configuration key
+    # `enableNetworkPolicy: "true"` (nodejs/eks/addons/cni-addon.ts), the key of the add-on's schema
+    # (aws/eks-charts stable/aws-vpc-cni values.yaml at v1.21.1: enableNetworkPolicy, default "false").
+    cni = prod_run.one(CLUSTER).inputs["vpcCniOptions"]
+    assert cni["enableNetworkPolicy"] is True
+    assert "enableNetworkPolicy" not in json.dumps(cni.get("configurationValues", {}))
+    for template in prod_run.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
+        options = template.inputs["metadataOptions"]
+        assert options["httpPutResponseHopLimit"] == 2 and options["httpProtocolIpv6"] == "disabled"
+
+
+def test_namespaces_behind_target_group_bindings_get_readiness_gates(prod_run: ProgramRun):
+    labelled = {n.inputs["metadata"]["name"]: n for n in prod_run.of_type(NAMESPACE)
+                if n.inputs["metadata"].get("labels", {}).get(POD_READINESS_GATE_LABEL[0]) == "enabled"}
+    # the label the controller's webhook selects on (chart 3.5.0 default namespaceSelector)
+    assert POD_READINESS_GATE_LABEL == ("elbv2.k8s.aws/pod-readiness-gate-inject", "enabled")
+    bindings = prod_run.of_type(TARGET_GROUP_BINDING)
+    assert bindings and {b.inputs["metadata"]["namespace"] for b in bindings} <= set(labelled)
+    # the namespace and the webhook (load balancer controller) exist before the pods are created
+    release_deps = prod_run.one(RELEASE, "langsmith-release").dependencies
+    assert labelled[LANGSMITH_NAMESPACE].urn in release_deps
+    assert release(prod_run, "aws-load-balancer-controller").urn in release_deps
+    values = release(prod_run, "aws-load-balancer-controller").inputs["values"]
+    assert values.get("enablePodReadinessGateInject", True) is not False
+    assert "webhookNamespaceSelectors" not in values
+
+
+def test_aws_callers_in_the_closed_namespace_use_irsa_not_instance_metadata(prod_run: ProgramRun):
+    # with 169.254.169.254 closed, every pod of ours there that calls AWS needs a web identity
+    # (IRSA) and an explicit region; the chart's S3 users get theirs through the values
+    jobs = [j for j in prod_run.of_type("kubernetes:batch/v1:CronJob")
+            if j.inputs["metadata"]["namespace"] == LANGSMITH_NAMESPACE]
+    assert jobs
+    for job in jobs:
+        pod = job.inputs["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        account = next(a for a in prod_run.of_type("kubernetes:core/v1:ServiceAccount")
+                       if a.inputs["metadata"] == {**a.inputs["metadata"], "name": pod["serviceAccountName"],
+                                                   "namespace": LANGSMITH_NAMESPACE})
+        assert account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith("arn:aws:iam::")
+        aws_calls = [c for c in pod.get("containers", []) + pod.get("initContainers", [])
+                     if "aws " in " ".join(c.get("command", []))]
+        assert aws_calls and all("--region us-east-1" in " ".join(c["command"]) for c in aws_calls)

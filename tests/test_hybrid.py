@@ -9,9 +9,17 @@ from typing import Any
 import pytest
 
 from components import versions
+from components.cluster_addons import POD_READINESS_GATE_LABEL
+from components.dataplane import lgp_crd
 from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
 from settings import ConfigError
 from tests.conftest import run_stack
+from tests.test_cluster import (
+    NETWORK_POLICY,
+    TARGET_GROUP_BINDING,
+    assert_closes_instance_metadata_only,
+    metadata_policies,
+)
 from tools.harness import PROJECT_ROOT, ProgramRun, Registration
 from tools.mocks import is_secret
 from tools.plan import build_plan
@@ -21,7 +29,7 @@ from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 TEAM_A = {"name": "team-a", "listenerId": "6f1b3c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e",
-          "workspaceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "namespaces": ["team-a"], "ownsCrds": True}
+          "workspaceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "namespaces": ["team-a"]}
 RESEARCH = {"name": "research", "listenerId": "7a2c4d3f-5e6b-4c7d-9e8f-0a1b2c3d4e5f",
             "workspaceId": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "namespaces": ["research", "research-sandbox"]}
 HYBRID = {"controlPlane": "us", "domain": "agents.example.com", "hostedZoneId": "Z0000000000000EXAMPLE",
@@ -96,17 +104,48 @@ def test_api_key_secret_wiring(hybrid_run: ProgramRun):
     assert sorted(readable) == sorted(s.outputs["arn"] for s in secrets.values())
 
 
-def test_exactly_one_release_owns_the_crd(hybrid_run: ProgramRun):
-    owners = [r.name for r in hybrid_run.of_type(RELEASE) if r.name.startswith("dataplane-")
-              and r.inputs["values"]["operator"]["createCRDs"] is True]
-    assert owners == ["dataplane-team-a-release"]
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 
 
-def test_first_listener_owns_the_crd_when_none_is_marked():
-    run = run_stack("hybrid", with_listeners({**RESEARCH}, {**TEAM_A, "ownsCrds": None}))
-    owners = {r.name: r.inputs["values"]["operator"]["createCRDs"] for r in run.of_type(RELEASE)
-              if r.name.startswith("dataplane-")}
-    assert owners == {"dataplane-research-release": True, "dataplane-team-a-release": False}
+def chart_crd() -> dict[str, Any]:
+    """The LGP CRD as langgraph-dataplane renders it at the pinned version (derived data file)."""
+    data = lgp_crd()
+    assert data["source"] == {"repository": "langchain-ai/helm",
+                              "ref": f"langgraph-dataplane-{versions.LANGGRAPH_DATAPLANE.version}",
+                              "path": "charts/langgraph-dataplane/templates/operator/crds.yaml"}
+    return data["crd"]
+
+
+def test_the_operator_crd_is_installed_once_outside_every_release(hybrid_run: ProgramRun):
+    (crd,) = hybrid_run.of_type(CRD)
+    expected = chart_crd()
+    assert crd.inputs["metadata"]["name"] == expected["metadata"]["name"] == "lgps.apps.langchain.ai"
+    assert crd.inputs["spec"] == expected["spec"]
+    assert crd.inputs["spec"]["names"]["kind"] == "LGP"
+    # owned by the stack, not by a listener's component
+    assert not crd.parent or "DataPlane" not in crd.parent
+    for listener in ("team-a", "research"):
+        release = dataplane(hybrid_run, listener)
+        assert release.inputs["values"]["operator"]["createCRDs"] is False
+        assert crd.urn in release.dependencies
+
+
+def test_removing_or_renaming_a_listener_leaves_the_crd(hybrid_run: ProgramRun):
+    renamed = {**TEAM_A, "name": "team-b", "listenerId": "8b3d5e4a-6f7c-4d8e-9f0a-1b2c3d4e5f6a"}
+    run = run_stack("hybrid", {**with_listeners(renamed), "hybridApiKeys": {"team-b": "lsv2_x"}},
+                    secret=("hybridApiKeys",))
+    (before,) = hybrid_run.of_type(CRD)
+    (after,) = run.of_type(CRD)
+    # same URN: Pulumi sees no change to the CRD, so no listener change can delete it
+    assert after.urn == before.urn and after.inputs == before.inputs
+    assert [r.name for r in run.of_type(RELEASE) if r.name.startswith("dataplane-")] == ["dataplane-team-b-release"]
+    assert after.urn in dataplane(run, "team-b").dependencies
+
+
+def test_owns_crds_is_refused_naming_the_listener():
+    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "ownsCrds": True})).issues
+    assert issue.key == "hybrid.listeners[1].ownsCrds" and issue.value is True
+    assert "installs the LangGraph operator's LGP CRD once" in issue.allowed
 
 
 def test_watched_namespaces_are_created_and_labelled(hybrid_run: ProgramRun):
@@ -198,11 +237,6 @@ def test_duplicate_listener_ids_are_an_error():
     assert issue.key == "hybrid.listeners[1].listenerId" and "unique" in issue.allowed
 
 
-def test_two_crd_owners_are_an_error():
-    (issue,) = config_error(with_listeners(TEAM_A, {**RESEARCH, "ownsCrds": True})).issues
-    assert issue.key == "hybrid.listeners" and issue.value == ["team-a", "research"]
-
-
 def test_multi_namespace_listener_needs_the_gateway_api():
     err = config_error(with_listeners(TEAM_A, RESEARCH, gatewayApi=False))
     keys = {i.key: i for i in err.issues}
@@ -216,3 +250,30 @@ def test_every_listener_needs_an_api_key():
     err = config_error(run_overrides)
     (issue,) = [i for i in err.issues if i.key == "hybridApiKeys"]
     assert "missing: third" in issue.allowed and issue.value == "[redacted]"
+
+
+def test_agent_listener_and_gateway_pods_cannot_reach_instance_metadata(hybrid_run: ProgramRun):
+    policies = metadata_policies(hybrid_run)
+    # agents run user code: every watched namespace, each listener's home, and both gateway namespaces
+    assert set(policies) == {"team-a", "research", "research-sandbox", "langgraph-team-a", "langgraph-research",
+                             "agents-gateway", "envoy-gateway-system"}
+    for spec in policies.values():
+        assert_closes_instance_metadata_only(spec)
+    by_namespace = {p.inputs["metadata"]["namespace"]: p.urn for p in hybrid_run.of_type(NETWORK_POLICY)}
+    for listener, namespaces in (("team-a", ["team-a"]), ("research", ["research", "research-sandbox"])):
+        deps = dataplane(hybrid_run, listener).dependencies
+        assert all(by_namespace[n] in deps for n in [*namespaces, f"langgraph-{listener}"])
+    assert by_namespace["envoy-gateway-system"] in hybrid_run.one(RELEASE, "gateway-envoy-gateway").dependencies
+
+
+def test_envoy_proxies_get_readiness_gates_behind_their_target_group_binding(hybrid_run: ProgramRun):
+    namespaces = {n.inputs["metadata"]["name"]: n for n in hybrid_run.of_type(NAMESPACE)}
+    (binding,) = hybrid_run.of_type(TARGET_GROUP_BINDING)
+    served = namespaces[binding.inputs["metadata"]["namespace"]]
+    key_, value = POD_READINESS_GATE_LABEL
+    assert served.inputs["metadata"]["labels"] == {key_: value}
+    # Helm no longer creates it (it could not label it); the proxies' controller waits for it and the webhook
+    envoy = hybrid_run.one(RELEASE, "gateway-envoy-gateway")
+    assert envoy.inputs.get("createNamespace") in (None, False)
+    assert served.urn in envoy.dependencies
+    assert hybrid_run.one(RELEASE, "addons-aws-load-balancer-controller").urn in envoy.dependencies

@@ -13,7 +13,9 @@ from tests.conftest import PROJECT, key
 BASE = {key("shape"): "self-hosted", key("profile"): "dev", "aws:region": "us-east-1",
         key("licenseKey"): "lic-0000",
         key("langsmith"): json.dumps({"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC",
-                                      "auth": "basic", "adminEmail": "admin@example.com"})}
+                                      "auth": "basic", "adminEmail": "admin@example.com"}),
+        # Something must reach the private API (cluster rule): here, pulumi runs inside the VPC.
+        key("cluster"): json.dumps({"deployerInsideVpc": True})}
 SECRETS = {key("licenseKey"), key("postgresExternalUri"), key("clickhouseExternalPassword")}
 
 

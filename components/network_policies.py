@@ -1,0 +1,46 @@
+"""NetworkPolicies that keep pods away from the node's instance metadata service.
+
+The nodes set the IMDS hop limit to 2 because the CloudWatch agent and Fluent Bit (observability
+add-on, `amazon-cloudwatch` namespace) read instance metadata from their pods. With hop limit 2,
+any pod could also read the node role's credentials from 169.254.169.254. So every namespace
+that runs our workloads or user code (LangSmith, the hybrid listeners and their agents, the agent
+gateway) gets a policy that selects every pod and allows all egress except the IMDS address.
+
+- Nothing there needs IMDS: pods that call AWS use IRSA (a web identity token, with AWS_REGION
+  set by the EKS pod identity webhook), and EKS Pod Identity's agent listens on 169.254.170.23,
+  which stays reachable.
+- Only IPv4: the cluster is IPv4 and the launch template keeps the IPv6 IMDS endpoint
+  (fd00:ec2::254) off, so there is no IPv6 path to close.
+- Enforced by the VPC CNI's network policy agent (`enableNetworkPolicy`, components/cluster.py).
+  An egress policy with only an ipBlock rule still admits pods and Services: 0.0.0.0/0 covers the
+  VPC's pod IPs and the Service range.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+IMDS_CIDR = "169.254.169.254/32"
+ALL_IPV4 = "0.0.0.0/0"
+POLICY_NAME = "deny-instance-metadata"
+
+
+def deny_instance_metadata(resource_name: str, *, namespace: str, provider: k8s.Provider, parent: pulumi.Resource,
+                           depends_on: Sequence[pulumi.Resource] = ()) -> k8s.networking.v1.NetworkPolicy:
+    """Every pod of `namespace` may send anywhere but to instance metadata (ingress untouched)."""
+    return k8s.networking.v1.NetworkPolicy(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=POLICY_NAME, namespace=namespace),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(),  # {}: every pod of the namespace
+            policy_types=["Egress"],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                to=[k8s.networking.v1.NetworkPolicyPeerArgs(
+                    ip_block=k8s.networking.v1.IPBlockArgs(cidr=ALL_IPV4, except_=[IMDS_CIDR]))],
+            )],
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
+    )

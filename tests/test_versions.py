@@ -1,0 +1,101 @@
+"""Every pinned chart, image and add-on fits the cluster's Kubernetes version, by its own documentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import versions
+from components.versions import KUBERNETES_SUPPORT, KUBERNETES_VERSION, HelmChart, KubernetesSupport
+from tests.conftest import run_stack
+from tools.harness import ProgramRun
+
+
+def minor(version: str) -> tuple[int, int]:
+    major, minor_, *_ = version.lstrip("v").split(".")
+    return int(major), int(minor_)
+
+
+def supports(row: KubernetesSupport, kubernetes: str) -> bool:
+    k = minor(kubernetes)
+    return (row.oldest is None or minor(row.oldest) <= k) and (row.newest is None or k <= minor(row.newest))
+
+
+def pins() -> list[str]:
+    """Every pin the module declares, found by walking it, so a new constant cannot skip the table."""
+    charts = [value for value in vars(versions).values() if isinstance(value, HelmChart)]
+    assert set(charts) == set(versions.ALL_CHARTS), "every HelmChart pin must be listed in ALL_CHARTS"
+    images = [value for name, value in vars(versions).items() if name.endswith("_IMAGE")]
+    assert set(images) == set(versions.ALL_IMAGES), "every *_IMAGE pin must be listed in ALL_IMAGES"
+    found = versions.all_pins()
+    # the LangSmith chart versions the project supports (LANGSMITH_SUPPORTED_VERSIONS), when declared
+    for version in getattr(versions, "LANGSMITH_SUPPORTED_VERSIONS", ()):
+        found.append(versions.chart_pin(HelmChart(versions.LANGSMITH.repository, versions.LANGSMITH.chart, version)))
+    return sorted(set(found))
+
+
+def pin_problem(pin: str, kubernetes: str) -> str | None:
+    """Why `pin` is not vouched for on `kubernetes`, or None."""
+    row = KUBERNETES_SUPPORT.get(pin)
+    if row is None:
+        return f"{pin}: record its Kubernetes support in versions.KUBERNETES_SUPPORT"
+    if not row.source.strip():
+        return f"{pin}: no source"
+    # a row checked for another Kubernetes version proves nothing about this one: raising
+    # KUBERNETES_VERSION fails until each pin is re-read (and moved) for the new version
+    if row.checked_for != kubernetes:
+        return f"{pin} was checked for Kubernetes {row.checked_for}, not {kubernetes}"
+    if not supports(row, kubernetes):
+        return f"{pin} supports Kubernetes {row.oldest or '?'}-{row.newest or ''}, not {kubernetes}"
+    if row.oldest is None and row.newest is None and not row.note:
+        return f"{pin}: no range documented; say why none applies"
+    return None
+
+
+@pytest.mark.parametrize("pin", pins())
+def test_every_pin_is_documented_for_the_clusters_kubernetes_version(pin: str):
+    assert pin_problem(pin, KUBERNETES_VERSION) is None, pin_problem(pin, KUBERNETES_VERSION)
+
+
+def test_the_table_holds_no_stale_rows():
+    assert sorted(KUBERNETES_SUPPORT) == pins()
+
+
+def test_a_raised_kubernetes_version_fails_until_pins_follow():
+    nxt = f"1.{minor(KUBERNETES_VERSION)[1] + 1}"
+    assert all(pin_problem(pin, nxt) for pin in pins())
+    # a range that ends below the cluster's minor is refused even when re-checked
+    assert not supports(KUBERNETES_SUPPORT[versions.chart_pin(versions.KEDA)], nxt)
+    old_envoy = KubernetesSupport("envoyproxy/gateway matrix.md (v1.3)", KUBERNETES_VERSION, "1.29", "1.32")
+    assert not supports(old_envoy, KUBERNETES_VERSION)
+    # a pin missing from the table is named
+    assert "record its Kubernetes support" in (pin_problem("chart reloader 2.2.0", KUBERNETES_VERSION) or "")
+
+
+def test_envoy_gateway_is_on_a_supported_line():
+    # v1.3 (the old pin) lists Kubernetes 1.29-1.32 and reached end of life on 2025-07-30
+    row = KUBERNETES_SUPPORT[versions.chart_pin(versions.ENVOY_GATEWAY)]
+    assert versions.ENVOY_GATEWAY.version == "v1.9.0" and (row.oldest, row.newest) == ("1.33", "1.36")
+
+
+def test_cluster_autoscaler_minor_matches_the_cluster(prod_run: ProgramRun):
+    assert minor(versions.CLUSTER_AUTOSCALER_IMAGE_TAG) == minor(KUBERNETES_VERSION)
+    values = prod_run.one("kubernetes:helm.sh/v3:Release", "addons-cluster-autoscaler").inputs["values"]
+    assert values["image"]["tag"] == versions.CLUSTER_AUTOSCALER_IMAGE_TAG
+    assert versions.CLUSTER_AUTOSCALER_IMAGE.endswith(f":{values['image']['tag']}")
+
+
+def test_kube_proxy_add_on_matches_the_cluster_minor():
+    assert minor(versions.EKS_ADDON_VERSIONS["kube-proxy"]) == minor(KUBERNETES_VERSION)
+
+
+def test_the_deployed_versions_are_the_pinned_ones(prod_run: ProgramRun):
+    """The program deploys what the table vouches for: no version is written anywhere else."""
+    hybrid = run_stack("hybrid")
+    deployed: set[str] = set()
+    for run in (prod_run, hybrid):
+        for release in run.of_type("kubernetes:helm.sh/v3:Release"):
+            chart = release.inputs["chart"].rsplit("/", 1)[-1]
+            deployed.add(f"chart {chart} {release.inputs['version']}")
+        for addon in run.of_type("aws:eks/addon:Addon"):
+            deployed.add(f"add-on {addon.inputs['addonName']} {addon.inputs['addonVersion']}")
+    assert deployed <= set(KUBERNETES_SUPPORT), deployed - set(KUBERNETES_SUPPORT)
