@@ -213,8 +213,8 @@ def test_dataplane_values_are_keys_the_chart_reads():
     for gateway_api in (True, False):
         args = DataPlaneArgs(listener_name="a", listener_id="id", workspace_id="ws", watch_namespaces=["x"],
                              api_key_secret_arn="arn", host_backend_url="https://h", smith_backend_url="https://s",
-                             hostname="a.example.com", gateway_api=gateway_api, owns_crds=True, region="us-east-1",
-                             provider=None)  # type: ignore[arg-type]
+                             hostname="a.example.com", gateway_api=gateway_api, region="us-east-1",
+                             provider=None, operator_crd=None)  # type: ignore[arg-type]
         values = dataplane_values(args, "secret")
         assert facts.ignored(leaf_paths(values)) == set()
 

@@ -28,6 +28,7 @@ RESTORE = {"postgresSnapshot": POSTGRES_SNAPSHOT, "clickhouseSnapshot": CLICKHOU
 
 BASE = {key("shape"): "self-hosted", key("profile"): "production", "aws:region": "us-east-1",
         key("licenseKey"): "lic-0000",
+        key("cluster"): json.dumps({"deployerInsideVpc": True}),  # the API is reachable (not under test)
         key("langsmith"): json.dumps({"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC",
                                       "auth": "basic", "adminEmail": "admin@example.com"})}
 
