@@ -333,3 +333,27 @@ def test_what_preflight_counts_is_what_the_plan_creates(stack: str) -> None:
                      len(g.inputs["subnetIds"])) for g in run.of_type("eks:index:ManagedNodeGroup"))
     assert groups == sorted((p.max_size, p.instance_types, p.capacity_type, len(p.zones)) for p in needs.pools)
     assert json.dumps(needs.nat_gateways_per_az)  # keyed by zone name
+
+
+def test_vcpu_quota_counts_running_instances_when_a_quota_value_is_known(aws: boto3.Session, tmp_path: Path) -> None:
+    """Moto serves no EC2 quota and offers no way to seed one, so the value alone is given here;
+    the usage is counted from instances really running in the emulator."""
+    ec2 = aws.client("ec2")
+    image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.run_instances(ImageId=image, InstanceType="m5.4xlarge", MinCount=2, MaxCount=2)  # 2 x 16 vCPUs
+    ec2.run_instances(ImageId=image, InstanceType="g5.xlarge", MinCount=1, MaxCount=1)  # not a standard family
+
+    class KnownQuota(Preflight):
+        def quota(self, service_code: str, quota_code: str) -> tuple[float | None, str]:
+            if (service_code, quota_code) == preflight.QUOTA_ON_DEMAND_STANDARD_VCPU:
+                return 64.0, ""
+            return super().quota(service_code, quota_code)
+
+    config = load_stack_config(config_file=prepared_config(tmp_path))
+    settings = parse_config(config.values, project=config.project, stack=config.stack, secret_keys=config.secret_keys)
+    pf = KnownQuota(settings, config, aws, which=every_cli)
+    needs = plan_needs(settings, ["us-east-1a", "us-east-1b", "us-east-1c"])
+    pf.check_vcpus(needs, "raise it: {} {}")
+    vcpu = pf.checks[-1]
+    assert vcpu.verdict == FAIL, vcpu  # 56 needed + 32 running > 64
+    assert "needs 56, 32 in use, quota 64" in vcpu.detail and "L-1216C47A" in vcpu.fix

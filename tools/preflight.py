@@ -128,7 +128,17 @@ def plan_needs(settings: Settings, zones: Sequence[str]) -> Needs:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """One line about a failed call: the AWS error code and message, or the HTTP status."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error", {})
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = str(error.get("Message", "")).strip()
+        if message.startswith("<") or not message:  # an HTML error page: the endpoint lacks this API
+            return f"{error.get('Code') or 'error'} (HTTP {status}): the endpoint does not serve this API"
+        text = f"{error.get('Code', 'error')}: {message.splitlines()[0]}"
+    else:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 
