@@ -182,12 +182,13 @@ def test_a_domain_outside_its_zone_and_a_private_zone_fail(aws: boto3.Session, t
     verdict, detail, _ = checks["hosted zone (langsmith.hostedZoneId)"]
     assert code == 1 and verdict == FAIL
     assert "langsmith.domain langsmith.elsewhere.internal is outside the zone" in detail and "corp.internal" in detail
+    assert verdicts(checks, FAIL) == ["hosted zone (langsmith.hostedZoneId)"]
 
-    urllib.request.urlopen(urllib.request.Request(f"{aws.client('sts').meta.endpoint_url}/moto-api/reset",
-                                                  method="POST")).close()
-    create_zone(aws, "corp.internal", private=True)
-    code, checks, _ = run_preflight(aws, "--config-file", str(prepared_config(tmp_path)), "--egress-ip", EGRESS_IP)
-    assert code == 1 and "private zone" in checks["hosted zone (langsmith.hostedZoneId)"][1]
+    create_zone(aws, "private.internal", zone_id="Z0PRIVATEZONE1", private=True)
+    pf = checker(prepared_config(tmp_path, {"langsmith-aws:langsmith": {
+        "domain": "langsmith.private.internal", "hostedZoneId": "Z0PRIVATEZONE1"}}), aws)
+    pf.check_hosted_zones()
+    assert pf.checks[-1].verdict == FAIL and "is a private zone" in pf.checks[-1].detail
 
 
 def test_an_account_at_its_vpc_quota_fails_the_vpc_check(aws: boto3.Session, tmp_path: Path) -> None:
@@ -205,8 +206,10 @@ def test_an_account_at_its_vpc_quota_fails_the_vpc_check(aws: boto3.Session, tmp
 
 
 def test_the_shipped_stack_file_fails_on_its_placeholders(aws: boto3.Session) -> None:
-    code, checks, text = run_preflight(aws, "--stack", "prod", "--egress-ip", EGRESS_IP)
-    assert code == 1
+    pf = checker(ROOT / "stacks" / "Pulumi.prod.yaml", aws)
+    pf.check_secrets_and_placeholders()  # reads the stack file only
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    text = "\n".join(f"{c.detail} {c.fix}" for c in pf.checks)
     assert checks["secrets set"][0] == FAIL and "licenseKey" in checks["secrets set"][1]
     assert "pulumi config set --secret licenseKey" in checks["secrets set"][2]
     placeholders = checks["documentation values replaced"][1]
@@ -247,9 +250,11 @@ def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tm
                                 aws_secret_access_key=credentials["SecretAccessKey"],
                                 aws_session_token=credentials["SessionToken"])
     config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [role_arn]}})
-    code, checks, _ = run_preflight(as_deployer, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    pf = checker(config, as_deployer)
+    assert pf.check_identity() == role_arn
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
     verdict, detail, fix = checks["cluster creator not listed as admin"]
-    assert code == 1 and verdict == FAIL and f"remove {role_arn} from cluster.adminRoleArns" in fix
+    assert verdict == FAIL and f"remove {role_arn} from cluster.adminRoleArns" in fix
     assert role_arn in detail and "assumed-role/Deployer/ci-run-1" in checks["caller identity"][1]
     assert f"principal {role_arn}" in checks["caller identity"][1]  # the role's path read from IAM
     assert principal_arn("arn:aws:sts::123456789012:assumed-role/Deployer/ci-run-1") != role_arn  # the path matters
@@ -257,9 +262,11 @@ def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tm
 
 def test_a_region_not_enabled_and_missing_clis_fail(aws: boto3.Session, tmp_path: Path) -> None:
     config = prepared_config(tmp_path, {"aws:region": "ap-east-1"})  # opt-in region, not opted in
-    code, checks, _ = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP,
-                                    which=lambda name: None if name in ("pulumi", "kubectl") else every_cli(name))
-    assert code == 1
+    pf = checker(config, aws)
+    pf.which = lambda name: None if name in ("pulumi", "kubectl") else every_cli(name)
+    pf.check_region()
+    pf.check_clis()
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
     assert checks["region enabled"][0] == FAIL and "not-opted-in" in checks["region enabled"][1]
     assert "enable-region --region-name ap-east-1" in checks["region enabled"][2]
     assert checks["deploy tools"][0] == FAIL and "pulumi" in checks["deploy tools"][1]
@@ -295,13 +302,27 @@ def test_an_existing_vpc_is_checked_tier_by_tier(aws: boto3.Session, tmp_path: P
     table(data[1:], NatGatewayId=nat)  # wrong: the data tier must have no internet route
     existing = {"vpcId": vpc, "publicSubnetIds": public, "privateSubnetIds": private, "dataSubnetIds": data}
     config = prepared_config(tmp_path, {"langsmith-aws:network": {"existing": existing}})
-    code, checks, _ = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    pf = checker(config, aws)
+    zones = pf.zones()
+    assert zones == ["us-east-1a", "us-east-1b"]  # the private subnets' zones
+    needs = plan_needs(pf.s, zones)
+    assert needs.vpcs == 0 and needs.elastic_ips == 0  # no VPC, no NAT gateway is created
+    pf.check_existing_network()
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
     verdict, detail, _ = checks["existing network"]
-    assert code == 1 and verdict == FAIL
+    assert verdict == FAIL
     assert f"data subnet {data[1]} has a default route (nat" in detail and data[0] not in detail
     assert "public subnet" not in detail and "private subnet" not in detail
-    assert "quota: VPCs per region" not in checks  # no VPC is created
-    assert checks["instance types (cluster.generalPool)"][1].endswith("us-east-1a, us-east-1b")
+
+    # routed as the tiers require, it passes
+    ec2.replace_route_table_association(
+        AssociationId=ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [data[1]]}])[
+            "RouteTables"][0]["Associations"][0]["RouteTableAssociationId"],
+        RouteTableId=ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [data[0]]}])[
+            "RouteTables"][0]["RouteTableId"])
+    pf = checker(config, aws)
+    pf.check_existing_network()
+    assert pf.checks[-1].verdict == PASS, pf.checks[-1]
 
 
 def test_an_invalid_config_exits_2_with_the_previews_message(aws: boto3.Session, tmp_path: Path) -> None:
