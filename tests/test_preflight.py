@@ -304,7 +304,7 @@ def test_an_existing_vpc_is_checked_tier_by_tier(aws: boto3.Session, tmp_path: P
     config = prepared_config(tmp_path, {"langsmith-aws:network": {"existing": existing}})
     pf = checker(config, aws)
     zones = pf.zones()
-    assert zones == ["us-east-1a", "us-east-1b"]  # the private subnets' zones
+    assert zones is not None and zones == ["us-east-1a", "us-east-1b"]  # the private subnets' zones
     needs = plan_needs(pf.s, zones)
     assert needs.vpcs == 0 and needs.elastic_ips == 0  # no VPC, no NAT gateway is created
     pf.check_existing_network()
