@@ -30,11 +30,13 @@ import yaml
 import tools.preview
 from settings.identity import principal_arn
 from settings.loader import parse_config
-from tests.conftest import run_stack
 from tools import preflight
-from tools.harness import ProgramRun
 from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
 from tools.stack_config import load_stack_config
+
+# Every emulator test runs on one xdist worker (`--dist loadgroup`): one moto server, one import of
+# its EC2 emulation (a few seconds), for the whole session.
+pytestmark = pytest.mark.xdist_group("moto-emulator")
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
@@ -332,28 +334,6 @@ def test_an_invalid_config_exits_2_with_the_previews_message(aws: boto3.Session,
     assert tools.preview.main(["--config-file", str(config), "--quiet"], out=io.StringIO(), err=err) == 2
     assert code == 2 and text == err.getvalue()
     assert "network.cidr" in text and "colour" in text
-
-
-@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc"])
-def test_what_preflight_counts_is_what_the_plan_creates(stack: str) -> None:
-    """The quota needs come from the settings (no program run): hold them to the program's plan."""
-    run: ProgramRun = run_stack(stack)
-    from tests.conftest import stack_values
-    values, secret_keys = stack_values(stack)
-    settings = parse_config(values, project="langsmith-aws", stack=stack, secret_keys=secret_keys)
-    zones = sorted({r.inputs["availabilityZone"] for r in run.of_type("aws:ec2/subnet:Subnet")})
-    needs = plan_needs(settings, zones)
-    assert needs.vpcs == len(run.of_type("aws:ec2/vpc:Vpc"))
-    assert needs.internet_gateways == len(run.of_type("aws:ec2/internetGateway:InternetGateway"))
-    assert needs.elastic_ips == len(run.of_type("aws:ec2/eip:Eip"))
-    assert sum(needs.nat_gateways_per_az.values()) == len(run.of_type("aws:ec2/natGateway:NatGateway"))
-    assert needs.eks_clusters == len(run.of_type("eks:index:Cluster"))
-    assert needs.albs == len([r for r in run.of_type("aws:lb/loadBalancer:LoadBalancer")
-                              if r.inputs.get("loadBalancerType", "application") == "application"])
-    groups = sorted((g.inputs["scalingConfig"]["maxSize"], tuple(g.inputs["instanceTypes"]), g.inputs["capacityType"],
-                     len(g.inputs["subnetIds"])) for g in run.of_type("eks:index:ManagedNodeGroup"))
-    assert groups == sorted((p.max_size, p.instance_types, p.capacity_type, len(p.zones)) for p in needs.pools)
-    assert json.dumps(needs.nat_gateways_per_az)  # keyed by zone name
 
 
 def test_vcpu_quota_counts_running_instances_when_a_quota_value_is_known(aws: boto3.Session, tmp_path: Path) -> None:
