@@ -103,6 +103,9 @@ def _arns(stack: str) -> Iterator[tuple[str, str, str]]:
         i = r.inputs
         if r.type == "aws:secretsmanager/secret:Secret":
             yield "secretsmanager:CreateSecret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{i['name']}-AbCdEf", r.name
+        elif r.type == "aws:rds/instance:Instance" and i.get("manageMasterUserPassword"):
+            yield ("secretsmanager:CreateSecret",
+                   f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-0a1b2c3d-4e5f-AbCdEf", r.name)
         elif r.type == "aws:s3/bucket:Bucket":
             yield "s3:CreateBucket", f"arn:aws:s3:::{i.get('bucket') or i['bucketPrefix'] + '20260101'}", r.name
         elif r.type == "aws:cloudwatch/logGroup:LogGroup":

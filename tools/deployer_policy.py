@@ -125,7 +125,9 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
                         "ec2:DescribeRouteTables", *_EC2_TAGS),
     "aws:ec2/vpcEndpoint:VpcEndpoint": (
         "ec2:CreateVpcEndpoint", "ec2:DescribeVpcEndpoints", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints",
-        "ec2:DescribePrefixLists", "ec2:DescribeVpcEndpointServices", *_EC2_TAGS),
+        "ec2:DescribePrefixLists", "ec2:DescribeVpcEndpointServices", *_EC2_TAGS,
+        # private DNS of an interface endpoint associates the VPC with AWS's private hosted zone
+        "route53:AssociateVPCWithHostedZone"),
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": (
         "ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"),
     "aws:ecr/repository:Repository": (
@@ -271,7 +273,10 @@ def scopes(prefix: str) -> dict[str, dict[str, list[str]]]:
     p = prefix
     return {
         "s3": {"bucket": [f"arn:aws:s3:::{p}*"], "object": [f"arn:aws:s3:::{p}*/*"]},
-        "secretsmanager": {"Secret": [f"arn:aws:secretsmanager:*:*:secret:{p}*"]},
+        # RDS names the master-password secret it manages for the stack `rds!db-<id>`, with the
+        # caller's permissions (RDS user guide, "Password management with Secrets Manager").
+        "secretsmanager": {"Secret": [f"arn:aws:secretsmanager:*:*:secret:{p}*",
+                                      "arn:aws:secretsmanager:*:*:secret:rds!*"]},
         "logs": {"log-group": [f"arn:aws:logs:*:*:log-group:{name}*" for name in (
             f"/aws/eks/{p}", f"/aws/vpc/{p}", f"/aws/containerinsights/{p}", f"/aws/rds/instance/{p}",
             f"/aws/elasticache/{p}", f"aws-waf-logs-{p}")]},
@@ -282,7 +287,9 @@ def scopes(prefix: str) -> dict[str, dict[str, list[str]]]:
                 "addon": [f"arn:aws:eks:*:*:addon/{p}*/*/*"], "access-entry": [f"arn:aws:eks:*:*:access-entry/{p}*/*"],
                 "access-policy": ["arn:aws:eks::aws:cluster-access-policy/*"]},
         "backup": {"backupVault": [f"arn:aws:backup:*:*:backup-vault:{p}*"]},
-        "wafv2": {"webacl": [f"arn:aws:wafv2:*:*:regional/webacl/{p}*/*"]},
+        # Associating the ACL also authorizes on the ALB, whose name AWS suffixes (not scoped by name).
+        "wafv2": {"webacl": [f"arn:aws:wafv2:*:*:regional/webacl/{p}*/*"],
+                  "loadbalancer/app/": ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*"]},
         "iam": {"role": ["arn:aws:iam::*:role/*"],
                 "oidc-provider": ["arn:aws:iam::*:oidc-provider/oidc.eks.*.amazonaws.com/id/*"]},
     }
