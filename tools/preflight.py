@@ -234,7 +234,8 @@ class Preflight:
         return principal
 
     def check_permissions(self, principal: str) -> None:
-        actions: list[str] = list(DEPLOY_ACTIONS_SAMPLE)
+        actions: list[str] = [a for a in DEPLOY_ACTIONS_SAMPLE
+                              if self.s.shape is not Shape.BYOC or not a.startswith("eks:")]
         if self.s.shape is Shape.SELF_HOSTED:
             actions.extend(SELF_HOSTED_ACTIONS_SAMPLE)
         if ":root" in principal:
