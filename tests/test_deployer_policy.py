@@ -84,8 +84,10 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
     whole = policy()
     no_scope = {a for s in whole["Statement"] if s["Resource"] == "*"
                 for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    # The parts hold the same grants (tested above): the community auditors, which look for
+    # combinations of actions, run once over the whole; the per-statement checks run on every file.
     for path in [POLICY_PATH, *sorted(POLICY_PATH.parent.glob("deployer-policy-part-*.json"))]:
-        findings = analyze_policy_string(path.read_text(), include_community_auditors=True).findings
+        findings = analyze_policy_string(path.read_text(), include_community_auditors=path == POLICY_PATH).findings
         issues = {f.issue for f in findings}
         assert issues <= ACCEPTED_FINDINGS, (path, [(f.issue, f.detail) for f in findings
                                                     if f.issue not in ACCEPTED_FINDINGS])
