@@ -137,6 +137,8 @@ def _short(exc: BaseException) -> str:
         if message.startswith("<") or not message:  # an HTML error page: the endpoint lacks this API
             return f"{error.get('Code') or 'error'} (HTTP {status}): the endpoint does not serve this API"
         text = f"{error.get('Code', 'error')}: {message.splitlines()[0]}"
+    elif type(exc).__name__ == "ResponseParserError":
+        text = "the endpoint answered with something other than an AWS response (it does not serve this API)"
     else:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
@@ -398,14 +400,15 @@ class Preflight:
             return float(client.get_aws_default_service_quota(
                 ServiceCode=service_code, QuotaCode=quota_code)["Quota"]["Value"]), ""
         except Exception as exc:  # noqa: BLE001
-            return None, f"service-quotas {service_code}/{quota_code} not readable ({_short(first)}; default: {_short(exc)})"
+            return None, (f"{service_code} {quota_code} not readable from Service Quotas (GetServiceQuota: "
+                          f"{_short(first)}; GetAWSDefaultServiceQuota: {_short(exc)})")
 
     def _quota_check(self, name: str, code: tuple[str, str], need: int, usage: int | None, usage_note: str,
                      fix: str) -> None:
         value, why = self.quota(*code)
         what = f"needs {need}"
         if value is None:
-            self.add(name, UNCHECKED, f"{what}; {why}; check it in the Service Quotas console ({code[0]} {code[1]})")
+            self.add(name, UNCHECKED, f"{what}; {why}; check it in the Service Quotas console")
             return
         if usage is None:
             self.add(name, WARN if need > value else PASS,
