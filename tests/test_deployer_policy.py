@@ -13,6 +13,7 @@ from tests.conftest import run_program, run_stack
 from tools.deployer_policy import (
     MANAGED_POLICY_MAX_CHARS,
     POLICY_PATH,
+    RESOURCE_ACTIONS,
     STACKS,
     generate,
     iam_catalogue,
@@ -59,6 +60,7 @@ def test_every_action_is_a_real_iam_action_and_none_is_a_wildcard() -> None:
     assert len(actions) > 250
     assert [a for a in actions if "*" in a or "?" in a] == []
     assert unknown_actions(actions) == []
+    assert unknown_actions({a for mapped in RESOURCE_ACTIONS.values() for a in mapped}) == []  # the whole map
     assert unknown_actions(["elasticloadbalancing:SetWebACL", "s3:*"]) == [  # the check can fail
         "elasticloadbalancing:SetWebACL", "s3:*"]
 

@@ -238,6 +238,24 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
         "wafv2:PutLoggingConfiguration", "wafv2:GetLoggingConfiguration", "wafv2:DeleteLoggingConfiguration",
         "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
         "iam:CreateServiceLinkedRole"),
+    # Types the shipped stacks do not use today but settings can turn on (alarmEmail) or that a
+    # component may move to; mapped ahead so that the generation does not stop on them.
+    "aws:sns/topicSubscription:TopicSubscription": (
+        "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
+    "aws:iam/policy:Policy": (
+        "iam:CreatePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions",
+        "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:TagPolicy",
+        "iam:UntagPolicy"),
+    "aws:eks/accessEntry:AccessEntry": (
+        "eks:CreateAccessEntry", "eks:DescribeAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry",
+        "eks:TagResource", "eks:UntagResource"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
+        "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy", "eks:ListAssociatedAccessPolicies"),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": (
+        "logs:PutMetricFilter", "logs:DescribeMetricFilters", "logs:DeleteMetricFilter"),
+    "aws:ec2/securityGroupRule:SecurityGroupRule": (
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"),
     # pulumi-eks components: the children the provider plugin creates (cluster, its IAM role and
     # policy attachments, the OIDC provider, access entries, the vpc-cni and kube-proxy add-ons).
     "eks:index:Cluster": (
@@ -290,7 +308,7 @@ def scopes(prefix: str) -> dict[str, dict[str, list[str]]]:
         # Associating the ACL also authorizes on the ALB, whose name AWS suffixes (not scoped by name).
         "wafv2": {"webacl": [f"arn:aws:wafv2:*:*:regional/webacl/{p}*/*"],
                   "loadbalancer/app/": ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*"]},
-        "iam": {"role": ["arn:aws:iam::*:role/*"],
+        "iam": {"role": ["arn:aws:iam::*:role/*"], "policy": ["arn:aws:iam::*:policy/*"],
                 "oidc-provider": ["arn:aws:iam::*:oidc-provider/oidc.eks.*.amazonaws.com/id/*"]},
     }
 
