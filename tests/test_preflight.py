@@ -358,3 +358,16 @@ def test_vcpu_quota_counts_running_instances_when_a_quota_value_is_known(aws: bo
     vcpu = pf.checks[-1]
     assert vcpu.verdict == FAIL, vcpu  # 56 needed + 32 running > 64
     assert "needs 56, 32 in use, quota 64" in vcpu.detail and "L-1216C47A" in vcpu.fix
+
+
+def test_without_credentials_the_aws_checks_are_named_unchecked(aws: boto3.Session, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    no_credentials = boto3.Session(botocore_session=botocore.session.Session(), region_name="us-east-1")
+    code, checks, _ = run_preflight(no_credentials, "--config-file", str(prepared_config(tmp_path)),
+                                    "--egress-ip", EGRESS_IP)
+    assert code == 1 and checks["caller identity"][0] == FAIL and "credentials" in checks["caller identity"][1]
+    assert checks["AWS checks"][0] == UNCHECKED and "quotas" in checks["AWS checks"][1]
+    assert checks["secrets set"][0] == PASS  # the offline checks still run
