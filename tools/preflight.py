@@ -184,6 +184,13 @@ class Preflight:
             self._clients[service] = self.session.client(service, region_name=self.s.region)
         return self._clients[service]
 
+    def every(self, service: str, operation: str, key: str, **kwargs: Any) -> list[Any]:
+        """All items of a listing call, following its pages (an account can hold more than one)."""
+        client = self.client(service)
+        if client.can_paginate(operation):
+            return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page[key]]
+        return list(getattr(client, operation)(**kwargs)[key])
+
     def add(self, name: str, verdict: str, detail: str, fix: str = "") -> None:
         self.checks.append(Check(name, verdict, detail, fix))
 
@@ -369,10 +376,11 @@ class Preflight:
     def check_instance_types(self, needs: Needs) -> None:
         for pool in needs.pools:
             try:
-                offerings = self.client("ec2").describe_instance_type_offerings(
+                offerings = self.every(
+                    "ec2", "describe_instance_type_offerings", "InstanceTypeOfferings",
                     LocationType="availability-zone",
                     Filters=[{"Name": "instance-type", "Values": list(pool.instance_types)},
-                             {"Name": "location", "Values": list(pool.zones)}])["InstanceTypeOfferings"]
+                             {"Name": "location", "Values": list(pool.zones)}])
             except Exception as exc:  # noqa: BLE001
                 self.add(f"instance types ({pool.name})", UNCHECKED, f"ec2:DescribeInstanceTypeOfferings: {_short(exc)}")
                 continue
@@ -431,11 +439,11 @@ class Preflight:
         increase = "request an increase: aws service-quotas request-service-quota-increase --service-code {} " \
                    "--quota-code {} --desired-value N (or free some)"
         if needs.vpcs:
-            usage, note = self._count(lambda: len(ec2.describe_vpcs()["Vpcs"]))
+            usage, note = self._count(lambda: len(self.every("ec2", "describe_vpcs", "Vpcs")))
             self._quota_check("quota: VPCs per region", QUOTA_VPCS, needs.vpcs, usage, note,
                               increase.format(*QUOTA_VPCS) + ", or reuse a VPC with network.existing")
         if needs.internet_gateways:
-            usage, note = self._count(lambda: len(ec2.describe_internet_gateways()["InternetGateways"]))
+            usage, note = self._count(lambda: len(self.every("ec2", "describe_internet_gateways", "InternetGateways")))
             self._quota_check("quota: internet gateways per region", QUOTA_INTERNET_GATEWAYS, needs.internet_gateways,
                               usage, note, increase.format(*QUOTA_INTERNET_GATEWAYS))
         if needs.elastic_ips:
@@ -445,12 +453,12 @@ class Preflight:
         if needs.nat_gateways_per_az:
             self.check_nat_per_az(needs.nat_gateways_per_az, increase.format(*QUOTA_NAT_PER_AZ))
         if needs.eks_clusters:
-            usage, note = self._count(lambda: len(self.client("eks").list_clusters()["clusters"]))
+            usage, note = self._count(lambda: len(self.every("eks", "list_clusters", "clusters")))
             self._quota_check("quota: EKS clusters", QUOTA_EKS_CLUSTERS, needs.eks_clusters, usage, note,
                               increase.format(*QUOTA_EKS_CLUSTERS))
         if needs.albs:
             usage, note = self._count(lambda: sum(
-                1 for lb in self.client("elbv2").describe_load_balancers()["LoadBalancers"]
+                1 for lb in self.every("elbv2", "describe_load_balancers", "LoadBalancers")
                 if lb.get("Type") == "application"))
             self._quota_check("quota: Application Load Balancers", QUOTA_ALBS, needs.albs, usage, note,
                               increase.format(*QUOTA_ALBS))
@@ -464,8 +472,8 @@ class Preflight:
             return
         try:
             ec2 = self.client("ec2")
-            gateways = ec2.describe_nat_gateways(
-                Filter=[{"Name": "state", "Values": ["pending", "available"]}])["NatGateways"]
+            gateways = self.every("ec2", "describe_nat_gateways", "NatGateways",
+                                  Filter=[{"Name": "state", "Values": ["pending", "available"]}])
             subnet_ids = sorted({g["SubnetId"] for g in gateways})
             subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"] if subnet_ids else []
             az_of = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
@@ -482,8 +490,8 @@ class Preflight:
     def _vcpus_in_use(self) -> tuple[dict[str, int] | None, str]:
         """vCPUs of running standard-family instances, by on-demand / spot."""
         try:
-            reservations = self.client("ec2").describe_instances(Filters=[
-                {"Name": "instance-state-name", "Values": ["pending", "running"]}])["Reservations"]
+            reservations = self.every("ec2", "describe_instances", "Reservations", Filters=[
+                {"Name": "instance-state-name", "Values": ["pending", "running"]}])
         except Exception as exc:  # noqa: BLE001
             return None, _short(exc)
         used = {"ON_DEMAND": 0, "SPOT": 0}
