@@ -34,10 +34,6 @@ from tools import preflight
 from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
 from tools.stack_config import load_stack_config
 
-# Every emulator test runs on one xdist worker (`--dist loadgroup`): one moto server, one import of
-# its EC2 emulation (a few seconds), for the whole session.
-pytestmark = pytest.mark.xdist_group("moto-emulator")
-
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
 ZONE_ID = "Z0PREFLIGHTZONE1"  # the ID the emulator gives the test's hosted zone (a real-looking Route53 ID)
