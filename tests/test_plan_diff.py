@@ -112,3 +112,14 @@ def test_plan_diff_names_added_removed_and_nested_changes_and_keeps_secrets_mask
         ("assumeRolePolicy.Statement[0].Effect", "Allow", "Deny")]
     assert secret_holder["urn"] not in [c.urn for c in diff.changed]
     assert diff_plans(old, copy.deepcopy(old)).empty
+
+
+def test_diff_against_the_same_config_says_no_changes_and_a_bad_file_is_a_usage_error(tmp_path: Path) -> None:
+    old, out = tmp_path / "old.json", io.StringIO()
+    assert tools.preview.main(["--stack", "prod", "--quiet", "--json", str(old)]) == 0
+    assert tools.preview.main(["--stack", "prod", "--quiet", "--diff", str(old)], out=out) == 0
+    assert "0 to add, 0 to remove, 0 to change" in out.getvalue() and "no changes" in out.getvalue()
+    broken, err = tmp_path / "broken.json", io.StringIO()
+    broken.write_text("{not json")
+    assert tools.preview.main(["--stack", "prod", "--quiet", "--diff", str(broken)], err=err) == 2
+    assert "cannot read the plan to diff against" in err.getvalue()
