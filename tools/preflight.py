@@ -36,12 +36,10 @@ from settings.placeholders import (
     PLACEHOLDER_HOSTED_ZONE_IDS,
     PLACEHOLDER_SECRET_PREFIX,
 )
-from tools.harness import PROJECT_ROOT
 from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_stack_config
 
 PASS, FAIL, WARN, UNCHECKED = "PASS", "FAIL", "WARN", "COULD NOT CHECK"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
-DEPLOYER_POLICY = PROJECT_ROOT / "iam" / "deployer-policy.json"
 
 # Service Quotas codes (AWS Service Quotas console / `aws service-quotas list-service-quotas`).
 QUOTA_ON_DEMAND_STANDARD_VCPU = ("ec2", "L-1216C47A")  # Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances
@@ -249,7 +247,7 @@ class Preflight:
             actions.extend(SELF_HOSTED_ACTIONS_SAMPLE)
         if ":root" in principal:
             self.add("deploy permissions", WARN, "the caller is the account root user: it may deploy, but should not",
-                     "deploy with a role carrying iam/deployer-policy.json")
+                     "deploy with a role carrying iam/deployer-policy-part-*.json")
             return
         try:
             results = self.client("iam").simulate_principal_policy(
@@ -268,7 +266,7 @@ class Preflight:
             self.add("deploy permissions", WARN,
                      f"not allowed on every resource: {', '.join(sorted(denied))} (fine if the policy scopes them "
                      "to the stack's name prefix, as iam/deployer-policy.json does)",
-                     "attach iam/deployer-policy.json to the deploying role")
+                     "attach iam/deployer-policy-part-*.json to the deploying role (README: the deployer policy)")
         else:
             self.add("deploy permissions", PASS, f"{len(actions)} sampled deploy actions allowed")
 
