@@ -238,8 +238,15 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
         "wafv2:PutLoggingConfiguration", "wafv2:GetLoggingConfiguration", "wafv2:DeleteLoggingConfiguration",
         "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
         "iam:CreateServiceLinkedRole"),
-    # Types the shipped stacks do not use today but settings can turn on (alarmEmail) or that a
+    # Types the shipped stacks do not register but settings switch on (FEATURE_TYPES), or that a
     # component may move to; mapped ahead so that the generation does not stop on them.
+    "aws:ebs/volume:Volume": (
+        "ec2:CreateVolume", "ec2:DescribeVolumes", "ec2:DescribeVolumeAttribute", "ec2:ModifyVolume",
+        "ec2:DescribeVolumesModifications", "ec2:DeleteVolume", "ec2:DescribeSnapshots", *_EC2_TAGS,
+        # an encrypted volume from a snapshot, under the stack's data key
+        "kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+        "kms:ReEncryptTo", "kms:Decrypt"),
+    "aws:ec2/tag:Tag": ("ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeTags"),
     "aws:sns/topicSubscription:TopicSubscription": (
         "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"),
     "aws:iam/policy:Policy": (
@@ -274,6 +281,13 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
         "eks:DeleteNodegroup", "eks:ListNodegroups", "eks:DescribeUpdate", "eks:TagResource", "eks:UntagResource",
         "iam:PassRole", "iam:GetRole", "iam:CreateServiceLinkedRole", "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeSubnets", "ec2:RunInstances", "ec2:CreateTags"),
+}
+# Types the four stacks' plans do not show because a setting switches them on; the deployer must
+# be able to create them too (a restore is a `pulumi up`, not a request for more permissions).
+FEATURE_TYPES = {
+    "aws:ebs/volume:Volume": "ClickHouse restored from an EBS snapshot",
+    "aws:sns/topicSubscription:TopicSubscription": "observability.alarmEmail",
+    "aws:ec2/tag:Tag": "BYOC tags on an existing VPC and subnets (network.existing)",
 }
 # Types that need no AWS permission: Kubernetes objects (the cluster's RBAC decides), random values.
 NO_AWS_ACTIONS_PREFIXES = ("kubernetes:", "random:")
@@ -439,7 +453,7 @@ def split_policy(policy: Mapping[str, Any], limit: int = MANAGED_POLICY_MAX_CHAR
 
 def generate(prefix: str = DEFAULT_PREFIX, runner: Callable[..., ProgramRun] | None = None) -> dict[Path, str]:
     """The files to write: the whole policy, and the same cut into attachable managed policies."""
-    policy = build_policy(required_actions(plan_types(runner=runner)), prefix)
+    policy = build_policy(required_actions([*plan_types(runner=runner), *FEATURE_TYPES]), prefix)
     files = {POLICY_PATH: render(policy)}
     for i, part in enumerate(split_policy(policy), start=1):
         files[POLICY_PATH.with_name(f"deployer-policy-part-{i}.json")] = render(part)
