@@ -10,6 +10,10 @@ Format (a contract: fields are only ever added):
 
 Every secret value, wherever it sits, is written as "[secret]"; values the engine would only know
 after deploy are written as "[unknown]".
+
+`stable_order` puts a plan in one canonical order (resources by URN, object keys sorted,
+violations sorted): the engine registers resources concurrently, so two runs of the same config
+register them in different orders, and only an ordered plan diffs cleanly.
 """
 
 from __future__ import annotations
@@ -41,6 +45,43 @@ def mask(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
+def sorted_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(violations, key=lambda v: (str(v.get("urn", "")), str(v.get("policy", "")),
+                                             str(v.get("message", ""))))
+
+
+PLAN_FIELDS = ("project", "stack", "resources", "outputs", "violations")
+RESOURCE_FIELDS = ("urn", "type", "name", "custom", "parent", "dependencies", "protect",
+                   "retain_on_delete", "inputs", "id", "outputs")
+
+
+def _in_field_order(record: dict[str, Any], documented: tuple[str, ...]) -> dict[str, Any]:
+    """Documented fields first in their documented order, any added field after, by name."""
+    names = [f for f in documented if f in record] + sorted(f for f in record if f not in documented)
+    return {name: record[name] for name in names}
+
+
+def stable_order(plan: dict[str, Any]) -> dict[str, Any]:
+    """The same plan in canonical order: resources by URN, documented fields in their order,
+    object keys inside inputs and outputs sorted, violations sorted. Lists inside inputs keep
+    their order, which can be meaningful."""
+    ordered = _in_field_order(dict(plan), PLAN_FIELDS)
+    ordered["resources"] = [
+        _in_field_order({name: _sorted_keys(value) for name, value in r.items()}, RESOURCE_FIELDS)
+        for r in sorted(plan["resources"], key=lambda r: r["urn"])]
+    ordered["outputs"] = _sorted_keys(plan.get("outputs", {}))
+    ordered["violations"] = sorted_violations(list(plan.get("violations", [])))
+    return ordered
 
 
 def build_plan(run: ProgramRun, violations: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
     python -m tools.preview --stack dev [--json plan.json]
     python -m tools.preview --config-file path/to/Pulumi.mystack.yaml
+    python -m tools.preview --stack prod --diff old-plan.json   # what a config change does
 
 Exit status: 0 the plan is fine; 1 a mandatory policy is violated; 2 the config is invalid (the
 message is on stderr); 3 the program itself failed (a bug: the traceback is printed).
@@ -22,7 +23,8 @@ from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
 from tools.diagram import mermaid
 from tools.harness import run_program
-from tools.plan import build_plan
+from tools.plan import build_plan, sorted_violations, stable_order
+from tools.plan_diff import diff_plans, print_diff
 from tools.policy_check import check_plan
 from tools.stack_config import load_stack_config
 from tools.timeline import timeline_summary
@@ -115,9 +117,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     parser.add_argument("--quiet", action="store_true", help="print no summary")
     parser.add_argument("--cost", action="store_true", help="print the estimated monthly bill by line item")
     parser.add_argument("--timeline", action="store_true", help="print the estimated first-deploy time")
+    parser.add_argument("--diff", type=Path, metavar="OLD.json",
+                        help="print what changed against a plan written earlier with --json")
     parser.add_argument("--diagram", type=Path, metavar="PATH", help="write a Mermaid diagram of the stack to PATH")
     args = parser.parse_args(argv)
 
+    old_plan: dict[str, Any] | None = None
+    if args.diff:
+        try:
+            old_plan = json.loads(args.diff.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            print(f"error: cannot read the plan to diff against, {args.diff}: {exc}", file=err)
+            return EXIT_CONFIG
     try:
         config = load_stack_config(stack=args.stack, config_file=args.config_file)
     except (FileNotFoundError, ValueError) as exc:
@@ -133,8 +144,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         traceback.print_exc(file=err)
         return EXIT_PROGRAM
 
-    plan = build_plan(run)
-    plan["violations"] = check_plan(plan)
+    plan = stable_order(build_plan(run))
+    plan["violations"] = sorted_violations(check_plan(plan))
     region = str(config.values.get("aws:region", "us-east-1"))
     plan["cost"] = estimate(items_from_plan(plan), region).as_dict()
     plan["timeline"] = timeline_summary(plan)
@@ -148,6 +159,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         print_cost(plan["cost"], out)
     if args.timeline:
         print_timeline(plan["timeline"], out)
+    if old_plan is not None:
+        print_diff(diff_plans(old_plan, plan), out, old_label=str(args.diff))
     mandatory = [v for v in plan["violations"] if v["enforcement"] == "mandatory"]
     return EXIT_VIOLATION if mandatory else EXIT_OK
 

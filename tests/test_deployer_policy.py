@@ -1,0 +1,158 @@
+"""The deploying principal's IAM policy: fresh, real actions only, scoped where it can be, linted."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any, Iterator
+
+import pytest
+from parliament import analyze_policy_string
+
+from tests.conftest import run_program, run_stack
+from tools.deployer_policy import (
+    MANAGED_POLICY_MAX_CHARS,
+    POLICY_PATH,
+    RESOURCE_ACTIONS,
+    STACKS,
+    generate,
+    iam_catalogue,
+    policy_size,
+    required_actions,
+    unknown_actions,
+)
+
+# What parliament reports and we accept, with why (README "Deploying with least privilege"):
+# RESOURCE_STAR: actions whose resources AWS names itself (IDs) or that take no resource;
+# PERMISSIONS_MANAGEMENT_ACTIONS: the deployer creates roles, key and bucket policies by design;
+# PRIVILEGE_ESCALATION CreateEC2WithExistingIP: iam:PassRole (only to ec2/eks/... services) with
+# ec2:RunInstances, which EKS managed node groups with a launch template use;
+# RESOURCE_POLICY_PRIVILEGE_ESCALATION: s3:PutBucketPolicy on the stack's own buckets.
+ACCEPTED_FINDINGS = {"RESOURCE_STAR", "PERMISSIONS_MANAGEMENT_ACTIONS", "PRIVILEGE_ESCALATION",
+                     "RESOURCE_POLICY_PRIVILEGE_ESCALATION"}
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+
+def policy() -> dict[str, Any]:
+    return json.loads(POLICY_PATH.read_text())
+
+
+def statements(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(action, resource, condition as JSON) of every grant in a policy document."""
+    for s in document["Statement"]:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        for action in actions:
+            for resource in resources:
+                yield action, resource, json.dumps(s.get("Condition"), sort_keys=True)
+
+
+def test_the_committed_policy_files_are_what_the_four_plans_generate() -> None:
+    files = generate(runner=run_program)  # the memoised runs of the four stacks
+    assert POLICY_PATH in files
+    for path, text in files.items():
+        assert path.exists() and path.read_text() == text, f"{path} is stale: run python -m tools.deployer_policy"
+    assert set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) == set(files) - {POLICY_PATH}
+
+
+def test_every_action_is_a_real_iam_action_and_none_is_a_wildcard() -> None:
+    actions = {a for a, _, _ in statements(policy())}
+    assert len(actions) > 250
+    # what a setting switches on is covered too: a restore from an EBS snapshot, the alarm e-mail
+    assert {"ec2:CreateVolume", "kms:ReEncryptFrom", "sns:Subscribe"} <= actions
+    assert [a for a in actions if "*" in a or "?" in a] == []
+    assert unknown_actions(actions) == []
+    assert unknown_actions({a for mapped in RESOURCE_ACTIONS.values() for a in mapped}) == []  # the whole map
+    assert unknown_actions(["elasticloadbalancing:SetWebACL", "s3:*"]) == [  # the check can fail
+        "elasticloadbalancing:SetWebACL", "s3:*"]
+
+
+def test_an_unmapped_resource_type_stops_the_generation() -> None:
+    with pytest.raises(KeyError, match="aws:lambda/function:Function"):
+        required_actions(["aws:s3/bucket:Bucket", "aws:lambda/function:Function"])
+    assert required_actions(["kubernetes:core/v1:Namespace", "random:index/randomPassword:RandomPassword"]) == set()
+
+
+def test_the_parts_fit_the_managed_policy_quota_and_add_up_to_the_whole() -> None:
+    parts = sorted(POLICY_PATH.parent.glob("deployer-policy-part-*.json"))
+    assert parts and policy_size(policy()) > MANAGED_POLICY_MAX_CHARS  # why there are parts
+    documents = [json.loads(p.read_text()) for p in parts]
+    assert all(policy_size(d) <= MANAGED_POLICY_MAX_CHARS for d in documents)
+    assert {g for d in documents for g in statements(d)} == set(statements(policy()))
+    for d in documents:
+        sids = [s["Sid"] for s in d["Statement"]]
+        assert len(sids) == len(set(sids))
+
+
+def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
+    whole = policy()
+    no_scope = {a for s in whole["Statement"] if s["Resource"] == "*"
+                for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    # The parts hold the same grants (tested above): the community auditors, which look for
+    # combinations of actions, run once over the whole; the per-statement checks run on every file.
+    for path in [POLICY_PATH, *sorted(POLICY_PATH.parent.glob("deployer-policy-part-*.json"))]:
+        findings = analyze_policy_string(path.read_text(), include_community_auditors=path == POLICY_PATH).findings
+        issues = {f.issue for f in findings}
+        assert issues <= ACCEPTED_FINDINGS, (path, [(f.issue, f.detail) for f in findings
+                                                    if f.issue not in ACCEPTED_FINDINGS])
+        for f in findings:
+            if f.issue == "PRIVILEGE_ESCALATION":
+                assert "CreateEC2WithExistingIP" in f"{f.detail} {f.location}", f.location
+            if f.issue == "RESOURCE_STAR":  # only where the catalogue leaves no resource to name
+                assert set(f.detail) <= no_scope
+
+
+def _arns(stack: str) -> Iterator[tuple[str, str, str]]:
+    """(action, ARN, what) for the named resources of a stack's plan, as AWS will name them."""
+    run = run_stack(stack)
+    for r in run.registrations:
+        i = r.inputs
+        if r.type == "aws:secretsmanager/secret:Secret":
+            yield "secretsmanager:CreateSecret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{i['name']}-AbCdEf", r.name
+        elif r.type == "aws:rds/instance:Instance" and i.get("manageMasterUserPassword"):
+            yield ("secretsmanager:CreateSecret",
+                   f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-0a1b2c3d-4e5f-AbCdEf", r.name)
+        elif r.type == "aws:s3/bucket:Bucket":
+            yield "s3:CreateBucket", f"arn:aws:s3:::{i.get('bucket') or i['bucketPrefix'] + '20260101'}", r.name
+        elif r.type == "aws:cloudwatch/logGroup:LogGroup":
+            yield "logs:CreateLogGroup", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{i['name']}", r.name
+            yield "logs:PutRetentionPolicy", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{i['name']}", r.name
+        elif r.type == "aws:sns/topic:Topic":
+            yield "sns:CreateTopic", f"arn:aws:sns:{REGION}:{ACCOUNT}:{i['name']}", r.name
+        elif r.type == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            yield "cloudwatch:PutMetricAlarm", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{i['name']}", r.name
+        elif r.type == "aws:cloudwatch/dashboard:Dashboard":
+            yield "cloudwatch:PutDashboard", f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/{i['dashboardName']}", r.name
+        elif r.type == "aws:wafv2/webAcl:WebAcl":
+            yield "wafv2:CreateWebACL", f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{i['name']}/0a1b", r.name
+        elif r.type == "aws:backup/vault:Vault":
+            yield "backup:CreateBackupVault", f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:{i['name']}", r.name
+        elif r.type == "eks:index:Cluster":
+            yield "eks:DescribeCluster", f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{i['name']}", r.name
+            yield "eks:CreateNodegroup", f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{i['name']}", r.name
+        elif r.type == "aws:eks/addon:Addon":
+            yield ("eks:CreateAddon", f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{i['clusterName']}", r.name)
+            yield ("eks:DescribeAddon",
+                   f"arn:aws:eks:{REGION}:{ACCOUNT}:addon/{i['clusterName']}/{i['addonName']}/0a1b-2c3d", r.name)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_scoped_statements_allow_every_named_resource_the_plans_create(stack: str) -> None:
+    grants = list(statements(policy()))
+    checked = 0
+    for action, arn, what in _arns(stack):
+        allowed = [resource for a, resource, _ in grants if a == action and fnmatch.fnmatchcase(arn, resource)]
+        assert allowed, f"{stack}: {action} on {arn} ({what}) is not allowed by {POLICY_PATH.name}"
+        checked += 1
+    assert checked >= (2 if stack == "byoc" else 10)
+
+
+def test_scoped_statements_name_only_the_stacks_own_resources() -> None:
+    grants = list(statements(policy()))
+    other = "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments/db-password-AbCdEf"
+    assert not [r for a, r, _ in grants if a == "secretsmanager:GetSecretValue" and fnmatch.fnmatchcase(other, r)]
+    assert not [r for a, r, _ in grants if a == "s3:DeleteBucket" and fnmatch.fnmatchcase("arn:aws:s3:::billing", r)]
+    pass_role = [c for a, _, c in grants if a == "iam:PassRole"]
+    assert pass_role and all("iam:PassedToService" in c for c in pass_role)
+    catalogue = iam_catalogue()
+    assert all(a.split(":")[1] in catalogue[a.split(":")[0]] for a, _, _ in grants)

@@ -1,0 +1,369 @@
+"""Preflight against a real AWS API emulator (moto in server mode, one per session), not fakes.
+
+What moto 5.2.5 serves and what it does not (so the preflight says "could not check"):
+- served: STS identity (assumed roles too), IAM roles, EC2 regions with opt-in status, AZs,
+  instance type offerings per AZ, VPCs, subnets, route tables, NAT gateways, addresses,
+  instances, Route53 zones, EKS clusters, ELBv2, and Service Quotas for the `vpc` service only
+  (VPCs per Region, internet gateways, NAT gateways per AZ) at AWS's default values;
+- not served: Service Quotas for `ec2` (On-Demand / Spot vCPUs, Elastic IPs), `eks` and
+  `elasticloadbalancing`, GetAWSDefaultServiceQuota, the IAM policy simulator and the Account
+  API's GetRegionOptStatus. Moto offers no way to seed quota values, so those stay unchecked.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import botocore.session
+import pytest
+import yaml
+
+import tools.preview
+from settings.identity import principal_arn
+from settings.loader import parse_config
+from tools import preflight
+from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
+from tools.stack_config import load_stack_config
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "123456789012"  # moto's default account
+ZONE_ID = "Z0PREFLIGHTZONE1"  # the ID the emulator gives the test's hosted zone (a real-looking Route53 ID)
+EGRESS_IP = "198.18.0.10"
+REAL_CIPHERTEXT = "v1:AAABAJ1bq3Yk2nX0l9c6wZ1Ow8d0f3sO"  # what `pulumi config set --secret` writes
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    # The emulator's EC2 would load thousands of public AMIs on every reset; no check reads them.
+    previous = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+    # APIs moto lacks answer HTTP 500 and Flask logs a traceback for each: keep the output readable.
+    for name in ("werkzeug", "moto", "flask.app"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+    if previous is None:
+        os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
+    else:
+        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = previous
+
+
+@pytest.fixture()
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> boto3.Session:
+    """A fresh emulated account (reset between tests) and the environment pointing boto3 at it."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
+    for name, value in {"AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_MAX_ATTEMPTS": "1", "AWS_CONFIG_FILE": "/dev/null",
+                        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    return boto3.Session(botocore_session=_BOTOCORE, region_name="us-east-1", aws_access_key_id="testing",
+                         aws_secret_access_key="testing")
+
+
+# One botocore session for every test: it keeps the parsed service models (EC2's alone takes a
+# noticeable part of a second to load), as a single preflight run does.
+_BOTOCORE = botocore.session.get_session()
+
+
+def create_zone(session: boto3.Session, name: str, zone_id: str = ZONE_ID, private: bool = False) -> None:
+    """A hosted zone with a chosen ID (moto's ID manager lets a test pick it)."""
+    from moto.route53.models import HostedZoneIdentifier
+    from moto.utilities.id_generator import moto_id_manager
+
+    moto_id_manager.set_custom_id(HostedZoneIdentifier(ACCOUNT, name + ".", None), zone_id)
+    kwargs: dict[str, Any] = {"Name": name, "CallerReference": f"preflight-{time.monotonic_ns()}"}
+    if private:
+        vpc = session.client("ec2").create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+        kwargs |= {"HostedZoneConfig": {"PrivateZone": True}, "VPC": {"VPCRegion": "us-east-1", "VPCId": vpc}}
+    session.client("route53").create_hosted_zone(**kwargs)
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in changes.items():
+        merged[k] = _merge(merged[k], v) if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+    return merged
+
+
+def prepared_config(tmp_path: Path, changes: dict[str, Any] | None = None, stack: str = "prod") -> Path:
+    """The prod stack file with the user's own values in place of the documentation ones."""
+    document = yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())
+    own = {
+        "langsmith-aws:langsmith": {"domain": "langsmith.corp.internal", "hostedZoneId": ZONE_ID,
+                                    "oidc": {"issuerUrl": "https://login.corp.internal/oauth2/default"}},
+        "langsmith-aws:cluster": {"publicAccessCidrs": [], "deployerAccessCidrs": ["198.18.0.0/15"]},
+        "langsmith-aws:licenseKey": {"secure": REAL_CIPHERTEXT},
+        "langsmith-aws:oidcClientSecret": {"secure": REAL_CIPHERTEXT},
+    }
+    document["config"] = _merge(_merge(document["config"], own), changes or {})
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def every_cli(name: str) -> str:
+    return f"/usr/local/bin/{name}"
+
+
+def run_preflight(session: boto3.Session, *args: str,
+                  which: Any = every_cli) -> tuple[int, dict[str, tuple[str, str, str]], str]:
+    """Exit code, {check name: (verdict, detail, fix)} from the JSON checklist, and everything printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with tempfile.TemporaryDirectory() as directory:
+        listing = Path(directory) / "checks.json"
+        code = preflight.main([*args, "--json", str(listing)], out=out, err=err, which=which, session=session)
+        found = json.loads(listing.read_text()) if listing.exists() else []
+    checks = {c["name"]: (c["verdict"], c["detail"], c["fix"]) for c in found}
+    return code, checks, out.getvalue() + err.getvalue()
+
+
+def checker(config_file: Path, session: boto3.Session, egress_ip: str | None = None) -> Preflight:
+    """One preflight, to run a single check of it."""
+    config = load_stack_config(config_file=config_file)
+    settings = parse_config(config.values, project=config.project, stack=config.stack, secret_keys=config.secret_keys)
+    return Preflight(settings, config, session, egress_ip=egress_ip, which=every_cli)
+
+
+def verdicts(checks: dict[str, tuple[str, str, str]], verdict: str) -> list[str]:
+    return [name for name, (v, _, _) in checks.items() if v == verdict]
+
+
+def test_a_prepared_account_passes_and_the_vcpu_quota_is_reported_unchecked(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    code, checks, text = run_preflight(aws, "--config-file", str(prepared_config(tmp_path)), "--egress-ip", EGRESS_IP)
+    assert verdicts(checks, FAIL) == [], text
+    assert code == 0
+    for name in ("caller identity", "region enabled", "availability zones", "hosted zone (langsmith.hostedZoneId)",
+                 "instance types (cluster.generalPool)", "instance types (cluster.clickhousePool)",
+                 "quota: VPCs per region", "quota: NAT gateways per AZ", "Kubernetes API reachable from here",
+                 "secrets set", "documentation values replaced", "deploy tools"):
+        assert checks[name][0] == PASS, (name, checks.get(name))
+    # prod: 6 general + 1 ClickHouse m6i.2xlarge on demand at maxSize = 7 x 8 vCPUs; moto serves no
+    # EC2 quota, so the check says what it needs and that it could not read the quota.
+    vcpu = checks["quota: On-Demand standard vCPUs (cluster.generalPool, cluster.clickhousePool at maxSize)"]
+    assert vcpu[0] == UNCHECKED and "needs 56" in vcpu[1] and "L-1216C47A" in vcpu[1]
+    assert checks["quota: Elastic IPs (NAT gateways)"][0] == UNCHECKED and "needs 3" in checks[
+        "quota: Elastic IPs (NAT gateways)"][1]
+    assert "Not checked (check by hand):" in text and "On-Demand standard vCPUs" in text.split("Not checked")[1]
+
+
+def test_a_missing_hosted_zone_is_named_with_its_fix(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal", zone_id="Z0SOMEOTHERZONE")
+    code, checks, _ = run_preflight(aws, "--config-file", str(prepared_config(tmp_path)), "--egress-ip", EGRESS_IP)
+    verdict, detail, fix = checks["hosted zone (langsmith.hostedZoneId)"]
+    assert code == 1 and verdict == FAIL
+    assert f"{ZONE_ID} does not exist" in detail and "create-hosted-zone" in fix
+    assert verdicts(checks, FAIL) == ["hosted zone (langsmith.hostedZoneId)"]
+
+
+def test_a_domain_outside_its_zone_and_a_private_zone_fail(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    config = prepared_config(tmp_path, {"langsmith-aws:langsmith": {"domain": "langsmith.elsewhere.internal"}})
+    code, checks, _ = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    verdict, detail, _ = checks["hosted zone (langsmith.hostedZoneId)"]
+    assert code == 1 and verdict == FAIL
+    assert "langsmith.domain langsmith.elsewhere.internal is outside the zone" in detail and "corp.internal" in detail
+    assert verdicts(checks, FAIL) == ["hosted zone (langsmith.hostedZoneId)"]
+
+    create_zone(aws, "private.internal", zone_id="Z0PRIVATEZONE1", private=True)
+    pf = checker(prepared_config(tmp_path, {"langsmith-aws:langsmith": {
+        "domain": "langsmith.private.internal", "hostedZoneId": "Z0PRIVATEZONE1"}}), aws)
+    pf.check_hosted_zones()
+    assert pf.checks[-1].verdict == FAIL and "is a private zone" in pf.checks[-1].detail
+
+
+def test_an_account_at_its_vpc_quota_fails_the_vpc_check(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    ec2 = aws.client("ec2")
+    quota = aws.client("service-quotas").get_service_quota(ServiceCode="vpc", QuotaCode="L-F678F1CE")["Quota"]["Value"]
+    while len(ec2.describe_vpcs()["Vpcs"]) < quota:  # the default VPC counts too
+        ec2.create_vpc(CidrBlock=f"10.{len(ec2.describe_vpcs()['Vpcs'])}.0.0/16")
+    code, checks, _ = run_preflight(aws, "--config-file", str(prepared_config(tmp_path)), "--egress-ip", EGRESS_IP)
+    verdict, detail, fix = checks["quota: VPCs per region"]
+    assert code == 1 and verdict == FAIL
+    assert f"needs 1, {int(quota)} in use, quota {int(quota)}" in detail
+    assert "L-F678F1CE" in fix and "network.existing" in fix
+    assert verdicts(checks, FAIL) == ["quota: VPCs per region"]
+
+
+def test_the_shipped_stack_file_fails_on_its_placeholders(aws: boto3.Session) -> None:
+    pf = checker(ROOT / "stacks" / "Pulumi.prod.yaml", aws)
+    pf.check_secrets_and_placeholders()  # reads the stack file only
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    text = "\n".join(f"{c.detail} {c.fix}" for c in pf.checks)
+    assert checks["secrets set"][0] == FAIL and "licenseKey" in checks["secrets set"][1]
+    assert "pulumi config set --secret licenseKey" in checks["secrets set"][2]
+    placeholders = checks["documentation values replaced"][1]
+    assert "langsmith.domain = langsmith.example.com" in placeholders
+    assert "langsmith.hostedZoneId = Z0000000000000EXAMPLE" in placeholders
+    assert "v1:placeholder" not in text  # the ciphertext placeholder is named by key, never printed
+
+
+def test_a_private_api_on_a_new_vpc_fails_before_anything_is_created(aws: boto3.Session, tmp_path: Path) -> None:
+    name = "Kubernetes API reachable from here"
+    inside = prepared_config(tmp_path, {"langsmith-aws:cluster": {"deployerAccessCidrs": [], "deployerInsideVpc": True}})
+    pf = checker(inside, aws)
+    pf.check_api_reachability(can_ask_aws=True)  # asks EKS: the cluster does not exist yet
+    verdict, detail, fix = pf.checks[-1].verdict, pf.checks[-1].detail, pf.checks[-1].fix
+    assert pf.checks[-1].name == name and verdict == FAIL
+    assert "first deploy" in detail and "deployerAccessCidrs" in fix
+
+    # with an allow list: without --egress-ip it says it cannot tell; outside the list it fails
+    for egress_ip, expected in ((None, UNCHECKED), ("192.0.2.44", FAIL), (EGRESS_IP, PASS)):
+        pf = checker(prepared_config(tmp_path), aws, egress_ip)
+        pf.check_api_reachability(can_ask_aws=False)
+        assert pf.checks[-1].verdict == expected, pf.checks[-1]
+    pf = checker(prepared_config(tmp_path), aws)
+    pf.check_api_reachability(can_ask_aws=False)
+    assert "cannot tell this machine's egress IP" in pf.checks[-1].detail
+    pf = checker(prepared_config(tmp_path), aws, "192.0.2.44")
+    pf.check_api_reachability(can_ask_aws=False)
+    assert "192.0.2.44/32" in pf.checks[-1].fix
+
+
+def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    aws.client("iam").create_role(RoleName="Deployer", Path="/ci/", AssumeRolePolicyDocument="{}")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/ci/Deployer"
+    credentials = aws.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="ci-run-1")["Credentials"]
+    as_deployer = boto3.Session(botocore_session=_BOTOCORE, region_name="us-east-1",
+                                aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"])
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [role_arn]}})
+    pf = checker(config, as_deployer)
+    assert pf.check_identity() == role_arn
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    verdict, detail, fix = checks["cluster creator not listed as admin"]
+    assert verdict == FAIL and f"remove {role_arn} from cluster.adminRoleArns" in fix
+    assert role_arn in detail and "assumed-role/Deployer/ci-run-1" in checks["caller identity"][1]
+    assert f"principal {role_arn}" in checks["caller identity"][1]  # the role's path read from IAM
+    assert principal_arn("arn:aws:sts::123456789012:assumed-role/Deployer/ci-run-1") != role_arn  # the path matters
+
+
+def test_a_region_not_enabled_and_missing_clis_fail(aws: boto3.Session, tmp_path: Path) -> None:
+    config = prepared_config(tmp_path, {"aws:region": "ap-east-1"})  # opt-in region, not opted in
+    pf = checker(config, aws)
+    pf.which = lambda name: None if name in ("pulumi", "kubectl") else every_cli(name)
+    pf.check_region()
+    pf.check_clis()
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    assert checks["region enabled"][0] == FAIL and "not-opted-in" in checks["region enabled"][1]
+    assert "enable-region --region-name ap-east-1" in checks["region enabled"][2]
+    assert checks["deploy tools"][0] == FAIL and "pulumi" in checks["deploy tools"][1]
+    assert checks["kubectl (optional)"][0] == WARN
+
+
+def test_an_existing_vpc_is_checked_tier_by_tier(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+
+    def subnet(cidr: str, az: str) -> str:
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+
+    public = [subnet("10.70.0.0/24", "us-east-1a"), subnet("10.70.1.0/24", "us-east-1b")]
+    private = [subnet("10.70.10.0/24", "us-east-1a"), subnet("10.70.11.0/24", "us-east-1b")]
+    data = [subnet("10.70.20.0/24", "us-east-1a"), subnet("10.70.21.0/24", "us-east-1b")]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public[0], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+
+    def table(subnets: list[str], **route: str) -> None:
+        table_id = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        if route:
+            ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", **route)
+        for s in subnets:
+            ec2.associate_route_table(RouteTableId=table_id, SubnetId=s)
+
+    table(public, GatewayId=igw)
+    table(private, NatGatewayId=nat)
+    table(data[:1])
+    table(data[1:], NatGatewayId=nat)  # wrong: the data tier must have no internet route
+    existing = {"vpcId": vpc, "publicSubnetIds": public, "privateSubnetIds": private, "dataSubnetIds": data}
+    config = prepared_config(tmp_path, {"langsmith-aws:network": {"existing": existing}})
+    pf = checker(config, aws)
+    zones = pf.zones()
+    assert zones is not None and zones == ["us-east-1a", "us-east-1b"]  # the private subnets' zones
+    needs = plan_needs(pf.s, zones)
+    assert needs.vpcs == 0 and needs.elastic_ips == 0  # no VPC, no NAT gateway is created
+    pf.check_existing_network()
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    verdict, detail, _ = checks["existing network"]
+    assert verdict == FAIL
+    assert f"data subnet {data[1]} has a default route (nat" in detail and data[0] not in detail
+    assert "public subnet" not in detail and "private subnet" not in detail
+
+    # routed as the tiers require, it passes
+    ec2.replace_route_table_association(
+        AssociationId=ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [data[1]]}])[
+            "RouteTables"][0]["Associations"][0]["RouteTableAssociationId"],
+        RouteTableId=ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [data[0]]}])[
+            "RouteTables"][0]["RouteTableId"])
+    pf = checker(config, aws)
+    pf.check_existing_network()
+    assert pf.checks[-1].verdict == PASS, pf.checks[-1]
+
+
+def test_an_invalid_config_exits_2_with_the_previews_message(aws: boto3.Session, tmp_path: Path) -> None:
+    config = prepared_config(tmp_path, {"langsmith-aws:network": {"cidr": "10.0.0.0/8"}, "langsmith-aws:colour": "x"})
+    code, _, text = run_preflight(aws, "--config-file", str(config))
+    err = io.StringIO()
+    assert tools.preview.main(["--config-file", str(config), "--quiet"], out=io.StringIO(), err=err) == 2
+    assert code == 2 and text == err.getvalue()
+    assert "network.cidr" in text and "colour" in text
+
+
+def test_vcpu_quota_counts_running_instances_when_a_quota_value_is_known(aws: boto3.Session, tmp_path: Path) -> None:
+    """Moto serves no EC2 quota and offers no way to seed one, so the value alone is given here;
+    the usage is counted from instances really running in the emulator."""
+    ec2 = aws.client("ec2")
+    image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.run_instances(ImageId=image, InstanceType="m5.4xlarge", MinCount=2, MaxCount=2)  # 2 x 16 vCPUs
+    ec2.run_instances(ImageId=image, InstanceType="g5.xlarge", MinCount=1, MaxCount=1)  # not a standard family
+
+    class KnownQuota(Preflight):
+        def quota(self, service_code: str, quota_code: str) -> tuple[float | None, str]:
+            if (service_code, quota_code) == preflight.QUOTA_ON_DEMAND_STANDARD_VCPU:
+                return 64.0, ""
+            return super().quota(service_code, quota_code)
+
+    config = load_stack_config(config_file=prepared_config(tmp_path))
+    settings = parse_config(config.values, project=config.project, stack=config.stack, secret_keys=config.secret_keys)
+    pf = KnownQuota(settings, config, aws, which=every_cli)
+    needs = plan_needs(settings, ["us-east-1a", "us-east-1b", "us-east-1c"])
+    pf.check_vcpus(needs, "raise it: {} {}")
+    vcpu = pf.checks[-1]
+    assert vcpu.verdict == FAIL, vcpu  # 56 needed + 32 running > 64
+    assert "needs 56, 32 in use, quota 64" in vcpu.detail and "L-1216C47A" in vcpu.fix
+
+
+def test_without_credentials_the_aws_checks_are_named_unchecked(aws: boto3.Session, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    no_credentials = boto3.Session(botocore_session=botocore.session.Session(), region_name="us-east-1")
+    code, checks, _ = run_preflight(no_credentials, "--config-file", str(prepared_config(tmp_path)),
+                                    "--egress-ip", EGRESS_IP)
+    assert code == 1 and checks["caller identity"][0] == FAIL and "credentials" in checks["caller identity"][1]
+    assert checks["AWS checks"][0] == UNCHECKED and "quotas" in checks["AWS checks"][1]
+    assert checks["secrets set"][0] == PASS  # the offline checks still run
