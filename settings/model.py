@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import json
 import re
+import urllib.parse
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     SecretStr,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
+from settings import catalogue
 from settings.instance_types import InstanceShape, allocatable, cpu_cores, memory_gib, shape_of
 from settings.profiles import LOG_RETENTION_DAYS
 
@@ -35,6 +40,25 @@ CLUSTER_SYSTEM_VCPU = 1.0
 CLUSTER_SYSTEM_GIB = 2.0
 NODE_DAEMONSET_VCPU = 0.2
 NODE_DAEMONSET_GIB = 0.3
+
+
+# For a cross-field rule reported at the first key: the other keys that take part in it. When the
+# first came from the profile (the user did not set it), the loader names the one the user did set.
+RELATED_KEYS: dict[str, tuple[str, ...]] = {
+    "clickhouse.cpu": ("cluster.clickhousePool.instanceTypes", "clickhouse.memory", "profile"),
+    "cluster.generalPool.minSize": ("cluster.generalPool.instanceTypes", "profile"),
+    "cluster.generalPool.desiredSize": ("cluster.generalPool.minSize", "cluster.generalPool.maxSize"),
+    "cluster.clickhousePool.desiredSize": ("cluster.clickhousePool.minSize", "cluster.clickhousePool.maxSize"),
+    "logRetentionDays": ("profile",),
+    "postgres.backupRetentionDays": ("profile",),
+    "postgres.maxAllocatedStorageGb": ("postgres.allocatedStorageGb",),
+    "postgres.instanceClass": ("aws:region",),
+    "redis.nodeType": ("aws:region",),
+    "redis.engineVersion": ("redis.engine",),
+    "clickhouse.volumeIops": ("clickhouse.volumeSizeGb",),
+    "clickhouse.volumeThroughputMibps": ("clickhouse.volumeIops",),
+    "blobStorage.longTtlDays": ("blobStorage.shortTtlDays",),
+}
 
 
 class _MissingValue:
@@ -69,6 +93,8 @@ class ConfigModel(BaseModel):
         populate_by_name=True,
         extra="forbid",
         frozen=True,
+        # People write `cpu: 2` and `engineVersion: 16`: numbers are read as the strings they spell.
+        coerce_numbers_to_str=True,
     )
 
 
@@ -116,7 +142,22 @@ Cidr = Annotated[str, AfterValidator(_check_cidr)]
 VpcId = Annotated[str, _matching(r"vpc-[0-9a-f]{8,17}", "vpc-0123456789abcdef0")]
 SubnetId = Annotated[str, _matching(r"subnet-[0-9a-f]{8,17}", "subnet-0123456789abcdef0")]
 AvailabilityZone = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "us-east-1a")]
-Region = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d", "us-east-1")]
+def _check_region(value: str) -> str:
+    known = catalogue.regions()
+    if value not in known:
+        raise ValueError(f"is not an AWS region (botocore's endpoints data){catalogue.nearest(value, known)}")
+    return value
+
+
+def _check_instance_type(value: str) -> str:
+    known = catalogue.ec2_instance_types()
+    if value not in known:
+        raise ValueError("is not an EC2 instance type (botocore's EC2 service model)"
+                         f"{catalogue.nearest(value, known)}")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_check_region)]
 NamePrefix = Annotated[str, _matching(r"[a-z][a-z0-9-]{1,22}[a-z0-9]", "ls-prod (3-24 lowercase letters, digits, hyphens)")]
 
 def _check_tag_key(key: str) -> str:
@@ -166,11 +207,38 @@ class NetworkSettings(ConfigModel):
         return value
 
 
+# LangSmith needs PostgreSQL 14 or newer (self-hosting prerequisites); RDS's majors come from the catalogue.
+POSTGRES_MIN_MAJOR = 14
+# Default engine version of each ElastiCache engine: one ElastiCache offers (settings/data/aws_catalogue.json).
+# Redis OSS 7.1 is what LangSmith documents; Valkey 8.1 is a Valkey line ElastiCache offers (7.2, 8.0, 8.1...).
+REDIS_DEFAULT_VERSIONS = {"redis": "7.1", "valkey": "8.1"}
+# Oldest Redis OSS line the replication group supports: transit_encryption_mode needs 7.0 or newer.
+REDIS_MIN_OSS_VERSION = (7, 0)
+
+
+def postgres_versions() -> list[str]:
+    return [v for v in catalogue.postgres_major_versions() if int(v) >= POSTGRES_MIN_MAJOR]
+
+
+def redis_versions(engine: str) -> list[str]:
+    versions = catalogue.elasticache_engine_versions(engine)
+    if engine == "redis":
+        return [v for v in versions if tuple(int(p) for p in v.split(".")[:2]) >= REDIS_MIN_OSS_VERSION]
+    return list(versions)
+
+
+def _check_postgres_major(value: str) -> str:
+    allowed = postgres_versions()
+    if value not in allowed:
+        raise ValueError(f"must be a PostgreSQL major version RDS offers and LangSmith supports: {', '.join(allowed)}")
+    return value
+
+
 class PostgresSettings(ConfigModel):
     external: bool = Field(
         default=False,
         description="Use an existing PostgreSQL instead of RDS; its URI comes from the secret key postgresExternalUri")
-    engine_version: Literal["14", "15", "16", "17"] = Field(
+    engine_version: Annotated[str, AfterValidator(_check_postgres_major)] = Field(
         default="16", description="PostgreSQL major version (RDS applies minor upgrades itself)")
     instance_class: Annotated[str, _matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "db.m7g.large")] = Field(
         description="RDS instance class")
@@ -184,11 +252,21 @@ class RedisSettings(ConfigModel):
     engine: Literal["redis", "valkey"] = Field(
         default="redis",
         description="redis (Redis OSS 7.1, what LangSmith is tested with) or valkey (protocol-compatible, ~20% cheaper)")
-    engine_version: Annotated[str, _matching(r"[0-9]+\.[0-9]+", "7.1")] = Field(default="7.1", description="Engine version")
+    engine_version: str = Field(description="Engine version (default: 7.1 for redis, 8.1 for valkey)")
     node_type: Annotated[str, _matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "cache.m7g.large")] = Field(
         description="ElastiCache node type")
     nodes: int = Field(ge=1, le=6, description="Primary plus replicas; 2 or more enables automatic failover")
     snapshot_retention_days: int = Field(ge=0, le=35, description="Daily snapshots kept (days)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_version_of_engine(cls, data: Any) -> Any:
+        """Each engine gets its own default version (Valkey has no 7.1); the pair is checked across fields."""
+        if isinstance(data, dict) and data.get("engineVersion", data.get("engine_version")) is None:
+            engine = data.get("engine", "redis")
+            if engine in REDIS_DEFAULT_VERSIONS:
+                return {**data, "engineVersion": REDIS_DEFAULT_VERSIONS[engine]}
+        return data
 
 
 class BlobStorageSettings(ConfigModel):
@@ -198,7 +276,7 @@ class BlobStorageSettings(ConfigModel):
         ge=1, le=3650, description="How long overwritten or deleted object versions are kept (days)")
 
 
-InstanceType = Annotated[str, _matching(r"[a-z][a-z0-9-]*\.[a-z0-9]+", "m6i.2xlarge")]
+InstanceType = Annotated[str, AfterValidator(_check_instance_type)]
 RoleArn = Annotated[str, _matching(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "arn:aws:iam::123456789012:role/name")]
 
 
@@ -330,20 +408,72 @@ HYBRID_CONTROL_PLANES = {
 }
 
 
+# Namespaces Kubernetes or this stack's controllers own: never a home for agent workloads.
+# The controllers' ones mirror components/ (tests/test_config_fidelity.py holds them in step).
+RESERVED_NAMESPACES = frozenset({
+    "default", "kube-system", "kube-public", "kube-node-lease",
+    "langsmith", "keda", "external-secrets", "agents-gateway", "envoy-gateway-system", "amazon-cloudwatch",
+    "kube-events",
+})
+
+
+def _check_workload_namespace(value: str) -> str:
+    if value in RESERVED_NAMESPACES or value.startswith("kube-"):
+        raise ValueError("is a namespace Kubernetes or the stack's controllers own; agent workloads need their own "
+                         f"(reserved: {', '.join(sorted(RESERVED_NAMESPACES))}, and every kube-*)")
+    return value
+
+
+WorkloadNamespace = Annotated[Dns1123Label, AfterValidator(_check_workload_namespace)]
+
+
+def _check_url(value: str) -> str:
+    parsed = urllib.parse.urlsplit(value)
+    host = parsed.hostname or ""
+    if parsed.scheme not in ("https", "http") or not host or " " in value:
+        raise ValueError("must be an absolute http(s) URL such as https://api.host.langchain.com")
+    return value
+
+
+def _check_runs_endpoints(value: str) -> str:
+    """LANGSMITH_RUNS_ENDPOINTS: a JSON object of LangSmith API URL -> API-key secret name."""
+    try:
+        decoded = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"must be a JSON object of URL to secret name ({exc.msg} at position {exc.pos})") from None
+    if not isinstance(decoded, dict) or not decoded:
+        raise ValueError('must be a non-empty JSON object such as {"https://langsmith.example.com/api/v1": "ls-key"}')
+    for url, secret_name in decoded.items():
+        _check_url(url)
+        if not isinstance(secret_name, str) or not secret_name:
+            raise ValueError(f"must map each URL to a secret name; {url!r} maps to {secret_name!r}")
+    return value
+
+
+def _json_text(value: Any) -> Any:
+    """A JSON value written as YAML (a mapping) is the same thing as its JSON text."""
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
 class ListenerSettings(ConfigModel):
-    name: Dns1123Label = Field(description="Short name of the listener (names its namespace and subdomain)")
+    # Its release is lgdp-<name> (Helm release names: 53 characters at most), its namespace langgraph-<name>.
+    name: Annotated[WorkloadNamespace, StringConstraints(max_length=48)] = Field(
+        description="Short name of the listener (names its namespace and subdomain)")
     listener_id: Uuid = Field(description="Listener ID from the LangSmith UI")
     workspace_id: Uuid = Field(description="Workspace the listener belongs to")
-    namespaces: list[Dns1123Label] = Field(min_length=1, description="Namespaces its deployments run in")
+    namespaces: list[WorkloadNamespace] = Field(min_length=1, description="Namespaces its deployments run in")
     owns_crds: Optional[bool] = Field(default=None, description="Install the operator CRD (exactly one listener)")
 
 
 class HybridSettings(ConfigModel):
     control_plane: Literal["us", "eu", "self-hosted"] = Field(
         default="us", description="Where the LangSmith control plane runs; picks default endpoints")
-    host_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.host.langchain.com")]] = Field(
+    host_backend_url: Optional[Url] = Field(
         default=None, description="Control plane host backend (default: the region's)")
-    smith_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.smith.langchain.com")]] = Field(
+    smith_backend_url: Optional[Url] = Field(
         default=None, description="LangSmith API (default: the region's)")
     domain: Optional[Hostname] = Field(default=None, description="Agents are served at <listener>.<domain>")
     hosted_zone_id: Optional[Annotated[str, _matching(r"Z[A-Z0-9]{4,32}", "Z0123456789ABCDEFGHIJ")]] = Field(
@@ -380,7 +510,7 @@ class ByocSettings(ConfigModel):
                                    _matching(r"[a-z0-9]+([._/-][a-z0-9]+)*", "langgraph-deployments")] = Field(
         default="langgraph-deployments", description="ECR repository the `langgraph build` image is pushed to")
     keep_tagged_images: int = Field(default=50, ge=1, le=1000, description="Tagged images the lifecycle policy keeps")
-    langsmith_runs_endpoints: Optional[str] = Field(
+    langsmith_runs_endpoints: Optional[Annotated[str, BeforeValidator(_json_text), AfterValidator(_check_runs_endpoints)]] = Field(
         default=None,
         description="LANGSMITH_RUNS_ENDPOINTS for deployments that trace to a self-hosted LangSmith (JSON map of URL to API-key secret name)")
 
@@ -467,18 +597,52 @@ class Settings(ConfigModel):
             problems.append(("blobStorage.longTtlDays", self.blob_storage.long_ttl_days,
                              f"must be at least blobStorage.shortTtlDays ({self.blob_storage.short_ttl_days})"))
         problems.extend(self._cluster_problems())
+        problems.extend(self._catalogue_problems())
         existing = net.existing
         if existing is not None:
             if existing.data_subnet_ids and len(existing.data_subnet_ids) < 2:
                 problems.append(("network.existing.dataSubnetIds", existing.data_subnet_ids,
                                  "must list two subnets or more (RDS subnet groups span two AZs), or be omitted"))
-            if self.shape is Shape.SELF_HOSTED and len(existing.public_subnet_ids) < 2:
+            # Only an internet-facing ALB sits in public subnets; an internal one uses the private subnets.
+            if self.shape is Shape.SELF_HOSTED and not self.edge.internal and len(existing.public_subnet_ids) < 2:
                 problems.append(("network.existing.publicSubnetIds", existing.public_subnet_ids,
-                                 "must list two subnets or more: the self-hosted ALB spans two AZs"))
+                                 "must list two subnets or more: the internet-facing ALB spans two AZs "
+                                 "(or set edge.internal: true for an ALB in the private subnets)"))
             public_private = set(existing.public_subnet_ids) & set(existing.private_subnet_ids)
             if public_private:
                 problems.append(("network.existing.publicSubnetIds", sorted(public_private),
                                  "must not also be private subnets: nodes never sit in public subnets"))
+        return problems
+
+    def _catalogue_problems(self) -> list[tuple[str, Any, str]]:
+        """RDS classes, ElastiCache node types and engine versions AWS offers (settings/catalogue.py)."""
+        problems: list[tuple[str, Any, str]] = []
+        checked_region = self.region in catalogue.catalogued_regions()
+        if self.shape is Shape.SELF_HOSTED and not self.postgres.external:
+            rds_class = self.postgres.instance_class
+            every = set().union(*(catalogue.rds_postgres_classes(r) for r in catalogue.catalogued_regions()))
+            if rds_class not in every:
+                problems.append(("postgres.instanceClass", rds_class,
+                                 f"is not an RDS for PostgreSQL instance class{catalogue.nearest(rds_class, every)}"))
+            elif checked_region and rds_class not in catalogue.rds_postgres_classes(self.region):
+                offered = catalogue.rds_postgres_classes(self.region)
+                problems.append(("postgres.instanceClass", rds_class,
+                                 f"is not offered for PostgreSQL in {self.region}{catalogue.nearest(rds_class, offered)}"))
+        if self.shape is Shape.SELF_HOSTED:
+            node_type = self.redis.node_type
+            every = set().union(*(catalogue.elasticache_node_types(r) for r in catalogue.catalogued_regions()))
+            if node_type not in every:
+                problems.append(("redis.nodeType", node_type,
+                                 f"is not an ElastiCache node type{catalogue.nearest(node_type, every)}"))
+            elif checked_region and node_type not in catalogue.elasticache_node_types(self.region):
+                offered = catalogue.elasticache_node_types(self.region)
+                problems.append(("redis.nodeType", node_type,
+                                 f"is not offered in {self.region}{catalogue.nearest(node_type, offered)}"))
+            versions = redis_versions(self.redis.engine)
+            if self.redis.engine_version not in versions:
+                problems.append(("redis.engineVersion", self.redis.engine_version,
+                                 f"is not a version of engine {self.redis.engine!r} on ElastiCache; "
+                                 f"allowed: {', '.join(versions)} (or omit it for {REDIS_DEFAULT_VERSIONS[self.redis.engine]})"))
         return problems
 
     def _langsmith_problems(self) -> list[tuple[str, Any, str]]:
