@@ -22,7 +22,7 @@ PLACEHOLDER_HOSTED_ZONE_IDS = ("Z0000000000000EXAMPLE",)
 PLACEHOLDER_SECRET_PREFIX = "v1:placeholder"
 
 # The offline preview's stand-in for every `secure:` value (it cannot decrypt them); kept in step
-# with tools.stack_config.OFFLINE_SECRET_PLACEHOLDER (a test holds them equal).
+# with tools.stack_config.OFFLINE_SECRET_PLACEHOLDER (which is this value).
 OFFLINE_SECRET_VALUE = "offline-preview-placeholder-secret-0000"
 
 _DOMAIN = re.compile(r"(?:^|[@/.])(example\.(?:com|net|org))(?:$|[/:?#])", re.IGNORECASE)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from settings import ConfigError
+from settings.placeholders import find_placeholders
 from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
 from tools.diagram import mermaid
@@ -109,6 +110,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_CONFIG
+    # Documentation values are fine for a preview, never for AWS: `pulumi up` refuses them.
+    for placeholder in find_placeholders(config.values, config.secret_keys):
+        print(f"warning: {placeholder.key} = {placeholder.value!r} is {placeholder.why} "
+              "(`pulumi up` refuses to start until it is replaced)", file=err)
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
                           secret_keys=config.secret_keys)
