@@ -8,6 +8,7 @@ tools call it directly; `load_settings` feeds it the Pulumi runtime's configurat
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from typing import Any, Collection, Mapping, NamedTuple
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from settings.model import MISSING_VALUE, RELATED_KEYS, SECRET_KEYS, ConfigModel, Settings, Shape
 from settings.identity import principal_arn
+from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.placeholders import find_placeholders, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
 
@@ -97,7 +99,12 @@ def _decode(value: Any) -> Any:
 
 
 def _default_name_prefix(stack: str) -> str:
-    return "ls-" + re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")
+    """`ls-<stack>`, made a valid namePrefix: a long stack name is cut and made unique with a hash."""
+    name = "ls-" + re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", stack.lower())).strip("-")
+    if len(name) <= NAME_PREFIX_MAX_LENGTH:
+        return name
+    digest = hashlib.sha256(stack.encode()).hexdigest()[:4]
+    return f"{name[:NAME_PREFIX_MAX_LENGTH - 5].rstrip('-')}-{digest}"
 
 
 def parse_config(

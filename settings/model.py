@@ -30,6 +30,7 @@ from pydantic.alias_generators import to_camel
 
 from settings import catalogue
 from settings.instance_types import InstanceShape, allocatable, cpu_cores, memory_gib, shape_of
+from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.profiles import LOG_RETENTION_DAYS
 
 # The reference baseline for LangSmith's services in production, and what the cluster's own
@@ -158,7 +159,16 @@ def _check_instance_type(value: str) -> str:
 
 
 Region = Annotated[str, AfterValidator(_check_region)]
-NamePrefix = Annotated[str, _matching(r"[a-z][a-z0-9-]{1,22}[a-z0-9]", "ls-prod (3-24 lowercase letters, digits, hyphens)")]
+def _check_name_prefix(value: str) -> str:
+    # RDS and ElastiCache identifiers: a letter first, no "--", no hyphen last; the length keeps every
+    # derived name within its AWS limit (settings/name_limits.py).
+    if not re.fullmatch(rf"[a-z][a-z0-9-]{{1,{NAME_PREFIX_MAX_LENGTH - 2}}}[a-z0-9]", value) or "--" in value:
+        raise ValueError(f"must be 3-{NAME_PREFIX_MAX_LENGTH} lowercase letters, digits and single hyphens, "
+                         "starting with a letter (e.g. ls-prod): every physical name is derived from it")
+    return value
+
+
+NamePrefix = Annotated[str, AfterValidator(_check_name_prefix)]
 
 def _check_tag_key(key: str) -> str:
     if key.lower().startswith("aws:"):
