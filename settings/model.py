@@ -419,7 +419,7 @@ HYBRID_CONTROL_PLANES = {
 
 
 # Namespaces Kubernetes or this stack's controllers own: never a home for agent workloads.
-# The controllers' ones mirror components/ (tests/test_config_fidelity.py holds them in step).
+# The controllers' ones mirror components/ and shapes/ (tests/test_config_fidelity.py holds them in step).
 RESERVED_NAMESPACES = frozenset({
     "default", "kube-system", "kube-public", "kube-node-lease",
     "langsmith", "keda", "external-secrets", "agents-gateway", "envoy-gateway-system", "amazon-cloudwatch",
