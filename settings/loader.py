@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from settings.model import MISSING_VALUE, RELATED_KEYS, SECRET_KEYS, ConfigModel, Settings, Shape
 from settings.identity import principal_arn
 from settings.name_limits import NAME_PREFIX_MAX_LENGTH
-from settings.placeholders import find_placeholders, reaches_aws
+from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
 
 REGION_KEY = "aws:region"
@@ -346,8 +346,12 @@ def load_settings() -> Settings:
     import pulumi_aws as aws  # the provider's invoke; settings stay importable without it
 
     caller_arn = aws.get_caller_identity().arn
-    issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn,
-                           reaches_aws=reaches_aws(pulumi.runtime.is_dry_run()))
+    dry_run = pulumi.runtime.is_dry_run()
+    issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run))
     if issues:
         raise ConfigError(issues, project)
+    if dry_run and not offline():
+        for placeholder in find_placeholders(values, frozenset(secret_keys)):
+            pulumi.log.warn(f"{placeholder.key} = {placeholder.value!r} is {placeholder.why}; "
+                            "`pulumi up` refuses to start until it is replaced")
     return settings

@@ -249,7 +249,8 @@ class PostgresSettings(ConfigModel):
         default=False,
         description="Use an existing PostgreSQL instead of RDS; its URI comes from the secret key postgresExternalUri")
     engine_version: Annotated[str, AfterValidator(_check_postgres_major)] = Field(
-        default="16", description="PostgreSQL major version (RDS applies minor upgrades itself)")
+        default="16", description=f"PostgreSQL major version: {', '.join(postgres_versions())} "
+                                  "(RDS applies minor upgrades itself)")
     instance_class: Annotated[str, _matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "db.m7g.large")] = Field(
         description="RDS instance class")
     allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage (GiB)")
@@ -262,7 +263,10 @@ class RedisSettings(ConfigModel):
     engine: Literal["redis", "valkey"] = Field(
         default="redis",
         description="redis (Redis OSS 7.1, what LangSmith is tested with) or valkey (protocol-compatible, ~20% cheaper)")
-    engine_version: str = Field(description="Engine version (default: 7.1 for redis, 8.1 for valkey)")
+    engine_version: str = Field(
+        default=REDIS_DEFAULT_VERSIONS["redis"],
+        description="Engine version (default per engine: " + ", ".join(
+            f"{v} for {e}" for e, v in REDIS_DEFAULT_VERSIONS.items()) + "); one ElastiCache offers for the engine")
     node_type: Annotated[str, _matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "cache.m7g.large")] = Field(
         description="ElastiCache node type")
     nodes: int = Field(ge=1, le=6, description="Primary plus replicas; 2 or more enables automatic failover")

@@ -98,6 +98,11 @@ def offline_run() -> Iterator[None]:
         _offline_runs -= 1
 
 
+def offline() -> bool:
+    """Whether the program runs under the offline harness (mocks), not the Pulumi CLI."""
+    return _offline_runs > 0
+
+
 def reaches_aws(dry_run: bool) -> bool:
     """Whether this run creates real resources: a `pulumi up`, not a preview and not an offline run."""
     return not dry_run and _offline_runs == 0
