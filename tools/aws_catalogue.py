@@ -76,7 +76,7 @@ def build(wheel: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.aws_catalogue", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.aws_catalogue", description="Build settings/data/aws_catalogue.json from a cfn-lint wheel.")
     parser.add_argument("--cfn-lint-wheel", type=Path, required=True, help="a downloaded cfn-lint wheel")
     parser.add_argument("--out", type=Path, default=CATALOGUE_PATH)
     args = parser.parse_args(argv)
