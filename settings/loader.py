@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 import re
-from typing import Any, Collection, Mapping, NamedTuple
+from typing import Any, Callable, Collection, Mapping, NamedTuple
 
 import pulumi
 from pulumi.runtime import config as runtime_config
@@ -185,10 +185,34 @@ def parse_config(
                 issues.append(ConfigIssue(key, "[redacted]" if _is_secret_key(key) else user_values[key],
                                           f"only applies to shape {shape.value}; this stack's shape is "
                                           f"{settings.shape.value}: remove it (or change shape)"))
+        issues.extend(_ignored_nested_keys(settings, user_values))
     if issues:
         raise ConfigError(issues, project)
     assert settings is not None
     return settings
+
+
+# Nested keys that only take effect under a condition: (key, condition holds, what the condition is).
+_CONDITIONAL_KEYS: tuple[tuple[str, Callable[[Settings], bool], str], ...] = (
+    *((f"network.{k}", lambda s: s.network.existing is None,
+       "is ignored with network.existing (the existing VPC keeps its own layout)")
+      for k in ("cidr", "azCount", "availabilityZones", "natGateways", "interfaceEndpoints")),
+    *((f"clickhouse.{k}", lambda s: s.clickhouse.mode == "external", "only applies with clickhouse.mode: external")
+      for k in ("externalHost", "externalPort", "externalNativePort", "externalUser", "externalDatabase",
+                "externalTls")),
+    ("langsmith.oidc", lambda s: s.langsmith is None or s.langsmith.auth == "oidc",
+     "only applies with langsmith.auth: oidc"),
+)
+
+
+def _ignored_nested_keys(settings: Settings, user_values: Mapping[str, Any]) -> list[ConfigIssue]:
+    """Keys the stack file sets that the chosen options would silently ignore."""
+    found: list[ConfigIssue] = []
+    for key, applies, why in _CONDITIONAL_KEYS:
+        value = _user_value(key, user_values)
+        if value is not MISSING and not applies(settings):
+            found.append(ConfigIssue(key, value, f"{why}: remove it"))
+    return found
 
 
 def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str]) -> ConfigIssue | None:

@@ -135,6 +135,17 @@ def test_keys_of_another_shape_are_reported():
     parse("byoc")
 
 
+def test_nested_keys_the_chosen_options_ignore_are_reported():
+    existing = {"vpcId": "vpc-0123456789abcdef0",
+                "publicSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+                "privateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}
+    found = issues("prod", {"network": {"cidr": "10.40.0.0/16", "existing": existing},
+                            "clickhouse": {"externalHost": "ch.corp.internal"}})
+    assert "ignored with network.existing" in found["network.cidr"]
+    assert "clickhouse.mode: external" in found["clickhouse.externalHost"]
+    assert parse("prod", {"network": {"existing": existing}}).network.existing is not None
+
+
 def test_json_strings_are_checked_as_json():
     found = issues("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints="{not json"))
     assert "must be a JSON object" in found["byoc.langsmithRunsEndpoints"]
