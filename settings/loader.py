@@ -287,8 +287,9 @@ def _blame_what_the_user_set(key: str, value: Any, allowed: str,
     set_by_user = [k for k in RELATED_KEYS.get(key, ()) if _user_value(k, user_values) is not MISSING]
     if not set_by_user:
         return key, value, allowed
+    source = "the profile's default" if _has_profile_default(key) else "the default"
     return set_by_user[0], _user_value(set_by_user[0], user_values), (
-        f"conflicts with the profile's default {key} = {_show(value)} (not set in the stack file): {key} {allowed}; "
+        f"conflicts with {source} {key} = {_show(value)}, which the stack file does not set ({key}: {allowed}); "
         f"change {' or '.join(set_by_user)}, or set {key} yourself")
 
 

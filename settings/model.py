@@ -59,6 +59,7 @@ RELATED_KEYS: dict[str, tuple[str, ...]] = {
     "clickhouse.volumeIops": ("clickhouse.volumeSizeGb",),
     "clickhouse.volumeThroughputMibps": ("clickhouse.volumeIops",),
     "blobStorage.longTtlDays": ("blobStorage.shortTtlDays",),
+    "edge.allowedCidrs": ("edge.internal",),
 }
 
 
