@@ -144,6 +144,8 @@ Cidr = Annotated[str, AfterValidator(_check_cidr)]
 VpcId = Annotated[str, _matching(r"vpc-[0-9a-f]{8,17}", "vpc-0123456789abcdef0")]
 SubnetId = Annotated[str, _matching(r"subnet-[0-9a-f]{8,17}", "subnet-0123456789abcdef0")]
 AvailabilityZone = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "us-east-1a")]
+
+
 def _check_region(value: str) -> str:
     known = catalogue.regions()
     if value not in known:
@@ -160,6 +162,8 @@ def _check_instance_type(value: str) -> str:
 
 
 Region = Annotated[str, AfterValidator(_check_region)]
+
+
 def _check_name_prefix(value: str) -> str:
     # RDS and ElastiCache identifiers: a letter first, no "--", no hyphen last; the length keeps every
     # derived name within its AWS limit (settings/name_limits.py).
@@ -170,6 +174,7 @@ def _check_name_prefix(value: str) -> str:
 
 
 NamePrefix = Annotated[str, AfterValidator(_check_name_prefix)]
+
 
 def _check_tag_key(key: str) -> str:
     if key.lower().startswith("aws:"):
