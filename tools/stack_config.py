@@ -81,7 +81,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise StackFileError(f"{where}: not valid YAML: {problem}") from None
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        started = (f" ({context} that starts at line {context_mark.line + 1})"
+                   if context and context_mark is not None and mark is not None and context_mark.line != mark.line
+                   else "")
+        raise StackFileError(f"{where}: not valid YAML: {problem}{started}") from None
     if document is None:
         return {}
     if not isinstance(document, dict):
