@@ -28,14 +28,15 @@ _RUNTIME_FIELDS = {"project", "stack", "region"}
 # Namespaces other than the project's that a stack file may use: the providers' and Pulumi's own.
 PROVIDER_NAMESPACES = ("aws", "kubernetes", "pulumi")
 
-# Top-level keys that only one shape reads: set on another shape, they would be silently ignored.
-SHAPE_KEYS: dict[str, Shape] = {
-    "langsmith": Shape.SELF_HOSTED, "licenseKey": Shape.SELF_HOSTED, "oidcClientSecret": Shape.SELF_HOSTED,
-    "redis": Shape.SELF_HOSTED, "blobStorage": Shape.SELF_HOSTED, "edge": Shape.SELF_HOSTED,
-    "clickhouse": Shape.SELF_HOSTED, "clickhouseExternalPassword": Shape.SELF_HOSTED,
-    "observability": Shape.SELF_HOSTED, "postgresExternalUri": Shape.SELF_HOSTED,
-    "hybrid": Shape.HYBRID, "hybridApiKeys": Shape.HYBRID,
-    "byoc": Shape.BYOC, "byocExternalId": Shape.BYOC,
+# Top-level keys that only some shapes read (shapes/*.py): set on another, they would be silently ignored.
+_SELF_HOSTED = frozenset({Shape.SELF_HOSTED})
+SHAPE_KEYS: dict[str, frozenset[Shape]] = {
+    **{k: _SELF_HOSTED for k in ("langsmith", "licenseKey", "oidcClientSecret", "redis", "blobStorage", "clickhouse",
+                                 "clickhouseExternalPassword", "observability")},
+    "edge": frozenset({Shape.SELF_HOSTED, Shape.HYBRID}),  # both put an ALB in front
+    "postgresExternalUri": frozenset({Shape.SELF_HOSTED, Shape.BYOC}),
+    "hybrid": frozenset({Shape.HYBRID}), "hybridApiKeys": frozenset({Shape.HYBRID}),
+    "byoc": frozenset({Shape.BYOC}), "byocExternalId": frozenset({Shape.BYOC}),
 }
 
 
@@ -178,12 +179,11 @@ def parse_config(
             k, v, a = _blame_what_the_user_set(k, v, a, user_values)
             issues.append(ConfigIssue(k, "[redacted]" if _is_secret_key(k) and v is not MISSING else v, a))
         for key in sorted(user_values):
-            shape = SHAPE_KEYS.get(key)
-            if key == "postgresExternalUri" and settings.shape is Shape.BYOC:
-                continue  # BYOC deployments may use an external PostgreSQL too
-            if shape is not None and shape is not settings.shape:
+            shapes = SHAPE_KEYS.get(key)
+            if shapes is not None and settings.shape not in shapes:
+                names = " or ".join(sorted(s.value for s in shapes))
                 issues.append(ConfigIssue(key, "[redacted]" if _is_secret_key(key) else user_values[key],
-                                          f"only applies to shape {shape.value}; this stack's shape is "
+                                          f"only applies to shape {names}; this stack's shape is "
                                           f"{settings.shape.value}: remove it (or change shape)"))
         issues.extend(_ignored_nested_keys(settings, user_values))
     if issues:

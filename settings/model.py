@@ -624,7 +624,7 @@ class Settings(ConfigModel):
                 problems.append(("network.existing.dataSubnetIds", existing.data_subnet_ids,
                                  "must list two subnets or more (RDS subnet groups span two AZs), or be omitted"))
             # Only an internet-facing ALB sits in public subnets; an internal one uses the private subnets.
-            if self.shape is Shape.SELF_HOSTED and not self.edge.internal and len(existing.public_subnet_ids) < 2:
+            if self.shape is not Shape.BYOC and not self.edge.internal and len(existing.public_subnet_ids) < 2:
                 problems.append(("network.existing.publicSubnetIds", existing.public_subnet_ids,
                                  "must list two subnets or more: the internet-facing ALB spans two AZs "
                                  "(or set edge.internal: true for an ALB in the private subnets)"))
