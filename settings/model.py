@@ -176,6 +176,26 @@ def _check_name_prefix(value: str) -> str:
 NamePrefix = Annotated[str, AfterValidator(_check_name_prefix)]
 
 
+def _check_host(value: str) -> str:
+    """A host name (RFC 1123) or an IP address: what a client connects to, without scheme or port."""
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    label = r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    if len(value) > 253 or not re.fullmatch(rf"{label}(\.{label})*", value):
+        raise ValueError("must be a host name or IP address, without scheme or port (e.g. ch.corp.internal)")
+    return value
+
+
+def _check_https_url(value: str) -> str:
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme != "https" or not parsed.hostname or " " in value:
+        raise ValueError("must be an https URL such as https://login.example.com/oauth2/default")
+    return value
+
+
 def _check_tag_key(key: str) -> str:
     if key.lower().startswith("aws:"):
         raise ValueError("tag keys starting with 'aws:' are reserved by AWS")
@@ -345,7 +365,8 @@ class ClickHouseSettings(ConfigModel):
     volume_throughput_mibps: int = Field(ge=125, le=2000, description="gp3 throughput of the data volume (MiB/s)")
     cpu: Quantity = Field(description="CPU request of the in-cluster ClickHouse")
     memory: Quantity = Field(description="Memory request (and limit) of the in-cluster ClickHouse")
-    external_host: Optional[str] = Field(default=None, description="Host of an external ClickHouse (mode: external)")
+    external_host: Optional[Annotated[str, AfterValidator(_check_host)]] = Field(
+        default=None, description="Host of an external ClickHouse (mode: external): a DNS name or an IP address")
     external_port: int = Field(default=8443, ge=1, le=65535, description="HTTP(S) port of the external ClickHouse")
     external_native_port: int = Field(default=9440, ge=1, le=65535, description="Native port of the external ClickHouse")
     external_user: str = Field(default="default", description="User of the external ClickHouse")
@@ -376,7 +397,7 @@ class LangSmithComponents(ConfigModel):
 
 class OidcSettings(ConfigModel):
     client_id: str = Field(min_length=1, description="OIDC client ID")
-    issuer_url: Annotated[str, _matching(r"https://[^\s]+", "https://login.example.com/oauth2/default")] = Field(
+    issuer_url: Annotated[str, AfterValidator(_check_https_url)] = Field(
         description="OIDC issuer URL")
 
 

@@ -161,6 +161,14 @@ def test_urls_are_checked_as_urls():
     assert "absolute http(s) URL" in found["hybrid.hostBackendUrl"]
 
 
+def test_hosts_and_issuer_urls_are_checked_as_such():
+    found = issues("prod", {"clickhouse": {"mode": "external", "externalHost": "https://ch.corp.internal:8443"},
+                            "clickhouseExternalPassword": "x"} | with_merged(
+        "prod", "langsmith", oidc={"clientId": "langsmith", "issuerUrl": "http://login.corp.io"}))
+    assert "without scheme or port" in found["clickhouse.externalHost"]
+    assert "must be an https URL" in found["langsmith.oidc.issuerUrl"]
+
+
 @pytest.mark.parametrize("namespace", ["kube-system", "default", "kube-node-lease", "langsmith", "keda", "kube-x"])
 def test_namespaces_kubernetes_or_the_controllers_own_cannot_run_agents(namespace: str):
     current, _ = stack_values("hybrid")
