@@ -8,6 +8,7 @@ tools call it directly; `load_settings` feeds it the Pulumi runtime's configurat
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ from typing import Any, Callable, Collection, Mapping, NamedTuple
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 from settings.model import MISSING_VALUE, RELATED_KEYS, SECRET_KEYS, ConfigModel, Settings, Shape
 from settings.identity import principal_arn
@@ -218,6 +220,14 @@ def _ignored_nested_keys(settings: Settings, user_values: Mapping[str, Any]) -> 
 def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str]) -> ConfigIssue | None:
     """A key outside the project's namespace: fine for a provider's, else an error with a suggestion."""
     namespace, _, name = full_key.partition(":")
+    if namespace == "aws":
+        provider_keys = _aws_provider_keys()
+        if name in provider_keys:
+            return None
+        close = difflib.get_close_matches(name, sorted(provider_keys), n=1)
+        hint = f"; did you mean 'aws:{close[0]}'?" if close else ""
+        return ConfigIssue(full_key, "[redacted]" if name in ("secretKey", "token") else value,
+                           f"is not a setting of the AWS provider (pulumi-aws), so it would be ignored{hint}")
     if namespace in PROVIDER_NAMESPACES:
         return None
     shown = "[redacted]" if _is_secret_key(name) else value
@@ -229,6 +239,17 @@ def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str])
     else:
         hint = f"keys belong to '{project}:' or a provider ({', '.join(p + ':' for p in PROVIDER_NAMESPACES)})"
     return ConfigIssue(full_key, shown, f"unknown namespace '{namespace}', so this key would be ignored; {hint}")
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_provider_keys() -> frozenset[str]:
+    """The `aws:` config keys the pinned pulumi-aws provider reads (its config module's properties)."""
+    import inspect
+
+    import pulumi_aws.config as aws_config
+
+    exported = getattr(aws_config, "_ExportableConfig")
+    return frozenset(to_camel(name) for name, member in inspect.getmembers(exported) if isinstance(member, property))
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[ConfigModel] | None:

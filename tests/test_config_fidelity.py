@@ -125,6 +125,9 @@ def test_a_misspelled_project_namespace_is_an_error_with_the_right_key():
 def test_provider_namespaces_are_left_to_their_providers():
     assert parse("prod", {"aws:profile": "ops", "kubernetes:enableServerSideApply": "true"}).region == "us-east-1"
     assert "did you mean 'aws:region'?" in issues("prod", {"awz:region": "us-east-1"})["awz:region"]
+    # aws: keys are the ones the pinned provider reads
+    assert "did you mean 'aws:region'?" in issues("prod", {"aws:regoin": "us-east-1"})["aws:regoin"]
+    assert parse("prod", {"aws:defaultTags": {"tags": {"team": "ml"}}, "aws:skipMetadataApiCheck": "false"})
 
 
 def test_keys_of_another_shape_are_reported():
