@@ -18,7 +18,7 @@ from settings import ConfigError, parse_config
 from settings import catalogue
 from settings.loader import creator_conflicts, deploy_checks
 from settings.model import REDIS_DEFAULT_VERSIONS, RESERVED_NAMESPACES, postgres_versions, redis_versions
-from settings.placeholders import find_placeholders
+from settings.placeholders import find_placeholders, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, key, run_stack, stack_values
 from tools import preview
@@ -288,6 +288,13 @@ def test_a_real_deploy_refuses_placeholders_before_any_resource():
     assert {key("langsmith.domain"), key("langsmith.hostedZoneId"), key("cluster.publicAccessCidrs[0]"),
             key("licenseKey")} <= refused
     assert "offline-preview" not in str(err.value)  # a secret's value is never shown
+
+
+def test_a_pulumi_preview_only_warns_about_placeholders():
+    values, secrets = stack_values("dev")
+    settings = parse_config(values, project=PROJECT, stack="dev", secret_keys=secrets)
+    assert not reaches_aws(dry_run=True) and reaches_aws(dry_run=False)
+    assert deploy_checks(settings, values, secrets, caller_arn=DEPLOYER_SESSION_ARN, reaches_aws=False) == []
 
 
 def test_real_values_pass_the_deploy_checks():

@@ -110,10 +110,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_CONFIG
-    # Documentation values are fine for a preview, never for AWS: `pulumi up` refuses them.
-    for placeholder in find_placeholders(config.values, config.secret_keys):
-        print(f"warning: {placeholder.key} = {placeholder.value!r} is {placeholder.why} "
-              "(`pulumi up` refuses to start until it is replaced)", file=err)
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
                           secret_keys=config.secret_keys)
@@ -124,6 +120,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         traceback.print_exc(file=err)
         return EXIT_PROGRAM
 
+    # Documentation values are fine for a preview, never for AWS: `pulumi up` refuses them.
+    for placeholder in find_placeholders(config.values, config.secret_keys):
+        print(f"warning: {placeholder.key} = {placeholder.value!r} is {placeholder.why} "
+              "(`pulumi up` refuses to start until it is replaced)", file=err)
     plan = build_plan(run)
     plan["violations"] = check_plan(plan)
     region = str(config.values.get("aws:region", "us-east-1"))
