@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import runpy
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -280,14 +281,29 @@ def test_the_preview_warns_about_each_placeholder():
             key("licenseKey"), key("oidcClientSecret")} <= warned
 
 
+def refused_before_any_resource(values: dict[str, str], stack_name: str, secrets: frozenset[str],
+                                **kwargs: Any) -> ConfigError:
+    """Run the program, catch its ConfigError, and check that nothing was registered before it."""
+    caught: list[ConfigError] = []
+
+    def program() -> None:
+        try:
+            runpy.run_path(str(PROJECT_ROOT / "__main__.py"), run_name="__main__")
+        except ConfigError as exc:
+            caught.append(exc)
+
+    run = harness_run(values, stack=stack_name, secret_keys=secrets, program=program, **kwargs)
+    assert len(caught) == 1 and run.registrations == []
+    return caught[0]
+
+
 def test_a_real_deploy_refuses_placeholders_before_any_resource():
     values, secrets = stack_values("dev")
-    with pytest.raises(ConfigError) as err:
-        harness_run(values, stack="dev", secret_keys=secrets, as_real_deploy=True)
-    refused = {i.key for i in err.value.issues}
+    error = refused_before_any_resource(values, "dev", secrets, as_real_deploy=True)
+    refused = {i.key for i in error.issues}
     assert {key("langsmith.domain"), key("langsmith.hostedZoneId"), key("cluster.publicAccessCidrs[0]"),
             key("licenseKey")} <= refused
-    assert "offline-preview" not in str(err.value)  # a secret's value is never shown
+    assert "offline-preview" not in str(error)  # a secret's value is never shown
 
 
 def test_a_pulumi_preview_only_warns_about_placeholders():
@@ -313,10 +329,11 @@ def test_real_values_pass_the_deploy_checks():
 @pytest.mark.parametrize("listed", [DEPLOYER_ROLE_ARN, "arn:aws:iam::123456789012:role/LangSmithDeployer"])
 def test_the_deploying_role_cannot_also_be_listed_as_admin(listed: str):
     """The mocks answer like STS for an assumed role: the session ARN has no path; the role is matched."""
-    with pytest.raises(ConfigError) as err:
-        run_stack("prod", with_merged("prod", "cluster", adminRoleArns=["arn:aws:iam::123456789012:role/platform", listed]))
-    assert [i.key for i in err.value.issues] == ["cluster.adminRoleArns[1]"]
-    assert "pulumi/pulumi-eks#2373" in str(err.value)
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=["arn:aws:iam::123456789012:role/platform", listed]))
+    error = refused_before_any_resource(values, "prod", secrets)
+    assert [i.key for i in error.issues] == ["cluster.adminRoleArns[1]"]
+    assert "pulumi/pulumi-eks#2373" in str(error)
 
 
 def test_other_roles_and_accounts_are_not_the_creator():
