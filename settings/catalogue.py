@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -68,6 +69,15 @@ def elasticache_engine_versions(engine: str) -> tuple[str, ...]:
 def source() -> str:
     data = _data()
     return f"{data['source']}, generated {data['generated']}"
+
+
+# AWS's instance type naming: in the family (before the dot), a "g" after the generation digit
+# marks AWS Graviton (arm64): m7g, c7gn, r8gd, t4g, x2gd, im4gn; a1 is the first Graviton family.
+# (docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html)
+def architecture(instance_type: str) -> str:
+    family = instance_type.split(".")[0]
+    grace = "-gb" in family  # NVIDIA Grace CPUs (p6e-gb200) are arm64 too
+    return "arm64" if family == "a1" or grace or re.fullmatch(r"[a-z]+\d+g[a-z0-9-]*", family) else "x86_64"
 
 
 def nearest(value: str, valid: Iterable[str], n: int = 3) -> str:

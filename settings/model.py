@@ -659,6 +659,14 @@ class Settings(ConfigModel):
         """RDS classes, ElastiCache node types and engine versions AWS offers (settings/catalogue.py)."""
         problems: list[tuple[str, Any, str]] = []
         checked_region = self.region in catalogue.catalogued_regions()
+        for pool_key, pool in (("generalPool", self.cluster.general_pool), ("clickhousePool", self.cluster.clickhouse_pool)):
+            by_arch: dict[str, list[str]] = {}
+            for instance_type in pool.instance_types:
+                by_arch.setdefault(catalogue.architecture(instance_type), []).append(instance_type)
+            if len(by_arch) > 1:
+                problems.append((f"cluster.{pool_key}.instanceTypes", pool.instance_types,
+                                 "must share one CPU architecture: a node group runs one AMI "
+                                 f"(arm64: {', '.join(by_arch['arm64'])}; x86_64: {', '.join(by_arch['x86_64'])})"))
         if self.shape is Shape.SELF_HOSTED and not self.postgres.external:
             rds_class = self.postgres.instance_class
             every = set().union(*(catalogue.rds_postgres_classes(r) for r in catalogue.catalogued_regions()))

@@ -78,6 +78,17 @@ def test_the_ec2_catalogue_is_botocores():
     assert "m6i.3xlarge" not in catalogue.ec2_instance_types()
 
 
+def test_a_pool_cannot_mix_graviton_and_x86_types():
+    pool = {"instanceTypes": ["m6i.2xlarge", "m7g.2xlarge"], "capacityType": "ON_DEMAND", "minSize": 3,
+            "desiredSize": 3, "maxSize": 6}
+    found = issues("prod", with_merged("prod", "cluster", generalPool=pool))
+    assert "one CPU architecture" in found["cluster.generalPool.instanceTypes"]
+    graviton = {**pool, "instanceTypes": ["m7g.2xlarge", "m6g.2xlarge"]}
+    assert parse("prod", with_merged("prod", "cluster", generalPool=graviton)).cluster.general_pool.instance_types[0] == "m7g.2xlarge"
+    assert [catalogue.architecture(t) for t in ("t4g.medium", "c7gn.large", "a1.large", "g5.xlarge", "m6i.large")] == [
+        "arm64", "arm64", "arm64", "x86_64", "x86_64"]
+
+
 def test_a_misspelled_region_is_refused_and_a_real_one_accepted():
     assert "nearest valid: eu-west-1" in issues("prod", {"aws:region": "eu-wset-1"})["aws:region"]
     assert parse("prod", {"aws:region": "eu-west-1"}).region == "eu-west-1"
