@@ -49,6 +49,12 @@ def rds_postgres_classes(region: str) -> frozenset[str]:
     return frozenset(_data()["rdsPostgresInstanceClasses"].get(region, ()))
 
 
+def rds_postgres_classes_for_major(major: str) -> frozenset[str] | None:
+    """Classes RDS offers for a PostgreSQL major at its newest minor (None: the data has no such major)."""
+    classes = _data().get("postgresClassesByMajor", {}).get(major)
+    return frozenset(classes) if classes is not None else None
+
+
 def elasticache_node_types(region: str) -> frozenset[str]:
     return frozenset(_data()["elasticacheNodeTypes"].get(region, ()))
 

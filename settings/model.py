@@ -53,7 +53,7 @@ RELATED_KEYS: dict[str, tuple[str, ...]] = {
     "logRetentionDays": ("profile",),
     "postgres.backupRetentionDays": ("profile",),
     "postgres.maxAllocatedStorageGb": ("postgres.allocatedStorageGb",),
-    "postgres.instanceClass": ("aws:region",),
+    "postgres.instanceClass": ("aws:region", "postgres.engineVersion"),
     "redis.nodeType": ("aws:region",),
     "redis.engineVersion": ("redis.engine",),
     "clickhouse.volumeIops": ("clickhouse.volumeSizeGb",),
@@ -677,6 +677,12 @@ class Settings(ConfigModel):
                 offered = catalogue.rds_postgres_classes(self.region)
                 problems.append(("postgres.instanceClass", rds_class,
                                  f"is not offered for PostgreSQL in {self.region}{catalogue.nearest(rds_class, offered)}"))
+            else:
+                for_major = catalogue.rds_postgres_classes_for_major(self.postgres.engine_version)
+                if for_major is not None and rds_class not in for_major:
+                    problems.append(("postgres.instanceClass", rds_class,
+                                     f"is not offered with PostgreSQL {self.postgres.engine_version} "
+                                     f"(postgres.engineVersion){catalogue.nearest(rds_class, for_major)}"))
         if self.shape is Shape.SELF_HOSTED:
             node_type = self.redis.node_type
             every = set().union(*(catalogue.elasticache_node_types(r) for r in catalogue.catalogued_regions()))

@@ -101,6 +101,14 @@ def test_rds_and_elasticache_types_come_from_the_published_catalogue():
     assert parse("prod", {"postgres": {"instanceClass": "db.r7g.large"}}).postgres.instance_class == "db.r7g.large"
 
 
+def test_a_class_rds_no_longer_offers_for_the_postgres_major_is_refused():
+    """db.m4.large still exists in us-east-1's list, but not for PostgreSQL 16 (previous generation)."""
+    assert "db.m4.large" in catalogue.rds_postgres_classes("us-east-1")
+    found = issues("prod", {"postgres": {"instanceClass": "db.m4.large", "engineVersion": "16"}})
+    assert "not offered with PostgreSQL 16 (postgres.engineVersion)" in found["postgres.instanceClass"]
+    assert parse("prod", {"postgres": {"instanceClass": "db.m7g.large", "engineVersion": "17"}}).postgres.engine_version == "17"
+
+
 def test_a_class_not_offered_in_the_region_names_the_region():
     """A class that exists, but not in the chosen region (the per-region data of the catalogue)."""
     everywhere = catalogue.rds_postgres_classes("us-east-1")
