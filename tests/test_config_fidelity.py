@@ -244,6 +244,18 @@ def test_a_stack_file_that_is_not_yaml_or_not_a_mapping_exits_2_naming_file_and_
     assert f"{path}{where}" in err and problem in err
 
 
+def test_a_number_yaml_reshapes_is_pointed_out(tmp_path: Path):
+    """`engineVersion: 7.10` reaches the program as 7.1 (the CLI converts YAML to JSON): say so, with the line."""
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text() + "  langsmith-aws:postgres:\n"
+                    "    engineVersion: 16\n  langsmith-aws:redis:\n    engine: valkey\n    engineVersion: 7.10\n")
+    code, _, err = run_preview("--config-file", str(path), "--quiet")
+    assert code == preview.EXIT_CONFIG and "redis.engineVersion = '7.1'" in err  # what the program saw
+    lines = [line for line in err.splitlines() if "is read as the number" in line]
+    assert lines == [f"warning: {path}:{len(path.read_text().splitlines())}: 7.10 is read as the number 7.1; "
+                     "quote it if you meant the text (versions such as '7.10')"]
+
+
 def test_a_mistyped_stack_name_lists_the_stacks_that_exist():
     code, _, err = run_preview("--stack", "prdo", "--quiet")
     assert code == preview.EXIT_CONFIG

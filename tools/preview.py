@@ -110,6 +110,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_CONFIG
+    for reshaped in config.reshaped_numbers:
+        print(f"warning: {config.source}:{reshaped}; quote it if you meant the text (versions such as '7.10')",
+              file=err)
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
                           secret_keys=config.secret_keys)

@@ -34,6 +34,26 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: frozenset[str]
     source: Path
+    # YAML numbers whose text the program will not see as written (`7.10` arrives as 7.1): "LINE: what".
+    reshaped_numbers: tuple[str, ...] = ()
+
+
+class _RecordingLoader(yaml.SafeLoader):
+    """A safe loader that notes each float whose value does not spell its YAML text."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.reshaped: list[str] = []
+
+
+def _construct_float(loader: _RecordingLoader, node: yaml.ScalarNode) -> float:
+    value = loader.construct_yaml_float(node)
+    if json.dumps(value) != node.value:
+        loader.reshaped.append(f"{node.start_mark.line + 1}: {node.value} is read as the number {json.dumps(value)}")
+    return value
+
+
+_RecordingLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def project_file(root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -73,10 +93,11 @@ def available_stacks(root: Path = PROJECT_ROOT) -> list[str]:
     return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stack_dir.glob("Pulumi.*.yaml"))
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path, reshaped: list[str] | None = None) -> dict[str, Any]:
     """A stack file's document: a mapping, or a StackFileError naming the file and line."""
+    loader = _RecordingLoader(path.read_text())
     try:
-        document = yaml.safe_load(path.read_text())
+        document = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
@@ -86,6 +107,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
                    if context and context_mark is not None and mark is not None and context_mark.line != mark.line
                    else "")
         raise StackFileError(f"{where}: not valid YAML: {problem}{started}") from None
+    finally:
+        loader.dispose()
+    if reshaped is not None:
+        reshaped.extend(loader.reshaped)
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -112,7 +137,8 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise FileNotFoundError(f"no stack config file at {config_file}{hint} "
                                 f"Stacks in {stack_dir}: {', '.join(existing) or '(none)'}")
-    document = _read_yaml(config_file)
+    reshaped: list[str] = []
+    document = _read_yaml(config_file, reshaped)
     config_section = document.get("config") or {}
     if not isinstance(config_section, dict):
         raise StackFileError(f"{config_file}: 'config' must be a mapping of keys to values, "
@@ -134,4 +160,4 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
             secret_keys.add(full_key)
         values[full_key] = _as_config_string(_decrypt_offline(value))
     return StackConfig(project=project_name, stack=stack, values=values,
-                       secret_keys=frozenset(secret_keys), source=config_file)
+                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped))
