@@ -8,19 +8,38 @@ tools call it directly; `load_settings` feeds it the Pulumi runtime's configurat
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
 import json
 import re
-from typing import Any, Collection, Mapping, NamedTuple
+from typing import Any, Callable, Collection, Mapping, NamedTuple
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
-from settings.model import MISSING_VALUE, SECRET_KEYS, ConfigModel, Settings
+from settings.model import MISSING_VALUE, RELATED_KEYS, SECRET_KEYS, ConfigModel, Settings, Shape
+from settings.identity import principal_arn
+from settings.name_limits import NAME_PREFIX_MAX_LENGTH
+from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
 
 REGION_KEY = "aws:region"
 _RUNTIME_FIELDS = {"project", "stack", "region"}
+# Namespaces other than the project's that a stack file may use: the providers' and Pulumi's own.
+PROVIDER_NAMESPACES = ("aws", "kubernetes", "pulumi")
+
+# Top-level keys that only some shapes read (shapes/*.py): set on another, they would be silently ignored.
+_SELF_HOSTED = frozenset({Shape.SELF_HOSTED})
+SHAPE_KEYS: dict[str, frozenset[Shape]] = {
+    **{k: _SELF_HOSTED for k in ("langsmith", "licenseKey", "oidcClientSecret", "redis", "blobStorage", "clickhouse",
+                                 "clickhouseExternalPassword", "observability")},
+    "edge": frozenset({Shape.SELF_HOSTED, Shape.HYBRID}),  # both put an ALB in front
+    "postgresExternalUri": frozenset({Shape.SELF_HOSTED, Shape.BYOC}),
+    "hybrid": frozenset({Shape.HYBRID}), "hybridApiKeys": frozenset({Shape.HYBRID}),
+    "byoc": frozenset({Shape.BYOC}), "byocExternalId": frozenset({Shape.BYOC}),
+}
 
 
 class ConfigIssue(NamedTuple):
@@ -83,7 +102,12 @@ def _decode(value: Any) -> Any:
 
 
 def _default_name_prefix(stack: str) -> str:
-    return "ls-" + re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")
+    """`ls-<stack>`, made a valid namePrefix: a long stack name is cut and made unique with a hash."""
+    name = "ls-" + re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", stack.lower())).strip("-")
+    if len(name) <= NAME_PREFIX_MAX_LENGTH:
+        return name
+    digest = hashlib.sha256(stack.encode()).hexdigest()[:4]
+    return f"{name[:NAME_PREFIX_MAX_LENGTH - 5].rstrip('-')}-{digest}"
 
 
 def parse_config(
@@ -100,7 +124,10 @@ def parse_config(
     prefix = f"{project}:"
     for full_key, value in values.items():
         if not full_key.startswith(prefix):
-            continue  # other namespaces (aws:, kubernetes:) belong to their providers
+            namespace_issue = _foreign_key_issue(full_key, value, project, known)
+            if namespace_issue is not None:
+                issues.append(namespace_issue)
+            continue  # aws:, kubernetes:, pulumi: belong to their providers and the CLI
         key = full_key[len(prefix):]
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -118,6 +145,9 @@ def parse_config(
                                       f"is not valid JSON ({exc.msg} at position {exc.pos})"))
 
     region = values.get(REGION_KEY)
+    user_values = dict(raw)  # what the stack file sets, before the profile fills the rest
+    if region is not None:
+        user_values[REGION_KEY] = region
     profile = raw.get("profile")
     if isinstance(profile, str) and profile in PROFILE_DEFAULTS:
         raw = deep_merge(PROFILE_DEFAULTS[profile], raw)
@@ -144,15 +174,144 @@ def parse_config(
                 help_text = _field_help(error["loc"])
                 message = "is required" + (f" ({help_text})" if help_text else "")
             elif error["type"] == "extra_forbidden":
-                message = "unknown key"
+                message = _unknown_nested_key(error["loc"])
             issues.append(ConfigIssue(key, value, message))
     if settings is not None:
-        issues.extend(ConfigIssue(k, "[redacted]" if _is_secret_key(k) and v is not MISSING else v, a)
-                      for k, v, a in settings.check_cross_field_rules())
+        for k, v, a in settings.check_cross_field_rules():
+            k, v, a = _blame_what_the_user_set(k, v, a, user_values)
+            issues.append(ConfigIssue(k, "[redacted]" if _is_secret_key(k) and v is not MISSING else v, a))
+        for key in sorted(user_values):
+            shapes = SHAPE_KEYS.get(key)
+            if shapes is not None and settings.shape not in shapes:
+                names = " or ".join(sorted(s.value for s in shapes))
+                issues.append(ConfigIssue(key, "[redacted]" if _is_secret_key(key) else user_values[key],
+                                          f"only applies to shape {names}; this stack's shape is "
+                                          f"{settings.shape.value}: remove it (or change shape)"))
+        issues.extend(_ignored_nested_keys(settings, user_values))
     if issues:
         raise ConfigError(issues, project)
     assert settings is not None
     return settings
+
+
+# Nested keys that only take effect under a condition: (key, condition holds, what the condition is).
+_CONDITIONAL_KEYS: tuple[tuple[str, Callable[[Settings], bool], str], ...] = (
+    *((f"network.{k}", lambda s: s.network.existing is None,
+       "is ignored with network.existing (the existing VPC keeps its own layout)")
+      for k in ("cidr", "azCount", "availabilityZones", "natGateways", "interfaceEndpoints")),
+    *((f"clickhouse.{k}", lambda s: s.clickhouse.mode == "external", "only applies with clickhouse.mode: external")
+      for k in ("externalHost", "externalPort", "externalNativePort", "externalUser", "externalDatabase",
+                "externalTls")),
+    ("langsmith.oidc", lambda s: s.langsmith is None or s.langsmith.auth == "oidc",
+     "only applies with langsmith.auth: oidc"),
+)
+
+
+def _ignored_nested_keys(settings: Settings, user_values: Mapping[str, Any]) -> list[ConfigIssue]:
+    """Keys the stack file sets that the chosen options would silently ignore."""
+    found: list[ConfigIssue] = []
+    for key, applies, why in _CONDITIONAL_KEYS:
+        value = _user_value(key, user_values)
+        if value is not MISSING and not applies(settings):
+            found.append(ConfigIssue(key, value, f"{why}: remove it"))
+    return found
+
+
+def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str]) -> ConfigIssue | None:
+    """A key outside the project's namespace: fine for a provider's, else an error with a suggestion."""
+    namespace, _, name = full_key.partition(":")
+    if namespace == "aws":
+        provider_keys = _aws_provider_keys()
+        if name in provider_keys:
+            return None
+        close = difflib.get_close_matches(name, sorted(provider_keys), n=1)
+        hint = f"; did you mean 'aws:{close[0]}'?" if close else ""
+        return ConfigIssue(full_key, "[redacted]" if name in ("secretKey", "token") else value,
+                           f"is not a setting of the AWS provider (pulumi-aws), so it would be ignored{hint}")
+    if namespace in PROVIDER_NAMESPACES:
+        return None
+    shown = "[redacted]" if _is_secret_key(name) else value
+    close = difflib.get_close_matches(namespace, [project, *PROVIDER_NAMESPACES], n=1, cutoff=0.5)
+    if close and close[0] == project:
+        hint = f"did you mean '{project}:{name}'?" if name in known else f"did you mean the namespace '{project}:'?"
+    elif close:
+        hint = f"did you mean '{close[0]}:{name}'?"
+    else:
+        hint = f"keys belong to '{project}:' or a provider ({', '.join(p + ':' for p in PROVIDER_NAMESPACES)})"
+    return ConfigIssue(full_key, shown, f"unknown namespace '{namespace}', so this key would be ignored; {hint}")
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_provider_keys() -> frozenset[str]:
+    """The `aws:` config keys the pinned pulumi-aws provider reads (its config module's properties)."""
+    import inspect
+
+    import pulumi_aws.config as aws_config
+
+    exported = getattr(aws_config, "_ExportableConfig")
+    return frozenset(to_camel(name) for name, member in inspect.getmembers(exported) if isinstance(member, property))
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[ConfigModel] | None:
+    """The settings model that holds the field at `loc` (a pydantic error location)."""
+    model: type[ConfigModel] | None = Settings
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return None
+        model = _config_model_in(field.annotation)
+    return model
+
+
+def _config_model_in(annotation: Any) -> type[ConfigModel] | None:
+    """The ConfigModel an annotation holds (directly, in Optional, or as list items)."""
+    if isinstance(annotation, type) and issubclass(annotation, ConfigModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _config_model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _unknown_nested_key(loc: tuple[int | str, ...]) -> str:
+    model = _model_at(loc[:-1])
+    if model is None:
+        return "unknown key"
+    allowed = sorted(f.alias or n for n, f in model.model_fields.items())
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key; {hint}Allowed keys here: {', '.join(allowed)}"
+
+
+def _user_value(key: str, user_values: Mapping[str, Any]) -> Any:
+    """What the stack file itself sets at `key` (a dotted path; `[i]` indices ignored), else MISSING."""
+    if key in user_values:
+        return user_values[key]
+    node: Any = user_values
+    for part in re.sub(r"\[\d+\]", "", key).split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return MISSING
+        node = node[part]
+    return node
+
+
+def _blame_what_the_user_set(key: str, value: Any, allowed: str,
+                             user_values: Mapping[str, Any]) -> tuple[str, Any, str]:
+    """A rule broken by a value the user did not set (a profile default) names the key they did set."""
+    if ":" in key or _user_value(key, user_values) is not MISSING:
+        return key, value, allowed
+    set_by_user = [k for k in RELATED_KEYS.get(key, ()) if _user_value(k, user_values) is not MISSING]
+    if not set_by_user:
+        return key, value, allowed
+    source = "the profile's default" if _has_profile_default(key) else "the default"
+    return set_by_user[0], _user_value(set_by_user[0], user_values), (
+        f"conflicts with {source} {key} = {_show(value)}, which the stack file does not set ({key}: {allowed}); "
+        f"change {' or '.join(set_by_user)}, or set {key} yourself")
 
 
 def _has_profile_default(key: str) -> bool:
@@ -182,11 +341,63 @@ def _field_help(loc: tuple[int | str, ...]) -> str:
     return description
 
 
+_ROLE_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)")
+
+
+def creator_conflicts(settings: Settings, caller_arn: str) -> list[ConfigIssue]:
+    """pulumi-eks gives the principal that creates the cluster an admin access entry; listing the same
+    role in cluster.adminRoleArns makes EKS refuse the duplicate entry (pulumi/pulumi-eks#2373).
+
+    The caller is usually an assumed-role session, whose ARN omits the role's path: roles are the
+    same when partition, account and role name match (a role name is unique in an account).
+    """
+    caller = _ROLE_ARN.fullmatch(principal_arn(caller_arn))
+    if caller is None:
+        return []  # an IAM user (or a root session) can never be one of the listed roles
+    issues: list[ConfigIssue] = []
+    for i, arn in enumerate(settings.cluster.admin_role_arns):
+        listed = _ROLE_ARN.fullmatch(arn)
+        if listed is not None and all(listed[k] == caller[k] for k in ("partition", "account", "name")):
+            issues.append(ConfigIssue(
+                f"cluster.adminRoleArns[{i}]", arn,
+                f"is the role running this deployment ({caller_arn}), which EKS already makes cluster admin "
+                "as the cluster creator; a second access entry for it fails cluster creation "
+                "(pulumi/pulumi-eks#2373): remove it here, or deploy as another role"))
+    return issues
+
+
+def deploy_checks(settings: Settings, values: Mapping[str, Any], secret_keys: Collection[str], *,
+                  caller_arn: str, reaches_aws: bool) -> list[ConfigIssue]:
+    """What only the running deployment can check: who deploys, and whether placeholders would reach AWS."""
+    issues = creator_conflicts(settings, caller_arn)
+    if reaches_aws:
+        issues.extend(ConfigIssue(p.key, p.value, f"is {p.why}; `pulumi up` refuses documentation values "
+                                                   "(the preview only warns)")
+                      for p in find_placeholders(values, frozenset(secret_keys)))
+    return issues
+
+
 def load_settings() -> Settings:
-    """Settings of the running Pulumi program, from the stack's config."""
+    """Settings of the running Pulumi program, from the stack's config.
+
+    Before any resource is registered it also asks AWS who is deploying (one synchronous invoke),
+    and a real `pulumi up` refuses the stack files' documentation placeholders.
+    """
     project = pulumi.get_project()
     values: dict[str, Any] = dict(runtime_config.get_config_env())
     values.update(runtime_config.CONFIG.get())
     secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
     secret_keys.update(runtime_config.get_config_secret_keys_env())
-    return parse_config(values, project=project, stack=pulumi.get_stack(), secret_keys=secret_keys)
+    settings = parse_config(values, project=project, stack=pulumi.get_stack(), secret_keys=secret_keys)
+    import pulumi_aws as aws  # the provider's invoke; settings stay importable without it
+
+    caller_arn = aws.get_caller_identity().arn
+    dry_run = pulumi.runtime.is_dry_run()
+    issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run))
+    if issues:
+        raise ConfigError(issues, project)
+    if dry_run and not offline():
+        for placeholder in find_placeholders(values, frozenset(secret_keys)):
+            pulumi.log.warn(f"{placeholder.key} = {placeholder.value!r} is {placeholder.why}; "
+                            "`pulumi up` refuses to start until it is replaced")
+    return settings

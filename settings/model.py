@@ -10,24 +10,50 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import json
 import re
+import urllib.parse
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     SecretStr,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from components.versions import LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
+from settings import catalogue
 from settings.instance_types import shape_of
+from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.profiles import LOG_RETENTION_DAYS
 from settings.restore import RestoreSettings, restore_problems
+
+
+# For a cross-field rule reported at the first key: the other keys that take part in it. When the
+# first came from the profile (the user did not set it), the loader names the one the user did set.
+RELATED_KEYS: dict[str, tuple[str, ...]] = {
+    "clickhouse.cpu": ("cluster.clickhousePool.instanceTypes", "clickhouse.memory", "profile"),
+    "cluster.generalPool.minSize": ("cluster.generalPool.instanceTypes", "profile"),
+    "cluster.generalPool.desiredSize": ("cluster.generalPool.minSize", "cluster.generalPool.maxSize"),
+    "cluster.clickhousePool.desiredSize": ("cluster.clickhousePool.minSize", "cluster.clickhousePool.maxSize"),
+    "logRetentionDays": ("profile",),
+    "postgres.backupRetentionDays": ("profile",),
+    "postgres.maxAllocatedStorageGb": ("postgres.allocatedStorageGb",),
+    "postgres.instanceClass": ("aws:region", "postgres.engineVersion"),
+    "redis.nodeType": ("aws:region",),
+    "redis.engineVersion": ("redis.engine",),
+    "clickhouse.volumeIops": ("clickhouse.volumeSizeGb",),
+    "clickhouse.volumeThroughputMibps": ("clickhouse.volumeIops",),
+    "blobStorage.longTtlDays": ("blobStorage.shortTtlDays",),
+    "edge.allowedCidrs": ("edge.internal",),
+}
 
 
 class _MissingValue:
@@ -62,6 +88,8 @@ class ConfigModel(BaseModel):
         populate_by_name=True,
         extra="forbid",
         frozen=True,
+        # People write `cpu: 2` and `engineVersion: 16`: numbers are read as the strings they spell.
+        coerce_numbers_to_str=True,
     )
 
 
@@ -109,8 +137,57 @@ Cidr = Annotated[str, AfterValidator(_check_cidr)]
 VpcId = Annotated[str, _matching(r"vpc-[0-9a-f]{8,17}", "vpc-0123456789abcdef0")]
 SubnetId = Annotated[str, _matching(r"subnet-[0-9a-f]{8,17}", "subnet-0123456789abcdef0")]
 AvailabilityZone = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "us-east-1a")]
-Region = Annotated[str, _matching(r"[a-z]{2}(-gov)?-[a-z]+-\d", "us-east-1")]
-NamePrefix = Annotated[str, _matching(r"[a-z][a-z0-9-]{1,22}[a-z0-9]", "ls-prod (3-24 lowercase letters, digits, hyphens)")]
+
+
+def _check_region(value: str) -> str:
+    known = catalogue.regions()
+    if value not in known:
+        raise ValueError(f"is not an AWS region (botocore's endpoints data){catalogue.nearest(value, known)}")
+    return value
+
+
+def _check_instance_type(value: str) -> str:
+    known = catalogue.ec2_instance_types()
+    if value not in known:
+        raise ValueError("is not an EC2 instance type (botocore's EC2 service model)"
+                         f"{catalogue.nearest(value, known)}")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_check_region)]
+
+
+def _check_name_prefix(value: str) -> str:
+    # RDS and ElastiCache identifiers: a letter first, no "--", no hyphen last; the length keeps every
+    # derived name within its AWS limit (settings/name_limits.py).
+    if not re.fullmatch(rf"[a-z][a-z0-9-]{{1,{NAME_PREFIX_MAX_LENGTH - 2}}}[a-z0-9]", value) or "--" in value:
+        raise ValueError(f"must be 3-{NAME_PREFIX_MAX_LENGTH} lowercase letters, digits and single hyphens, "
+                         "starting with a letter (e.g. ls-prod): every physical name is derived from it")
+    return value
+
+
+NamePrefix = Annotated[str, AfterValidator(_check_name_prefix)]
+
+
+def _check_host(value: str) -> str:
+    """A host name (RFC 1123) or an IP address: what a client connects to, without scheme or port."""
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    label = r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    if len(value) > 253 or not re.fullmatch(rf"{label}(\.{label})*", value):
+        raise ValueError("must be a host name or IP address, without scheme or port (e.g. ch.corp.internal)")
+    return value
+
+
+def _check_https_url(value: str) -> str:
+    parsed = urllib.parse.urlsplit(value)
+    if parsed.scheme != "https" or not parsed.hostname or " " in value:
+        raise ValueError("must be an https URL such as https://login.example.com/oauth2/default")
+    return value
+
 
 def _check_tag_key(key: str) -> str:
     if key.lower().startswith("aws:"):
@@ -159,12 +236,40 @@ class NetworkSettings(ConfigModel):
         return value
 
 
+# LangSmith needs PostgreSQL 14 or newer (self-hosting prerequisites); RDS's majors come from the catalogue.
+POSTGRES_MIN_MAJOR = 14
+# Default engine version of each ElastiCache engine: one ElastiCache offers (settings/data/aws_catalogue.json).
+# Redis OSS 7.1 is what LangSmith documents; Valkey 8.1 is a Valkey line ElastiCache offers (7.2, 8.0, 8.1...).
+REDIS_DEFAULT_VERSIONS = {"redis": "7.1", "valkey": "8.1"}
+# Oldest Redis OSS line the replication group supports: transit_encryption_mode needs 7.0 or newer.
+REDIS_MIN_OSS_VERSION = (7, 0)
+
+
+def postgres_versions() -> list[str]:
+    return [v for v in catalogue.postgres_major_versions() if int(v) >= POSTGRES_MIN_MAJOR]
+
+
+def redis_versions(engine: str) -> list[str]:
+    versions = catalogue.elasticache_engine_versions(engine)
+    if engine == "redis":
+        return [v for v in versions if tuple(int(p) for p in v.split(".")[:2]) >= REDIS_MIN_OSS_VERSION]
+    return list(versions)
+
+
+def _check_postgres_major(value: str) -> str:
+    allowed = postgres_versions()
+    if value not in allowed:
+        raise ValueError(f"must be a PostgreSQL major version RDS offers and LangSmith supports: {', '.join(allowed)}")
+    return value
+
+
 class PostgresSettings(ConfigModel):
     external: bool = Field(
         default=False,
         description="Use an existing PostgreSQL instead of RDS; its URI comes from the secret key postgresExternalUri")
-    engine_version: Literal["14", "15", "16", "17"] = Field(
-        default="16", description="PostgreSQL major version (RDS applies minor upgrades itself)")
+    engine_version: Annotated[str, AfterValidator(_check_postgres_major)] = Field(
+        default="16", description=f"PostgreSQL major version: {', '.join(postgres_versions())} "
+                                  "(RDS applies minor upgrades itself)")
     instance_class: Annotated[str, _matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "db.m7g.large")] = Field(
         description="RDS instance class")
     allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage (GiB)")
@@ -177,11 +282,24 @@ class RedisSettings(ConfigModel):
     engine: Literal["redis", "valkey"] = Field(
         default="redis",
         description="redis (Redis OSS 7.1, what LangSmith is tested with) or valkey (protocol-compatible, ~20% cheaper)")
-    engine_version: Annotated[str, _matching(r"[0-9]+\.[0-9]+", "7.1")] = Field(default="7.1", description="Engine version")
+    engine_version: str = Field(
+        default=REDIS_DEFAULT_VERSIONS["redis"],
+        description="Engine version (default per engine: " + ", ".join(
+            f"{v} for {e}" for e, v in REDIS_DEFAULT_VERSIONS.items()) + "); one ElastiCache offers for the engine")
     node_type: Annotated[str, _matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "cache.m7g.large")] = Field(
         description="ElastiCache node type")
     nodes: int = Field(ge=1, le=6, description="Primary plus replicas; 2 or more enables automatic failover")
     snapshot_retention_days: int = Field(ge=0, le=35, description="Daily snapshots kept (days)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_version_of_engine(cls, data: Any) -> Any:
+        """Each engine gets its own default version (Valkey has no 7.1); the pair is checked across fields."""
+        if isinstance(data, dict) and data.get("engineVersion", data.get("engine_version")) is None:
+            engine = data.get("engine", "redis")
+            if engine in REDIS_DEFAULT_VERSIONS:
+                return {**data, "engineVersion": REDIS_DEFAULT_VERSIONS[engine]}
+        return data
 
 
 class BlobStorageSettings(ConfigModel):
@@ -191,7 +309,7 @@ class BlobStorageSettings(ConfigModel):
         ge=1, le=3650, description="How long overwritten or deleted object versions are kept (days)")
 
 
-InstanceType = Annotated[str, _matching(r"[a-z][a-z0-9-]*\.[a-z0-9]+", "m6i.2xlarge")]
+InstanceType = Annotated[str, AfterValidator(_check_instance_type)]
 RoleArn = Annotated[str, _matching(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "arn:aws:iam::123456789012:role/name")]
 
 
@@ -235,7 +353,8 @@ class ClickHouseSettings(ConfigModel):
     volume_throughput_mibps: int = Field(ge=125, le=2000, description="gp3 throughput of the data volume (MiB/s)")
     cpu: Quantity = Field(description="CPU request of the in-cluster ClickHouse")
     memory: Quantity = Field(description="Memory request (and limit) of the in-cluster ClickHouse")
-    external_host: Optional[str] = Field(default=None, description="Host of an external ClickHouse (mode: external)")
+    external_host: Optional[Annotated[str, AfterValidator(_check_host)]] = Field(
+        default=None, description="Host of an external ClickHouse (mode: external): a DNS name or an IP address")
     external_port: int = Field(default=8443, ge=1, le=65535, description="HTTP(S) port of the external ClickHouse")
     external_native_port: int = Field(default=9440, ge=1, le=65535, description="Native port of the external ClickHouse")
     external_user: str = Field(default="default", description="User of the external ClickHouse")
@@ -266,7 +385,7 @@ class LangSmithComponents(ConfigModel):
 
 class OidcSettings(ConfigModel):
     client_id: str = Field(min_length=1, description="OIDC client ID")
-    issuer_url: Annotated[str, _matching(r"https://[^\s]+", "https://login.example.com/oauth2/default")] = Field(
+    issuer_url: Annotated[str, AfterValidator(_check_https_url)] = Field(
         description="OIDC issuer URL")
 
 
@@ -332,11 +451,63 @@ HYBRID_CONTROL_PLANES = {
 }
 
 
+# Namespaces Kubernetes or this stack's controllers own: never a home for agent workloads.
+# The controllers' ones mirror components/ and shapes/ (tests/test_config_fidelity.py holds them in step).
+RESERVED_NAMESPACES = frozenset({
+    "default", "kube-system", "kube-public", "kube-node-lease",
+    "langsmith", "keda", "external-secrets", "agents-gateway", "envoy-gateway-system", "amazon-cloudwatch",
+    "kube-events",
+})
+
+
+def _check_workload_namespace(value: str) -> str:
+    if value in RESERVED_NAMESPACES or value.startswith("kube-"):
+        raise ValueError("is a namespace Kubernetes or the stack's controllers own; agent workloads need their own "
+                         f"(reserved: {', '.join(sorted(RESERVED_NAMESPACES))}, and every kube-*)")
+    return value
+
+
+WorkloadNamespace = Annotated[Dns1123Label, AfterValidator(_check_workload_namespace)]
+
+
+def _check_url(value: str) -> str:
+    parsed = urllib.parse.urlsplit(value)
+    host = parsed.hostname or ""
+    if parsed.scheme not in ("https", "http") or not host or " " in value:
+        raise ValueError("must be an absolute http(s) URL such as https://api.host.langchain.com")
+    return value
+
+
+def _check_runs_endpoints(value: str) -> str:
+    """LANGSMITH_RUNS_ENDPOINTS: a JSON object of LangSmith API URL -> API-key secret name."""
+    try:
+        decoded = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"must be a JSON object of URL to secret name ({exc.msg} at position {exc.pos})") from None
+    if not isinstance(decoded, dict) or not decoded:
+        raise ValueError('must be a non-empty JSON object such as {"https://langsmith.example.com/api/v1": "ls-key"}')
+    for url, secret_name in decoded.items():
+        _check_url(url)
+        if not isinstance(secret_name, str) or not secret_name:
+            raise ValueError(f"must map each URL to a secret name; {url!r} maps to {secret_name!r}")
+    return value
+
+
+def _json_text(value: Any) -> Any:
+    """A JSON value written as YAML (a mapping) is the same thing as its JSON text."""
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
 class ListenerSettings(ConfigModel):
-    name: Dns1123Label = Field(description="Short name of the listener (names its namespace and subdomain)")
+    # Its release is lgdp-<name> (Helm release names: 53 characters at most), its namespace langgraph-<name>.
+    name: Annotated[WorkloadNamespace, StringConstraints(max_length=48)] = Field(
+        description="Short name of the listener (names its namespace and subdomain)")
     listener_id: Uuid = Field(description="Listener ID from the LangSmith UI")
     workspace_id: Uuid = Field(description="Workspace the listener belongs to")
-    namespaces: list[Dns1123Label] = Field(min_length=1, description="Namespaces its deployments run in")
+    namespaces: list[WorkloadNamespace] = Field(min_length=1, description="Namespaces its deployments run in")
     owns_crds: Optional[bool] = Field(
         default=None, description="Retired: the stack installs the operator's LGP CRD once, outside every listener; "
                                   "setting it is a config error")
@@ -345,9 +516,9 @@ class ListenerSettings(ConfigModel):
 class HybridSettings(ConfigModel):
     control_plane: Literal["us", "eu", "self-hosted"] = Field(
         default="us", description="Where the LangSmith control plane runs; picks default endpoints")
-    host_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.host.langchain.com")]] = Field(
+    host_backend_url: Optional[Url] = Field(
         default=None, description="Control plane host backend (default: the region's)")
-    smith_backend_url: Optional[Annotated[str, _matching(r"https?://\S+", "https://api.smith.langchain.com")]] = Field(
+    smith_backend_url: Optional[Url] = Field(
         default=None, description="LangSmith API (default: the region's)")
     domain: Optional[Hostname] = Field(default=None, description="Agents are served at <listener>.<domain>")
     hosted_zone_id: Optional[Annotated[str, _matching(r"Z[A-Z0-9]{4,32}", "Z0123456789ABCDEFGHIJ")]] = Field(
@@ -387,7 +558,7 @@ class ByocSettings(ConfigModel):
                                    _matching(r"[a-z0-9]+([._/-][a-z0-9]+)*", "langgraph-deployments")] = Field(
         default="langgraph-deployments", description="ECR repository the `langgraph build` image is pushed to")
     keep_tagged_images: int = Field(default=50, ge=1, le=1000, description="Tagged images the lifecycle policy keeps")
-    langsmith_runs_endpoints: Optional[str] = Field(
+    langsmith_runs_endpoints: Optional[Annotated[str, BeforeValidator(_json_text), AfterValidator(_check_runs_endpoints)]] = Field(
         default=None,
         description="LANGSMITH_RUNS_ENDPOINTS for deployments that trace to a self-hosted LangSmith (JSON map of URL to API-key secret name)")
 
@@ -480,6 +651,7 @@ class Settings(ConfigModel):
             problems.append(("blobStorage.longTtlDays", self.blob_storage.long_ttl_days,
                              f"must be at least blobStorage.shortTtlDays ({self.blob_storage.short_ttl_days})"))
         problems.extend(self._cluster_problems())
+        problems.extend(self._catalogue_problems())
         problems.extend(restore_problems(self))
         if not any(key.startswith(("langsmith", "cluster.", "hybrid")) for key, _, _ in problems):
             # What the pods ask against what the nodes give (settings/capacity.py); imported here
@@ -493,13 +665,60 @@ class Settings(ConfigModel):
             if existing.data_subnet_ids and len(existing.data_subnet_ids) < 2:
                 problems.append(("network.existing.dataSubnetIds", existing.data_subnet_ids,
                                  "must list two subnets or more (RDS subnet groups span two AZs), or be omitted"))
-            if self.shape is Shape.SELF_HOSTED and len(existing.public_subnet_ids) < 2:
+            # Only an internet-facing ALB sits in public subnets; an internal one uses the private subnets.
+            if self.shape is not Shape.BYOC and not self.edge.internal and len(existing.public_subnet_ids) < 2:
                 problems.append(("network.existing.publicSubnetIds", existing.public_subnet_ids,
-                                 "must list two subnets or more: the self-hosted ALB spans two AZs"))
+                                 "must list two subnets or more: the internet-facing ALB spans two AZs "
+                                 "(or set edge.internal: true for an ALB in the private subnets)"))
             public_private = set(existing.public_subnet_ids) & set(existing.private_subnet_ids)
             if public_private:
                 problems.append(("network.existing.publicSubnetIds", sorted(public_private),
                                  "must not also be private subnets: nodes never sit in public subnets"))
+        return problems
+
+    def _catalogue_problems(self) -> list[tuple[str, Any, str]]:
+        """RDS classes, ElastiCache node types and engine versions AWS offers (settings/catalogue.py)."""
+        problems: list[tuple[str, Any, str]] = []
+        checked_region = self.region in catalogue.catalogued_regions()
+        for pool_key, pool in (("generalPool", self.cluster.general_pool), ("clickhousePool", self.cluster.clickhouse_pool)):
+            by_arch: dict[str, list[str]] = {}
+            for instance_type in pool.instance_types:
+                by_arch.setdefault(catalogue.architecture(instance_type), []).append(instance_type)
+            if len(by_arch) > 1:
+                problems.append((f"cluster.{pool_key}.instanceTypes", pool.instance_types,
+                                 "must share one CPU architecture: a node group runs one AMI "
+                                 f"(arm64: {', '.join(by_arch['arm64'])}; x86_64: {', '.join(by_arch['x86_64'])})"))
+        if self.shape is Shape.SELF_HOSTED and not self.postgres.external:
+            rds_class = self.postgres.instance_class
+            every = set().union(*(catalogue.rds_postgres_classes(r) for r in catalogue.catalogued_regions()))
+            if rds_class not in every:
+                problems.append(("postgres.instanceClass", rds_class,
+                                 f"is not an RDS for PostgreSQL instance class{catalogue.nearest(rds_class, every)}"))
+            elif checked_region and rds_class not in catalogue.rds_postgres_classes(self.region):
+                offered = catalogue.rds_postgres_classes(self.region)
+                problems.append(("postgres.instanceClass", rds_class,
+                                 f"is not offered for PostgreSQL in {self.region}{catalogue.nearest(rds_class, offered)}"))
+            else:
+                for_major = catalogue.rds_postgres_classes_for_major(self.postgres.engine_version)
+                if for_major is not None and rds_class not in for_major:
+                    problems.append(("postgres.instanceClass", rds_class,
+                                     f"is not offered with PostgreSQL {self.postgres.engine_version} "
+                                     f"(postgres.engineVersion){catalogue.nearest(rds_class, for_major)}"))
+        if self.shape is Shape.SELF_HOSTED:
+            node_type = self.redis.node_type
+            every = set().union(*(catalogue.elasticache_node_types(r) for r in catalogue.catalogued_regions()))
+            if node_type not in every:
+                problems.append(("redis.nodeType", node_type,
+                                 f"is not an ElastiCache node type{catalogue.nearest(node_type, every)}"))
+            elif checked_region and node_type not in catalogue.elasticache_node_types(self.region):
+                offered = catalogue.elasticache_node_types(self.region)
+                problems.append(("redis.nodeType", node_type,
+                                 f"is not offered in {self.region}{catalogue.nearest(node_type, offered)}"))
+            versions = redis_versions(self.redis.engine)
+            if self.redis.engine_version not in versions:
+                problems.append(("redis.engineVersion", self.redis.engine_version,
+                                 f"is not a version of engine {self.redis.engine!r} on ElastiCache; "
+                                 f"allowed: {', '.join(versions)} (or omit it for {REDIS_DEFAULT_VERSIONS[self.redis.engine]})"))
         return problems
 
     def _langsmith_problems(self) -> list[tuple[str, Any, str]]:

@@ -122,10 +122,13 @@ def test_advisory_violation_keeps_exit_zero(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_secure_stack_values_are_marked_secret(tmp_path: Path):
-    from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, load_stack_config
+    from tools.stack_config import OFFLINE_ENCRYPTED_SECRET, OFFLINE_SECRET_PLACEHOLDER, load_stack_config
     path = tmp_path / "Pulumi.s.yaml"
-    path.write_text("config:\n  langsmith-aws:licenseKey:\n    secure: v1:abcdef\n  langsmith-aws:profile: dev\n")
+    path.write_text("config:\n  langsmith-aws:licenseKey:\n    secure: v1:abcdef\n  langsmith-aws:profile: dev\n"
+                    "  langsmith-aws:oidcClientSecret:\n    secure: v1:placeholder-set-it\n")
     config = load_stack_config(config_file=path)
     assert config.stack == "s"
-    assert config.values["langsmith-aws:licenseKey"] == OFFLINE_SECRET_PLACEHOLDER
-    assert config.secret_keys == {"langsmith-aws:licenseKey"}
+    # A real encrypted value cannot be decrypted offline, but it is not a documentation placeholder.
+    assert config.values["langsmith-aws:licenseKey"] == OFFLINE_ENCRYPTED_SECRET
+    assert config.values["langsmith-aws:oidcClientSecret"] == OFFLINE_SECRET_PLACEHOLDER
+    assert config.secret_keys == {"langsmith-aws:licenseKey", "langsmith-aws:oidcClientSecret"}

@@ -8,6 +8,7 @@ preview and the tests are both built on `run_program`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import reset_options
 from pulumi.runtime.sync_await import _sync_await
 
+from settings.placeholders import offline_run
 from tools.mocks import AwsMocks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -188,10 +190,13 @@ def run_program(
     secret_keys: set[str] | frozenset[str] = frozenset(),
     preview: bool = False,
     program: Callable[[], None] | None = None,
+    as_real_deploy: bool = False,
 ) -> ProgramRun:
     """Run `program` (default: the project's `__main__.py`) under mocks with `config`.
 
     Exceptions raised by the program (including `settings.ConfigError`) propagate to the caller.
+    A run under mocks reaches no AWS account, so the program's "real `pulumi up`" guards
+    (documentation placeholders) stay off unless `as_real_deploy` asks for them.
     """
     loop = _fresh_event_loop()
     reset_options()
@@ -199,7 +204,7 @@ def run_program(
     monitor = RecordingMonitor(mocks)
     mocks.monitor = monitor
     try:
-        with _WorkerLoops():
+        with _WorkerLoops(), (contextlib.nullcontext() if as_real_deploy else offline_run()):
             pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
             pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
 

@@ -14,6 +14,8 @@ import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 ACCOUNT_ID = "123456789012"
+DEPLOYER_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/ci/LangSmithDeployer"
+DEPLOYER_SESSION_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/LangSmithDeployer/pulumi-deploy"
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -303,8 +305,9 @@ class AwsMocks(pulumi.runtime.Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/deployer",
-                    "userId": "AIDAEXAMPLE", "id": ACCOUNT_ID}, []
+            # As CI or an operator sees it: a session of an assumed role (its path is not in the ARN).
+            return {"accountId": ACCOUNT_ID, "arn": DEPLOYER_SESSION_ARN,
+                    "userId": "AROAEXAMPLEDEPLOYER:pulumi-deploy", "id": ACCOUNT_ID}, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if token == "aws:index/getRegion:getRegion":

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from settings import ConfigError
+from settings.placeholders import find_placeholders
 from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
 from tools.diagram import mermaid
@@ -134,6 +135,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_CONFIG
+    for reshaped in config.reshaped_numbers:
+        print(f"warning: {config.source}:{reshaped}; quote it if you meant the text (versions such as '7.10')",
+              file=err)
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
                           secret_keys=config.secret_keys)
@@ -144,6 +148,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         traceback.print_exc(file=err)
         return EXIT_PROGRAM
 
+    # Documentation values are fine for a preview, never for AWS: `pulumi up` refuses them.
+    for placeholder in find_placeholders(config.values, config.secret_keys):
+        print(f"warning: {placeholder.key} = {placeholder.value!r} is {placeholder.why} "
+              "(`pulumi up` refuses to start until it is replaced)", file=err)
     plan = stable_order(build_plan(run))
     plan["violations"] = sorted_violations(check_plan(plan))
     region = str(config.values.get("aws:region", "us-east-1"))

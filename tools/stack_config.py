@@ -7,6 +7,7 @@ which is all a preview needs.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,16 @@ from typing import Any
 
 import yaml
 
+from settings.placeholders import OFFLINE_SECRET_VALUE, PLACEHOLDER_SECRET_PREFIX
 from tools.harness import PROJECT_ROOT
 
-OFFLINE_SECRET_PLACEHOLDER = "offline-preview-placeholder-secret-0000"
+OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_VALUE  # a `secure: v1:placeholder-...` documentation value
+# A real encrypted value: the preview cannot decrypt it, but it is not a placeholder.
+OFFLINE_ENCRYPTED_SECRET = "offline-preview-encrypted-secret-0000"
+
+
+class StackFileError(ValueError):
+    """A stack file that cannot be read as a Pulumi stack config (the message names file and line)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,26 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: frozenset[str]
     source: Path
+    # YAML numbers whose text the program will not see as written (`7.10` arrives as 7.1): "LINE: what".
+    reshaped_numbers: tuple[str, ...] = ()
+
+
+class _RecordingLoader(yaml.SafeLoader):
+    """A safe loader that notes each float whose value does not spell its YAML text."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.reshaped: list[str] = []
+
+
+def _construct_float(loader: _RecordingLoader, node: yaml.ScalarNode) -> float:
+    value = loader.construct_yaml_float(node)
+    if json.dumps(value) != node.value:
+        loader.reshaped.append(f"{node.start_mark.line + 1}: {node.value} is read as the number {json.dumps(value)}")
+    return value
+
+
+_RecordingLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def project_file(root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -44,7 +72,9 @@ def _has_secure(value: Any) -> bool:
 def _decrypt_offline(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"secure"}:
-            return OFFLINE_SECRET_PLACEHOLDER
+            if str(value["secure"]).startswith(PLACEHOLDER_SECRET_PREFIX):
+                return OFFLINE_SECRET_PLACEHOLDER
+            return OFFLINE_ENCRYPTED_SECRET
         return {k: _decrypt_offline(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decrypt_offline(v) for v in value]
@@ -55,6 +85,38 @@ def _as_config_string(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value)
+
+
+def available_stacks(root: Path = PROJECT_ROOT) -> list[str]:
+    """Names of the stacks that have a config file in the project's stack directory."""
+    stack_dir = root / str(project_file(root).get("stackConfigDir", "."))
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stack_dir.glob("Pulumi.*.yaml"))
+
+
+def _read_yaml(path: Path, reshaped: list[str] | None = None) -> dict[str, Any]:
+    """A stack file's document: a mapping, or a StackFileError naming the file and line."""
+    loader = _RecordingLoader(path.read_text())
+    try:
+        document = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        started = (f" ({context} that starts at line {context_mark.line + 1})"
+                   if context and context_mark is not None and mark is not None and context_mark.line != mark.line
+                   else "")
+        raise StackFileError(f"{where}: not valid YAML: {problem}{started}") from None
+    finally:
+        loader.dispose()
+    if reshaped is not None:
+        reshaped.extend(loader.reshaped)
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path}:1: a stack file must be a mapping with a 'config:' key, "
+                             f"not a {type(document).__name__}")
+    return document
 
 
 def load_stack_config(stack: str | None = None, config_file: Path | None = None,
@@ -69,9 +131,19 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
     elif stack is None:
         stack = config_file.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
     if not config_file.is_file():
-        raise FileNotFoundError(f"no stack config file at {config_file}")
-    document = yaml.safe_load(config_file.read_text()) or {}
-    raw: dict[str, Any] = dict(document.get("config") or {})
+        stack_dir = root / str(project.get("stackConfigDir", "."))
+        existing = available_stacks(root)
+        close = difflib.get_close_matches(stack or "", existing, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise FileNotFoundError(f"no stack config file at {config_file}{hint} "
+                                f"Stacks in {stack_dir}: {', '.join(existing) or '(none)'}")
+    reshaped: list[str] = []
+    document = _read_yaml(config_file, reshaped)
+    config_section = document.get("config") or {}
+    if not isinstance(config_section, dict):
+        raise StackFileError(f"{config_file}: 'config' must be a mapping of keys to values, "
+                             f"not {type(config_section).__name__}")
+    raw: dict[str, Any] = dict(config_section)
 
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
@@ -88,4 +160,4 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
             secret_keys.add(full_key)
         values[full_key] = _as_config_string(_decrypt_offline(value))
     return StackConfig(project=project_name, stack=stack, values=values,
-                       secret_keys=frozenset(secret_keys), source=config_file)
+                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped))

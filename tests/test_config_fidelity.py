@@ -1,0 +1,402 @@
+"""The preview refuses what AWS would refuse, accepts what people write, and names the key to change.
+
+Each mistake is refused with the key named (and what is allowed); its corrected or reasonable form
+is accepted, and where it changes what is built, previewed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import runpy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from settings import ConfigError, parse_config
+from settings import catalogue
+from settings.loader import creator_conflicts, deploy_checks
+from settings.model import REDIS_DEFAULT_VERSIONS, RESERVED_NAMESPACES, postgres_versions, redis_versions
+from settings.placeholders import find_placeholders, reaches_aws
+from settings.profiles import PROFILE_DEFAULTS
+from tests.conftest import PROJECT, key, run_stack, stack_values
+from tools import preview
+from tools.harness import PROJECT_ROOT
+from tools.harness import run_program as harness_run
+from tools.mocks import DEPLOYER_ROLE_ARN, DEPLOYER_SESSION_ARN
+
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+POPULAR_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
+                   "ap-northeast-1")
+
+
+def stack(name: str, overrides: dict[str, Any] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    values, _ = stack_values(name)
+    for k in drop:
+        values.pop(k if ":" in k else key(k), None)
+    for k, v in (overrides or {}).items():
+        values[k if ":" in k else key(k)] = v if isinstance(v, str) else json.dumps(v)
+    return values
+
+
+def parse(name: str, overrides: dict[str, Any] | None = None, drop: tuple[str, ...] = ()):
+    _, secrets = stack_values(name)
+    return parse_config(stack(name, overrides, drop), project=PROJECT, stack=name, secret_keys=secrets)
+
+
+def issues(name: str, overrides: dict[str, Any] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """{key: what is allowed} of the ConfigError the overrides cause."""
+    with pytest.raises(ConfigError) as err:
+        parse(name, overrides, drop)
+    return {i.key: i.allowed for i in err.value.issues}
+
+
+def with_merged(name: str, top: str, **values: Any) -> dict[str, Any]:
+    current, _ = stack_values(name)
+    merged = json.loads(current.get(key(top), "{}"))
+    merged.update(values)
+    return {top: merged}
+
+
+# -- #14.1 real catalogues ---------------------------------------------------------------------
+
+def test_an_ec2_type_that_does_not_exist_is_refused_with_the_nearest():
+    found = issues("prod", with_merged("prod", "cluster", generalPool={
+        "instanceTypes": ["m6i.3xlarge"], "capacityType": "ON_DEMAND", "minSize": 3, "desiredSize": 3, "maxSize": 6}))
+    message = found["cluster.generalPool.instanceTypes[0]"]
+    assert "not an EC2 instance type" in message and "m6i.xlarge" in message
+
+
+def test_the_ec2_catalogue_is_botocores():
+    import botocore.loaders
+    model = botocore.loaders.create_loader().load_service_model("ec2", "service-2")
+    assert catalogue.ec2_instance_types() == set(model["shapes"]["InstanceType"]["enum"])
+    assert {"m6i.2xlarge", "m7g.xlarge", "t3.medium"} <= catalogue.ec2_instance_types()
+    assert "m6i.3xlarge" not in catalogue.ec2_instance_types()
+
+
+def test_a_pool_cannot_mix_graviton_and_x86_types():
+    pool = {"instanceTypes": ["m6i.2xlarge", "m7g.2xlarge"], "capacityType": "ON_DEMAND", "minSize": 3,
+            "desiredSize": 3, "maxSize": 6}
+    found = issues("prod", with_merged("prod", "cluster", generalPool=pool))
+    assert "one CPU architecture" in found["cluster.generalPool.instanceTypes"]
+    graviton = {**pool, "instanceTypes": ["m7g.2xlarge", "m6g.2xlarge"]}
+    assert parse("prod", with_merged("prod", "cluster", generalPool=graviton)).cluster.general_pool.instance_types[0] == "m7g.2xlarge"
+    assert [catalogue.architecture(t) for t in ("t4g.medium", "c7gn.large", "a1.large", "g5.xlarge", "m6i.large")] == [
+        "arm64", "arm64", "arm64", "x86_64", "x86_64"]
+
+
+def test_a_misspelled_region_is_refused_and_a_real_one_accepted():
+    assert "nearest valid: eu-west-1" in issues("prod", {"aws:region": "eu-wset-1"})["aws:region"]
+    assert parse("prod", {"aws:region": "eu-west-1"}).region == "eu-west-1"
+
+
+def test_rds_and_elasticache_types_come_from_the_published_catalogue():
+    found = issues("prod", {"postgres": {"instanceClass": "db.m7g.larg"}, "redis": {"nodeType": "cache.m7.large"}})
+    assert "nearest valid: db.m7g.large" in found["postgres.instanceClass"]
+    assert "not an ElastiCache node type" in found["redis.nodeType"] and "cache.m7g.large" in found["redis.nodeType"]
+    assert parse("prod", {"postgres": {"instanceClass": "db.r7g.large"}}).postgres.instance_class == "db.r7g.large"
+
+
+def test_a_class_rds_no_longer_offers_for_the_postgres_major_is_refused():
+    """db.m4.large still exists in us-east-1's list, but not for PostgreSQL 16 (previous generation)."""
+    assert "db.m4.large" in catalogue.rds_postgres_classes("us-east-1")
+    found = issues("prod", {"postgres": {"instanceClass": "db.m4.large", "engineVersion": "16"}})
+    assert "not offered with PostgreSQL 16 (postgres.engineVersion)" in found["postgres.instanceClass"]
+    assert parse("prod", {"postgres": {"instanceClass": "db.m7g.large", "engineVersion": "17"}}).postgres.engine_version == "17"
+
+
+def test_a_class_not_offered_in_the_region_names_the_region():
+    """A class that exists, but not in the chosen region (the per-region data of the catalogue)."""
+    everywhere = catalogue.rds_postgres_classes("us-east-1")
+    region, missing = next((r, sorted(everywhere - catalogue.rds_postgres_classes(r)))
+                           for r in sorted(catalogue.catalogued_regions())
+                           if r in catalogue.regions() and everywhere - catalogue.rds_postgres_classes(r))
+    found = issues("prod", {"aws:region": region, "postgres": {"instanceClass": missing[0]}})
+    assert f"not offered for PostgreSQL in {region}" in found["postgres.instanceClass"]
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILE_DEFAULTS))
+def test_every_profile_default_is_offered_in_the_popular_regions(profile: str):
+    defaults = PROFILE_DEFAULTS[profile]
+    for region in POPULAR_REGIONS:
+        assert defaults["postgres"]["instanceClass"] in catalogue.rds_postgres_classes(region), region
+        assert defaults["redis"]["nodeType"] in catalogue.elasticache_node_types(region), region
+        for pool in defaults["cluster"].values():
+            assert set(pool["instanceTypes"]) <= catalogue.ec2_instance_types()
+
+
+def test_the_catalogue_file_says_where_it_comes_from():
+    data = json.loads(catalogue.CATALOGUE_PATH.read_text())
+    assert data["source"].startswith("cfn-lint ") and data["generated"][:2] == "20"
+    assert set(POPULAR_REGIONS) <= set(data["rdsPostgresInstanceClasses"]) <= catalogue.regions()
+
+
+# -- #14.3 every key known ---------------------------------------------------------------------
+
+def test_a_misspelled_project_namespace_is_an_error_with_the_right_key():
+    found = issues("prod", {"langsmith_aws:edge": {"internal": True}})
+    assert "did you mean 'langsmith-aws:edge'?" in found["langsmith_aws:edge"]
+
+
+def test_provider_namespaces_are_left_to_their_providers():
+    assert parse("prod", {"aws:profile": "ops", "kubernetes:enableServerSideApply": "true"}).region == "us-east-1"
+    assert "did you mean 'aws:region'?" in issues("prod", {"awz:region": "us-east-1"})["awz:region"]
+    # aws: keys are the ones the pinned provider reads
+    assert "did you mean 'aws:region'?" in issues("prod", {"aws:regoin": "us-east-1"})["aws:regoin"]
+    assert parse("prod", {"aws:defaultTags": {"tags": {"team": "ml"}}, "aws:skipMetadataApiCheck": "false"})
+
+
+def test_keys_of_another_shape_are_reported():
+    found = issues("prod", {"hybrid": {"controlPlane": "eu"}, "byocExternalId": "x"})
+    assert "only applies to shape hybrid" in found["hybrid"] and "only applies to shape byoc" in found["byocExternalId"]
+    # the profile's own defaults (langsmith components, redis...) never count as set by the user
+    parse("hybrid")
+    parse("byoc")
+
+
+def test_nested_keys_the_chosen_options_ignore_are_reported():
+    existing = {"vpcId": "vpc-0123456789abcdef0",
+                "publicSubnetIds": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+                "privateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}
+    found = issues("prod", {"network": {"cidr": "10.40.0.0/16", "existing": existing},
+                            "clickhouse": {"externalHost": "ch.corp.internal"}})
+    assert "ignored with network.existing" in found["network.cidr"]
+    assert "clickhouse.mode: external" in found["clickhouse.externalHost"]
+    assert parse("prod", {"network": {"existing": existing}}).network.existing is not None
+
+
+def test_json_strings_are_checked_as_json():
+    found = issues("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints="{not json"))
+    assert "must be a JSON object" in found["byoc.langsmithRunsEndpoints"]
+    bad_url = issues("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints='{"langsmith/api": "key"}'))
+    assert "absolute http(s) URL" in bad_url["byoc.langsmithRunsEndpoints"]
+    as_yaml = parse("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints={"https://ls.corp.internal/api/v1": "ls-key"}))
+    assert json.loads(as_yaml.byoc.langsmith_runs_endpoints or "") == {"https://ls.corp.internal/api/v1": "ls-key"}
+
+
+def test_urls_are_checked_as_urls():
+    found = issues("hybrid", with_merged("hybrid", "hybrid", controlPlane="self-hosted", hostBackendUrl="https://",
+                                         smithBackendUrl="https://ls.corp.internal/api/v1"))
+    assert "absolute http(s) URL" in found["hybrid.hostBackendUrl"]
+
+
+def test_hosts_and_issuer_urls_are_checked_as_such():
+    found = issues("prod", {"clickhouse": {"mode": "external", "externalHost": "https://ch.corp.internal:8443"},
+                            "clickhouseExternalPassword": "x"} | with_merged(
+        "prod", "langsmith", oidc={"clientId": "langsmith", "issuerUrl": "http://login.corp.io"}))
+    assert "without scheme or port" in found["clickhouse.externalHost"]
+    assert "must be an https URL" in found["langsmith.oidc.issuerUrl"]
+
+
+@pytest.mark.parametrize("namespace", ["kube-system", "default", "kube-node-lease", "langsmith", "keda", "kube-x"])
+def test_namespaces_kubernetes_or_the_controllers_own_cannot_run_agents(namespace: str):
+    current, _ = stack_values("hybrid")
+    hybrid = json.loads(current[key("hybrid")])
+    hybrid["listeners"][1]["namespaces"] = [namespace]
+    found = issues("hybrid", {"hybrid": hybrid})
+    assert "namespace Kubernetes or the stack's controllers own" in found["hybrid.listeners[1].namespaces[0]"]
+
+
+def test_the_reserved_namespaces_are_the_ones_the_components_use():
+    from components import cluster_addons, gateway
+    from shapes import self_hosted
+    assert {cluster_addons.KEDA_NAMESPACE, cluster_addons.ESO_SERVICE_ACCOUNT[0], cluster_addons.LBC_SERVICE_ACCOUNT[0],
+            gateway.GATEWAY_NAMESPACE, gateway.ENVOY_SYSTEM_NAMESPACE, self_hosted.LANGSMITH_NAMESPACE} <= RESERVED_NAMESPACES
+
+
+def test_a_kubernetes_name_that_is_not_dns_1123_is_refused():
+    current, _ = stack_values("hybrid")
+    hybrid = json.loads(current[key("hybrid")])
+    hybrid["listeners"][1]["namespaces"] = ["Research_Team"]
+    assert "hybrid.listeners[1].namespaces[0]" in issues("hybrid", {"hybrid": hybrid})
+
+
+# -- #14.4 values as people write them -----------------------------------------------------------
+
+def test_numbers_where_strings_are_expected_are_read_as_written():
+    s = parse("dev", {"postgres": {"engineVersion": 16}, "clickhouse": {"cpu": 2, "memory": "8Gi"},
+                      "redis": {"engine": "valkey", "engineVersion": 8.0}})
+    assert (s.postgres.engine_version, s.clickhouse.cpu, s.redis.engine_version) == ("16", "2", "8.0")
+
+
+def run_preview(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = preview.main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("text, where, problem", [
+    ("config:\n  aws:region: us-east-1\n  langsmith-aws:shape: [self-hosted\n", ":4:", "not valid YAML"),
+    ("config:\n  aws:region: us-east-1\n    bad: indent\n", ":3:", "not valid YAML"),
+    ("- aws:region\n- us-east-1\n", ":1:", "must be a mapping"),
+    ("config: [a, b]\n", "", "'config' must be a mapping"),
+])
+def test_a_stack_file_that_is_not_yaml_or_not_a_mapping_exits_2_naming_file_and_line(
+        tmp_path: Path, text: str, where: str, problem: str):
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text(text)
+    code, _, err = run_preview("--config-file", str(path), "--quiet")
+    assert code == preview.EXIT_CONFIG and "Traceback" not in err
+    assert f"{path}{where}" in err and problem in err
+
+
+def test_a_number_yaml_reshapes_is_pointed_out(tmp_path: Path):
+    """`engineVersion: 7.10` reaches the program as 7.1 (the CLI converts YAML to JSON): say so, with the line."""
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text() + "  langsmith-aws:postgres:\n"
+                    "    engineVersion: 16\n  langsmith-aws:redis:\n    engine: valkey\n    engineVersion: 7.10\n")
+    code, _, err = run_preview("--config-file", str(path), "--quiet")
+    assert code == preview.EXIT_CONFIG and "redis.engineVersion = '7.1'" in err  # what the program saw
+    lines = [line for line in err.splitlines() if "is read as the number" in line]
+    assert lines == [f"warning: {path}:{len(path.read_text().splitlines())}: 7.10 is read as the number 7.1; "
+                     "quote it if you meant the text (versions such as '7.10')"]
+
+
+def test_a_mistyped_stack_name_lists_the_stacks_that_exist():
+    code, _, err = run_preview("--stack", "prdo", "--quiet")
+    assert code == preview.EXIT_CONFIG
+    assert "did you mean 'prod'?" in err and "byoc, dev, hybrid, prod" in err
+
+
+def test_bin_preview_help_prints_usage():
+    done = subprocess.run(["bash", str(PROJECT_ROOT / "bin" / "preview"), "--help"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "--config-file" in done.stdout and "error" not in done.stderr
+
+
+# -- #14.5 rules that match the shape ----------------------------------------------------------
+
+EXISTING_PRIVATE_ONLY = {"vpcId": "vpc-0123456789abcdef0",
+                         "privateSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}
+
+
+def test_an_internet_facing_alb_still_needs_public_subnets():
+    found = issues("prod", {"network": {"existing": EXISTING_PRIVATE_ONLY}})
+    assert "edge.internal: true" in found["network.existing.publicSubnetIds"]
+
+
+def test_an_internal_alb_in_an_existing_vpc_without_public_subnets_previews():
+    run = run_stack("prod", {"network": {"existing": EXISTING_PRIVATE_ONLY},
+                             "edge": {"internal": True, "allowedCidrs": ["10.0.0.0/8"]}})
+    alb = run.one(LOAD_BALANCER).inputs
+    assert alb["internal"] is True and alb["subnets"] == EXISTING_PRIVATE_ONLY["privateSubnetIds"]
+
+
+def test_a_default_the_user_did_not_set_is_never_blamed():
+    """The profile's clickhouse.cpu does not fit the pool the user chose: the user's key is named."""
+    found = issues("prod", with_merged("prod", "cluster", clickhousePool={"instanceTypes": ["m6i.large"],
+                                                                          "capacityType": "ON_DEMAND", "minSize": 1,
+                                                                          "desiredSize": 1, "maxSize": 1}))
+    assert "clickhouse.cpu" not in found
+    message = found["cluster.clickhousePool"] if "cluster.clickhousePool" in found else found[
+        "cluster.clickhousePool.instanceTypes"]
+    assert "profile's default clickhouse.cpu" in message and "change cluster.clickhousePool.instanceTypes" in message
+
+
+def test_a_value_the_user_set_is_still_named_itself():
+    found = issues("prod", {"clickhouse": {"cpu": "64", "memory": "24Gi"}})
+    assert "does not fit" in found["clickhouse.cpu"]
+
+
+# -- #14.8 placeholders cannot reach AWS -------------------------------------------------------
+
+def test_the_preview_warns_about_each_placeholder():
+    code, _, err = run_preview("--stack", "prod", "--quiet")
+    assert code == preview.EXIT_OK
+    warned = {line.split(" = ")[0].removeprefix("warning: ") for line in err.splitlines() if line.startswith("warning:")}
+    assert {key("langsmith.domain"), key("langsmith.hostedZoneId"), key("langsmith.oidc.issuerUrl"),
+            key("licenseKey"), key("oidcClientSecret")} <= warned
+
+
+def refused_before_any_resource(values: dict[str, str], stack_name: str, secrets: frozenset[str],
+                                **kwargs: Any) -> ConfigError:
+    """Run the program, catch its ConfigError, and check that nothing was registered before it."""
+    caught: list[ConfigError] = []
+
+    def program() -> None:
+        try:
+            runpy.run_path(str(PROJECT_ROOT / "__main__.py"), run_name="__main__")
+        except ConfigError as exc:
+            caught.append(exc)
+
+    run = harness_run(values, stack=stack_name, secret_keys=secrets, program=program, **kwargs)
+    assert len(caught) == 1 and run.registrations == []
+    return caught[0]
+
+
+def test_a_real_deploy_refuses_placeholders_before_any_resource():
+    values, secrets = stack_values("dev")
+    error = refused_before_any_resource(values, "dev", secrets, as_real_deploy=True)
+    refused = {i.key for i in error.issues}
+    assert {key("langsmith.domain"), key("langsmith.hostedZoneId"), key("cluster.publicAccessCidrs[0]"),
+            key("licenseKey")} <= refused
+    assert "offline-preview" not in str(error)  # a secret's value is never shown
+
+
+def test_a_pulumi_preview_only_warns_about_placeholders():
+    values, secrets = stack_values("dev")
+    settings = parse_config(values, project=PROJECT, stack="dev", secret_keys=secrets)
+    assert not reaches_aws(dry_run=True) and reaches_aws(dry_run=False)
+    assert deploy_checks(settings, values, secrets, caller_arn=DEPLOYER_SESSION_ARN, reaches_aws=False) == []
+
+
+def test_real_values_pass_the_deploy_checks():
+    values, secrets = stack_values("dev")
+    real = {**values, key("langsmith"): json.dumps({"domain": "langsmith.corp.io", "hostedZoneId": "Z04419472ABCDEFGHIJK",
+                                                     "auth": "basic", "adminEmail": "ops@corp.io"}),
+            key("cluster"): json.dumps({"publicAccessCidrs": ["198.18.0.0/24"]}),
+            key("licenseKey"): "lic-real-0000"}
+    settings = parse_config(real, project=PROJECT, stack="dev", secret_keys=secrets)
+    assert find_placeholders(real, secrets) == []
+    assert deploy_checks(settings, real, secrets, caller_arn=DEPLOYER_SESSION_ARN, reaches_aws=True) == []
+
+
+# -- #13.2 the cluster creator listed again ----------------------------------------------------
+
+@pytest.mark.parametrize("listed", [DEPLOYER_ROLE_ARN, "arn:aws:iam::123456789012:role/LangSmithDeployer"])
+def test_the_deploying_role_cannot_also_be_listed_as_admin(listed: str):
+    """The mocks answer like STS for an assumed role: the session ARN has no path; the role is matched."""
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=["arn:aws:iam::123456789012:role/platform", listed]))
+    error = refused_before_any_resource(values, "prod", secrets)
+    assert [i.key for i in error.issues] == ["cluster.adminRoleArns[1]"]
+    assert "pulumi/pulumi-eks#2373" in str(error)
+
+
+def test_other_roles_and_accounts_are_not_the_creator():
+    settings = parse("prod", with_merged("prod", "cluster", adminRoleArns=[
+        "arn:aws:iam::123456789012:role/LangSmithDeployers", "arn:aws:iam::210987654321:role/LangSmithDeployer"]))
+    assert creator_conflicts(settings, DEPLOYER_SESSION_ARN) == []
+    assert creator_conflicts(settings, "arn:aws:iam::123456789012:user/alice") == []
+
+
+# -- #13.7 engine and version pairs ------------------------------------------------------------
+
+def test_each_engine_gets_a_version_it_has():
+    for engine, version in REDIS_DEFAULT_VERSIONS.items():
+        assert version in catalogue.elasticache_engine_versions(engine), engine
+    assert parse("prod", {"redis": {"engine": "valkey"}}).redis.engine_version == "8.1"
+    assert parse("prod").redis.engine_version == "7.1"
+
+
+def test_a_valkey_stack_previews_with_a_valkey_version():
+    run = run_stack("prod", {"redis": {"engine": "valkey"}})
+    group = run.one(REPLICATION_GROUP).inputs
+    assert (group["engine"], group["engineVersion"]) == ("valkey", "8.1")
+
+
+@pytest.mark.parametrize("engine, version", [("valkey", "7.1"), ("redis", "8.0"), ("redis", "6.2")])
+def test_an_engine_version_the_engine_lacks_is_refused(engine: str, version: str):
+    found = issues("prod", {"redis": {"engine": engine, "engineVersion": version}})
+    assert f"not a version of engine '{engine}'" in found["redis.engineVersion"]
+    assert ", ".join(redis_versions(engine)) in found["redis.engineVersion"]
+
+
+def test_postgres_versions_are_the_ones_rds_offers_from_14():
+    assert postgres_versions()[0] == "14" and "16" in postgres_versions()
+    assert "must be a PostgreSQL major version" in issues("prod", {"postgres": {"engineVersion": "13"}})[
+        "postgres.engineVersion"]
