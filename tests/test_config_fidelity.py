@@ -83,8 +83,10 @@ def test_a_pool_cannot_mix_graviton_and_x86_types():
             "desiredSize": 3, "maxSize": 6}
     found = issues("prod", with_merged("prod", "cluster", generalPool=pool))
     assert "one CPU architecture" in found["cluster.generalPool.instanceTypes"]
+    # One architecture per pool, matching cluster.architecture (hybrid: every image it runs is on arm64).
     graviton = {**pool, "instanceTypes": ["m7g.2xlarge", "m6g.2xlarge"]}
-    assert parse("prod", with_merged("prod", "cluster", generalPool=graviton)).cluster.general_pool.instance_types[0] == "m7g.2xlarge"
+    hybrid = parse("hybrid", with_merged("hybrid", "cluster", generalPool=graviton, architecture="arm64"))
+    assert hybrid.cluster.general_pool.instance_types[0] == "m7g.2xlarge"
     assert [catalogue.architecture(t) for t in ("t4g.medium", "c7gn.large", "a1.large", "g5.xlarge", "m6i.large")] == [
         "arm64", "arm64", "arm64", "x86_64", "x86_64"]
 
@@ -299,7 +301,7 @@ def test_a_default_the_user_did_not_set_is_never_blamed():
 
 def test_a_value_the_user_set_is_still_named_itself():
     found = issues("prod", {"clickhouse": {"cpu": "64", "memory": "24Gi"}})
-    assert "does not fit" in found["clickhouse.cpu"]
+    assert "clickhouse asks 64 vCPU" in found["clickhouse.cpu"]
 
 
 # -- #14.8 placeholders cannot reach AWS -------------------------------------------------------

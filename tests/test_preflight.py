@@ -113,6 +113,9 @@ def prepared_config(tmp_path: Path, changes: dict[str, Any] | None = None, stack
         "langsmith-aws:oidcClientSecret": {"secure": REAL_CIPHERTEXT},
     }
     document["config"] = _merge(_merge(document["config"], own), changes or {})
+    if "existing" in document["config"].get("langsmith-aws:network", {}):
+        # An existing VPC keeps its own layout: the stack file's CIDR would be refused as ignored.
+        document["config"]["langsmith-aws:network"] = {"existing": document["config"]["langsmith-aws:network"]["existing"]}
     path = tmp_path / f"Pulumi.{stack}.yaml"
     path.write_text(yaml.safe_dump(document))
     return path
@@ -259,7 +262,9 @@ def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tm
 
 
 def test_a_region_not_enabled_and_missing_clis_fail(aws: boto3.Session, tmp_path: Path) -> None:
-    config = prepared_config(tmp_path, {"aws:region": "ap-east-1"})  # opt-in region, not opted in
+    # An opt-in region, not opted in (with an RDS class the catalogue lists there).
+    config = prepared_config(tmp_path, {"aws:region": "ap-east-1",
+                                        "langsmith-aws:postgres": {"instanceClass": "db.m6g.large"}})
     pf = checker(config, aws)
     pf.which = lambda name: None if name in ("pulumi", "kubectl") else every_cli(name)
     pf.check_region()

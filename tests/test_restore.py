@@ -242,7 +242,7 @@ def test_chart_version_and_clickhouse_restore_with_an_existing_vpc():
     from tests.conftest import stack_values
     values, _ = stack_values("dev")
     langsmith = {**json.loads(values[key("langsmith")]), "chartVersion": "0.16.9"}
-    network = {**json.loads(values.get(key("network"), "{}")), "existing": existing}
+    network = {"existing": existing}  # an existing VPC keeps its own layout (network.* else is refused)
     run = run_stack("dev", {"langsmith": langsmith, "network": network,
                             "restore": {"clickhouseSnapshot": "snap-0123456789abcdef0"}})
     assert run.one(RELEASE, "langsmith-release").inputs["version"] == "0.16.9"
