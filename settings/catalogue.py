@@ -81,6 +81,11 @@ def source() -> str:
 # marks AWS Graviton (arm64): m7g, c7gn, r8gd, t4g, x2gd, im4gn; a1 is the first Graviton family.
 # (docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html)
 def architecture(instance_type: str) -> str:
+    from settings.capacity import architecture_of  # the node facts, where the type is recorded there
+
+    recorded = architecture_of(instance_type)
+    if recorded is not None:
+        return recorded
     family = instance_type.split(".")[0]
     grace = "-gb" in family  # NVIDIA Grace CPUs (p6e-gb200) are arm64 too
     return "arm64" if family == "a1" or grace or re.fullmatch(r"[a-z]+\d+g[a-z0-9-]*", family) else "x86_64"

@@ -827,8 +827,9 @@ class Settings(ConfigModel):
             unknown = [t for t in pool.instance_types if shape_of(t) is None]
             if unknown:
                 problems.append((f"cluster.{pool_key}.instanceTypes", unknown,
-                                 "must be m, r or c family sizes (e.g. m6i.2xlarge) or t3: their size is needed "
-                                 "to check the profile's capacity"))
+                                 "have no recorded size (data/nodes/instance-types.json, from Karpenter's "
+                                 "instance-type reference): their size is needed to check what fits on them; "
+                                 "choose a current-generation type or regenerate the table (tools/node_facts.py)"))
         c = self.cluster
         if self.shape is not Shape.BYOC and not c.public_access_cidrs and not c.deployer_access_cidrs \
                 and not c.deployer_inside_vpc:

@@ -402,3 +402,14 @@ def test_postgres_versions_are_the_ones_rds_offers_from_14():
     assert postgres_versions()[0] == "14" and "16" in postgres_versions()
     assert "must be a PostgreSQL major version" in issues("prod", {"postgres": {"engineVersion": "13"}})[
         "postgres.engineVersion"]
+
+
+def test_any_recorded_instance_size_is_sized_from_the_node_table_not_a_naming_rule():
+    # t3a and c7i were refused by the old m/r/c naming rule; their sizes come from the node table.
+    pool = {"instanceTypes": ["t3a.2xlarge"], "capacityType": "SPOT", "minSize": 2, "desiredSize": 2, "maxSize": 4}
+    assert parse("dev", with_merged("dev", "cluster", generalPool=pool)).cluster.general_pool.instance_types == [
+        "t3a.2xlarge"]
+    # An EC2 type the node table does not record cannot be sized: named, with where sizes come from.
+    pool = {**pool, "instanceTypes": ["x2iedn.xlarge"]}
+    assert "no recorded size" in issues("dev", with_merged("dev", "cluster", generalPool=pool))[
+        "cluster.generalPool.instanceTypes"]
