@@ -29,6 +29,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from settings.chart_facts import lookup
+
 SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "charts"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
@@ -64,13 +66,6 @@ def leaf_paths(values: Mapping[str, Any], prefix: str = "") -> tuple[set[str], s
     return leaves, open_maps
 
 
-def lookup(values: Mapping[str, Any], path: str) -> Any:
-    node: Any = values
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def workloads_of(template_path: str, text: str) -> list[dict[str, Any]]:

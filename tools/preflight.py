@@ -36,7 +36,7 @@ from settings.placeholders import (
     PLACEHOLDER_HOSTED_ZONE_IDS,
     PLACEHOLDER_SECRET_PREFIX,
 )
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_stack_config
+from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
 
 PASS, FAIL, WARN, UNCHECKED = "PASS", "FAIL", "WARN", "COULD NOT CHECK"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -726,10 +726,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             print(f"error: --egress-ip {args.egress_ip!r} is not an IP address", file=err)
             return EXIT_CONFIG
 
-    try:
-        config = load_stack_config(stack=args.stack, config_file=args.config_file)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=err)
+    config = load_for_command(args.stack, args.config_file, err)
+    if config is None:
         return EXIT_CONFIG
     try:
         settings = parse_config(config.values, project=config.project, stack=config.stack,

@@ -27,7 +27,7 @@ from tools.harness import run_program
 from tools.plan import build_plan, sorted_violations, stable_order
 from tools.plan_diff import diff_plans, print_diff
 from tools.policy_check import check_plan
-from tools.stack_config import load_stack_config
+from tools.stack_config import load_for_command
 from tools.timeline import timeline_summary
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG, EXIT_PROGRAM = 0, 1, 2, 3
@@ -130,14 +130,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         except (OSError, json.JSONDecodeError) as exc:
             print(f"error: cannot read the plan to diff against, {args.diff}: {exc}", file=err)
             return EXIT_CONFIG
-    try:
-        config = load_stack_config(stack=args.stack, config_file=args.config_file)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=err)
+    config = load_for_command(args.stack, args.config_file, err)
+    if config is None:
         return EXIT_CONFIG
-    for reshaped in config.reshaped_numbers:
-        print(f"warning: {config.source}:{reshaped}; quote it if you meant the text (versions such as '7.10')",
-              file=err)
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
                           secret_keys=config.secret_keys)

@@ -161,3 +161,17 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
         values[full_key] = _as_config_string(_decrypt_offline(value))
     return StackConfig(project=project_name, stack=stack, values=values,
                        secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped))
+
+
+def load_for_command(stack: str | None, config_file: Path | None, err: Any) -> StackConfig | None:
+    """The stack config for a command-line tool, or None after printing why it cannot be read
+    (the caller exits 2), with a warning for each number YAML reshaped."""
+    try:
+        config = load_stack_config(stack=stack, config_file=config_file)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return None
+    for reshaped in config.reshaped_numbers:
+        print(f"warning: {config.source}:{reshaped}; quote it if you meant the text (versions such as '7.10')",
+              file=err)
+    return config
