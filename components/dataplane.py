@@ -42,16 +42,24 @@ def lgp_crd() -> dict[str, Any]:
 
 def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOptions | None,
                  depends_on: Sequence[pulumi.Resource] = ()) -> k8s.apiextensions.v1.CustomResourceDefinition:
-    """The LangGraph operator's CRD, once per cluster. The chart marks it `helm.sh/resource-policy:
-    keep`, so a cluster where a listener release installed it keeps it when that release stops
-    rendering it, and this resource adopts it (server-side apply)."""
+    """The LangGraph operator's CRD, once per cluster.
+
+    `provider` must update an existing object on create (Cluster.adopting_provider): on a stack
+    where a listener release installed the CRD (ownsCrds, before this resource existed), the CRD
+    is already there, and a plain create fails with AlreadyExists. The chart marks it
+    `helm.sh/resource-policy: keep`, so that release leaves it when it stops rendering it.
+
+    Kept on delete, as the chart keeps it: deleting a CRD deletes every LGP (every listener's
+    agents), and on a destroy the operator is gone before the CRD, so LGPs holding a finalizer
+    (the operator's RBAC grants lgps/finalizers) would leave the deletion hanging."""
     crd: dict[str, Any] = lgp_crd()["crd"]
     return k8s.apiextensions.v1.CustomResourceDefinition(
         name,
         metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"],
                                             annotations=crd["metadata"].get("annotations")),
         spec=crd["spec"],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider, depends_on=list(depends_on))),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            provider=provider, depends_on=list(depends_on), retain_on_delete=True)),
     )
 
 

@@ -33,7 +33,8 @@ def build(f: Foundation) -> None:
     ), opts=f.opts)
     host_backend_url, smith_backend_url = hybrid.endpoints()
     # Once per cluster, owned by no listener: removing or renaming one leaves every agent in place.
-    crd = operator_crd("langgraph-operator-crd", provider=cluster.provider, opts=f.opts)
+    # Adopted where an earlier listener release installed it; kept on delete, as the chart keeps it.
+    crd = operator_crd("langgraph-operator-crd", provider=cluster.adopting_provider(), opts=f.opts)
     for listener in hybrid.listeners:
         DataPlane(f"dataplane-{listener.name}", DataPlaneArgs(
             listener_name=listener.name,
