@@ -29,6 +29,7 @@ def build(f: Foundation) -> None:
                   health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
         domain=hybrid.domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
+        adopting_provider=cluster.adopting_provider(),
         depends_on=[addons.load_balancer_controller],
     ), opts=f.opts)
     host_backend_url, smith_backend_url = hybrid.endpoints()

@@ -146,10 +146,16 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     (main,) = [p for p in providers.values() if p is not adopting]
     assert adopting.inputs["clusterIdentifier"] == main.inputs["clusterIdentifier"]
     assert adopting.inputs["kubeconfig"] == main.inputs["kubeconfig"]
-    # Nothing else may upsert: a renamed resource would otherwise delete the object it just adopted.
+    # Only what an earlier stack left to Helm upserts (the CRD, and the Envoy Gateway namespace that
+    # Helm's create_namespace made), each kept on delete: a renamed resource would otherwise delete
+    # the object it just adopted.
     upserting = {urn for urn, p in providers.items() if p.inputs.get("upsertExistingObjects") in (True, "true")}
-    assert [r.name for r in hybrid_run.registrations if r.custom
-            and any((r.provider or "").startswith(u + "::") for u in upserting)] == [crd.name]
+    adopted = [r for r in hybrid_run.registrations if r.custom
+               and any((r.provider or "").startswith(u + "::") for u in upserting)]
+    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace"])
+    assert all(r.retain_on_delete for r in adopted)
+    (envoy_ns,) = [r for r in adopted if r.type == NAMESPACE]
+    assert envoy_ns.inputs["metadata"]["name"] == "envoy-gateway-system"
 
 
 def _installed(dist: str) -> str:
