@@ -261,6 +261,16 @@ def test_graviton_needs_graviton_types_and_every_image_established():
     assert issue.key == "cluster.generalPool.instanceTypes" and issue.value == ["m7g.2xlarge"]
 
 
+def test_every_pinned_image_and_chart_has_an_architecture_row():
+    """An image the stack runs but the Graviton table does not list would pass the arm64 check unseen."""
+    from settings.architecture import IMAGES
+
+    names = [i.name for i in IMAGES]
+    assert set(versions.ALL_IMAGES) - {versions.CLUSTER_AUTOSCALER_IMAGE} <= set(names)
+    assert any(n.startswith("registry.k8s.io/autoscaling/cluster-autoscaler") for n in names)
+    assert any(f"chart {versions.RELOADER.version}" in n and "reloader" in n for n in names)
+
+
 def test_node_groups_get_the_ami_type_of_their_architecture(prod_run: ProgramRun):
     groups = prod_run.of_type("eks:index:ManagedNodeGroup")
     assert groups and all(g.inputs["amiType"] == "AL2023_x86_64_STANDARD" for g in groups)
