@@ -29,6 +29,7 @@ from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
+PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
 # The CRD exactly as langgraph-dataplane (LANGGRAPH_DATAPLANE.version) renders it, derived from the
 # chart by tools/crd_data.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
 LGP_CRD_FILE = Path(__file__).resolve().parent / "crds" / "lgps.apps.langchain.ai.json"
@@ -53,10 +54,13 @@ def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOpti
     agents), and on a destroy the operator is gone before the CRD, so LGPs holding a finalizer
     (the operator's RBAC grants lgps/finalizers) would leave the deletion hanging."""
     crd: dict[str, Any] = lgp_crd()["crd"]
+    # The listener release that installed the CRD may have rendered an older chart's schema; its
+    # fields belong to Helm's field manager, and a server-side apply of different values conflicts.
+    # The stack owns the CRD now: force those fields (pulumi-kubernetes `pulumi.com/patchForce`).
+    annotations = {**(crd["metadata"].get("annotations") or {}), PATCH_FORCE_ANNOTATION: "true"}
     return k8s.apiextensions.v1.CustomResourceDefinition(
         name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"],
-                                            annotations=crd["metadata"].get("annotations")),
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"], annotations=annotations),
         spec=crd["spec"],
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             provider=provider, depends_on=list(depends_on), retain_on_delete=True)),
