@@ -223,11 +223,30 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
         self.storage_classes = self._storage_classes()
+        self._adopting_provider: k8s.Provider | None = None
         self.register_outputs({
             "clusterName": cluster_name,
             "oidcProviderArn": self.oidc_provider_arn,
             "clusterSecurityGroupId": self.cluster_security_group_id,
         })
+
+    def adopting_provider(self) -> k8s.Provider:
+        """A provider for cluster objects that a Helm release may have installed before this stack
+        managed them (the hybrid LGP CRD): its Create updates an existing object. pulumi-kubernetes
+        4.29+ (we pin 4.34) creates client-side and fails with AlreadyExists otherwise
+        (`upsertExistingObjects`, pulumi-kubernetes CHANGELOG 4.29.0, #2926). Only for resources that
+        are also `retain_on_delete`: with upsert, a rename's create-then-delete would delete the
+        object just adopted."""
+        if self._adopting_provider is None:
+            self._adopting_provider = k8s.Provider(
+                f"{self._name}-k8s-adopting",
+                kubeconfig=self.eks_cluster.kubeconfig_json,
+                cluster_identifier=self._args.cluster_name,
+                enable_server_side_apply=True,
+                upsert_existing_objects=True,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return self._adopting_provider
 
     def _node_group(self, pool_name: str, pool: NodePool, node_role: aws.iam.Role,
                     attachments: list[aws.iam.RolePolicyAttachment], subnet_ids: pulumi.Input[Sequence[str]],

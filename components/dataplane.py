@@ -29,6 +29,7 @@ from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
+PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
 # The CRD exactly as langgraph-dataplane (LANGGRAPH_DATAPLANE.version) renders it, derived from the
 # chart by tools/crd_data.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
 LGP_CRD_FILE = Path(__file__).resolve().parent / "crds" / "lgps.apps.langchain.ai.json"
@@ -42,16 +43,27 @@ def lgp_crd() -> dict[str, Any]:
 
 def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOptions | None,
                  depends_on: Sequence[pulumi.Resource] = ()) -> k8s.apiextensions.v1.CustomResourceDefinition:
-    """The LangGraph operator's CRD, once per cluster. The chart marks it `helm.sh/resource-policy:
-    keep`, so a cluster where a listener release installed it keeps it when that release stops
-    rendering it, and this resource adopts it (server-side apply)."""
+    """The LangGraph operator's CRD, once per cluster.
+
+    `provider` must update an existing object on create (Cluster.adopting_provider): on a stack
+    where a listener release installed the CRD (ownsCrds, before this resource existed), the CRD
+    is already there, and a plain create fails with AlreadyExists. The chart marks it
+    `helm.sh/resource-policy: keep`, so that release leaves it when it stops rendering it.
+
+    Kept on delete, as the chart keeps it: deleting a CRD deletes every LGP (every listener's
+    agents), and on a destroy the operator is gone before the CRD, so LGPs holding a finalizer
+    (the operator's RBAC grants lgps/finalizers) would leave the deletion hanging."""
     crd: dict[str, Any] = lgp_crd()["crd"]
+    # The listener release that installed the CRD may have rendered an older chart's schema; its
+    # fields belong to Helm's field manager, and a server-side apply of different values conflicts.
+    # The stack owns the CRD now: force those fields (pulumi-kubernetes `pulumi.com/patchForce`).
+    annotations = {**(crd["metadata"].get("annotations") or {}), PATCH_FORCE_ANNOTATION: "true"}
     return k8s.apiextensions.v1.CustomResourceDefinition(
         name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"],
-                                            annotations=crd["metadata"].get("annotations")),
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"], annotations=annotations),
         spec=crd["spec"],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider, depends_on=list(depends_on))),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            provider=provider, depends_on=list(depends_on), retain_on_delete=True)),
     )
 
 

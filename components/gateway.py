@@ -36,6 +36,8 @@ class AgentGatewayArgs:
     domain: str
     provider: k8s.Provider
     target_group_arn: pulumi.Input[str]
+    # For objects an earlier version of the stack left to Helm (Cluster.adopting_provider).
+    adopting_provider: k8s.Provider
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -50,11 +52,14 @@ class AgentGateway(pulumi.ComponentResource):
             return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
 
         # Ours rather than Helm's: the Envoy proxies the ALB's TargetGroupBinding serves run here, so
-        # it carries the readiness-gate label, and its pods are kept from instance metadata.
+        # it carries the readiness-gate label, and its pods are kept from instance metadata. Stacks
+        # that predate this resource have the namespace already (Helm's create_namespace), so it is
+        # adopted rather than created (AlreadyExists otherwise), and, adopted that way, kept on
+        # delete (a destroy removes the cluster anyway).
         system_namespace = k8s.core.v1.Namespace(
             f"{name}-system-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=ENVOY_SYSTEM_NAMESPACE, labels=dict([POD_READINESS_GATE_LABEL])),
-            opts=k8s_opts())
+            opts=pulumi.ResourceOptions(parent=self, provider=args.adopting_provider, retain_on_delete=True))
         system_metadata_closed = deny_instance_metadata(
             f"{name}-system-deny-instance-metadata", namespace=ENVOY_SYSTEM_NAMESPACE, provider=args.provider,
             parent=self, depends_on=[system_namespace])

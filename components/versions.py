@@ -69,8 +69,10 @@ ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERV
 
 # kubectl for the LangSmith readiness check (components/langsmith.py). Published by Kubernetes
 # release engineering with every release since 1.28 (kubernetes/kubernetes#116667); its minor
-# follows the cluster's (kubectl supports one minor of skew either way).
-KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0"
+# follows the cluster's (kubectl supports one minor of skew either way). v1.35.7 is the newest 1.35
+# patch (kubernetes/kubectl tags kubernetes-1.35.*); `rollout status --selector` over several
+# objects, with none found not an error, is in that release's pkg/cmd/rollout/rollout_status.go.
+KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.7"
 # Stakater Reloader: rolls the LangSmith Deployments when the PostgreSQL URL Secret changes (RDS
 # rotates the master password). Chart 2.2.16 = Reloader v1.4.21, built on client-go v0.35.3;
 # its README ("Compatibility") states Kubernetes >= 1.19. Repository URL from the README's
@@ -173,9 +175,8 @@ KUBERNETES_SUPPORT.update({
         "Reloader v1.4.21 is built on client-go v0.35.3", "1.35", oldest="1.19"),
     image_pin(KUBECTL_IMAGE): KubernetesSupport(
         "kubernetes/kubernetes version skew policy (kubectl within one minor of the API server); "
-        "registry.k8s.io/kubectl published per release since 1.28 (kubernetes/kubernetes#116667)",
-        "1.35", oldest="1.34", newest="1.36",
-        note="v1.35.0 not confirmed offline as the newest 1.35 patch"),
+        "registry.k8s.io/kubectl published per release since 1.28 (kubernetes/kubernetes#116667); "
+        "kubernetes/kubectl tag kubernetes-1.35.7 the newest 1.35 patch", "1.35", oldest="1.34", newest="1.36"),
     # Every supported langsmith chart version (langsmith.chartVersion): same Chart.yaml (no
     # kubeVersion) and the same GA APIs across the 0.16 line.
     **{chart_pin(HelmChart(LANGSMITH.repository, LANGSMITH.chart, version)): KubernetesSupport(

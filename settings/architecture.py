@@ -74,6 +74,11 @@ IMAGES: tuple[Image, ...] = (
     # Small helpers of the self-hosted shape (components/versions.py).
     Image(versions.EVENT_EXPORTER_IMAGE, ("self-hosted",),
           "mustafaakin/kubernetes-event-exporter#190: ghcr.io/resmoio/kubernetes-event-exporter v1.7 lists linux/arm64"),
+    Image(versions.KUBECTL_IMAGE, ("self-hosted",),
+          "kubernetes/kubernetes build/server-image/kubectl/Dockerfile: built with the server images for every "
+          "KUBE_SERVER_PLATFORMS entry (hack/lib/golang.sh: linux/amd64, linux/arm64, linux/s390x, linux/ppc64le)"),
+    Image(f"ghcr.io/stakater/reloader (chart {versions.RELOADER.version})", ("self-hosted",),
+          "stakater/Reloader@chart-v2.2.16 .github/workflows/release.yaml: platforms linux/amd64,linux/arm,linux/arm64"),
     Image(versions.AWS_CLI_IMAGE, ("self-hosted",), None),
     Image(versions.CURL_IMAGE, ("self-hosted",), None),
 )

@@ -164,6 +164,10 @@ CLUSTER_CONTROLLERS: tuple[Pod, ...] = (
 SELF_HOSTED_EXTRAS: tuple[Pod, ...] = (
     Pod("event-exporter", 20, 64, surge=True),
     Pod("clickhouse-disk-probe", 10, 64),
+    # components/langsmith.py: Stakater Reloader (reloader_values) and the readiness Job (two
+    # kubectl containers, one after the other: the larger of the two counts).
+    Pod("reloader", 10, 64, surge=True),
+    Pod("langsmith-readiness", 10, 64),
 )
 # Hybrid only (components/gateway.py): the Envoy Gateway controller and its two proxies.
 HYBRID_EXTRAS: tuple[Pod, ...] = (

@@ -29,11 +29,13 @@ def build(f: Foundation) -> None:
                   health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
         domain=hybrid.domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
+        adopting_provider=cluster.adopting_provider(),
         depends_on=[addons.load_balancer_controller],
     ), opts=f.opts)
     host_backend_url, smith_backend_url = hybrid.endpoints()
     # Once per cluster, owned by no listener: removing or renaming one leaves every agent in place.
-    crd = operator_crd("langgraph-operator-crd", provider=cluster.provider, opts=f.opts)
+    # Adopted where an earlier listener release installed it; kept on delete, as the chart keeps it.
+    crd = operator_crd("langgraph-operator-crd", provider=cluster.adopting_provider(), opts=f.opts)
     for listener in hybrid.listeners:
         DataPlane(f"dataplane-{listener.name}", DataPlaneArgs(
             listener_name=listener.name,

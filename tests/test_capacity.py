@@ -185,6 +185,23 @@ def test_controller_requests_are_the_ones_the_program_sets(prod_run: ProgramRun)
     same("metrics-server", _helm_values(prod_run, "metrics-server")["resources"])
 
 
+def test_langsmiths_own_helpers_are_counted_with_the_requests_the_program_sets(prod_run: ProgramRun):
+    """Reloader and the readiness Job run on the general pool like every other pod: the sizing
+    counts them with the requests components/langsmith.py gives them."""
+    pods = {p.name: p for p in cluster_pods(settings_of("prod"))}
+    reloader = prod_run.one("kubernetes:helm.sh/v3:Release", "langsmith-reloader").inputs["values"]
+    requests = reloader["reloader"]["deployment"]["resources"]["requests"]
+    assert (pods["reloader"].cpu_m, pods["reloader"].memory_mib, pods["reloader"].pool) == (
+        int(requests["cpu"].removesuffix("m")), float(requests["memory"].removesuffix("Mi")), "general")
+    (job,) = [j for j in prod_run.of_type("kubernetes:batch/v1:Job") if j.name == "langsmith-ready"]
+    spec = job.inputs["spec"]["template"]["spec"]
+    containers = [*spec.get("initContainers", []), *spec["containers"]]  # run one after the other
+    assert pods["langsmith-readiness"].cpu_m == max(
+        int(c["resources"]["requests"]["cpu"].removesuffix("m")) for c in containers)
+    assert pods["langsmith-readiness"].memory_mib == max(
+        float(c["resources"]["requests"]["memory"].removesuffix("Mi")) for c in containers)
+
+
 def test_chart_facts_record_their_source_and_hooks():
     facts = chart_facts(versions.LANGSMITH.chart, versions.LANGSMITH.version)
     assert facts.source["repository"] == "https://github.com/langchain-ai/helm"
@@ -242,6 +259,16 @@ def test_graviton_needs_graviton_types_and_every_image_established():
     hybrid_cluster["architecture"] = "x86_64"
     (issue,) = config_error("hybrid", {"cluster": hybrid_cluster}).issues
     assert issue.key == "cluster.generalPool.instanceTypes" and issue.value == ["m7g.2xlarge"]
+
+
+def test_every_pinned_image_and_chart_has_an_architecture_row():
+    """An image the stack runs but the Graviton table does not list would pass the arm64 check unseen."""
+    from settings.architecture import IMAGES
+
+    names = [i.name for i in IMAGES]
+    assert set(versions.ALL_IMAGES) - {versions.CLUSTER_AUTOSCALER_IMAGE} <= set(names)
+    assert any(n.startswith("registry.k8s.io/autoscaling/cluster-autoscaler") for n in names)
+    assert any(f"chart {versions.RELOADER.version}" in n and "reloader" in n for n in names)
 
 
 def test_node_groups_get_the_ami_type_of_their_architecture(prod_run: ProgramRun):

@@ -130,6 +130,45 @@ def test_the_operator_crd_is_installed_once_outside_every_release(hybrid_run: Pr
         assert crd.urn in release.dependencies
 
 
+def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_delete(hybrid_run: ProgramRun):
+    """An existing hybrid stack has the CRD already (installed by its `ownsCrds` listener's
+    release). pulumi-kubernetes 4.29+ creates client-side: without upsertExistingObjects the CRD's
+    create fails with AlreadyExists. Deleting the CRD deletes every listener's LGPs, and on a
+    destroy the operator is gone first, so the CRD is kept, as the chart's resource-policy keeps it."""
+    assert versions_tuple(_installed("pulumi_kubernetes")) >= (4, 29)
+    (crd,) = hybrid_run.of_type(CRD)
+    assert crd.inputs["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    # An older chart's CRD, applied by Helm, owns fields whose values differ: the apply forces them.
+    assert crd.inputs["metadata"]["annotations"]["pulumi.com/patchForce"] == "true"
+    assert crd.retain_on_delete
+    providers = {p.urn: p for p in hybrid_run.of_type("pulumi:providers:kubernetes")}
+    (adopting,) = [p for urn, p in providers.items() if (crd.provider or "").startswith(urn + "::")]
+    assert adopting.inputs["upsertExistingObjects"] in (True, "true")  # provider inputs arrive as strings
+    # Same cluster, same identity as the main provider.
+    (main,) = [p for p in providers.values() if p is not adopting]
+    assert adopting.inputs["clusterIdentifier"] == main.inputs["clusterIdentifier"]
+    assert adopting.inputs["kubeconfig"] == main.inputs["kubeconfig"]
+    # Only what an earlier stack left to Helm upserts (the CRD, and the Envoy Gateway namespace that
+    # Helm's create_namespace made), each kept on delete: a renamed resource would otherwise delete
+    # the object it just adopted.
+    upserting = {urn for urn, p in providers.items() if p.inputs.get("upsertExistingObjects") in (True, "true")}
+    adopted = [r for r in hybrid_run.registrations if r.custom
+               and any((r.provider or "").startswith(u + "::") for u in upserting)]
+    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace"])
+    assert all(r.retain_on_delete for r in adopted)
+    (envoy_ns,) = [r for r in adopted if r.type == NAMESPACE]
+    assert envoy_ns.inputs["metadata"]["name"] == "envoy-gateway-system"
+
+
+def _installed(dist: str) -> str:
+    from importlib.metadata import version
+    return version(dist)
+
+
+def versions_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".")[:2])
+
+
 def test_removing_or_renaming_a_listener_leaves_the_crd(hybrid_run: ProgramRun):
     renamed = {**TEAM_A, "name": "team-b", "listenerId": "8b3d5e4a-6f7c-4d8e-9f0a-1b2c3d4e5f6a"}
     run = run_stack("hybrid", {**with_listeners(renamed), "hybridApiKeys": {"team-b": "lsv2_x"}},
