@@ -43,7 +43,9 @@ from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.langsmith_values import (
+    CLICKHOUSE_HTTP_PORT,
     CLICKHOUSE_SECRET,
+    CLICKHOUSE_SERVICE,
     CLICKHOUSE_USER,
     CONFIG_SECRET,
     CONNECTION_URL_KEY,
@@ -58,7 +60,7 @@ from components.langsmith_values import (
 )
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
 from components.network_policies import deny_instance_metadata
-from components.versions import KUBECTL_IMAGE, LANGSMITH, RELOADER
+from components.versions import CURL_IMAGE, KUBECTL_IMAGE, LANGSMITH, RELOADER
 
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
 # The readiness check's budget after the release: images pulled, ClickHouse up, pods ready.
@@ -99,11 +101,39 @@ def _at(path: str, value: Any) -> dict[str, Any]:
     return {head: _at(rest, value) if rest else value}
 
 
-def release_options(values: Mapping[str, Any]) -> dict[str, Any]:
+# How long the ClickHouse migration hook waits for an in-cluster ClickHouse to answer (image pull,
+# volume attach, start-up) before it gives up; well inside the release's timeout.
+CLICKHOUSE_WAIT_SECONDS = 900
+
+
+def wait_for_clickhouse(namespace: str) -> dict[str, Any]:
+    """An init container for the ClickHouse migration hook: without Helm's wait, the post-install
+    hook starts as soon as the StatefulSet is created, and the Job (backoffLimit 2 in the chart)
+    would spend its retries before ClickHouse answers. It waits on the Service, which only routes
+    to a ready pod (the readiness probe), with the curl image the disk probe already uses."""
+    url = f"http://{CLICKHOUSE_SERVICE}.{namespace}.svc.cluster.local:{CLICKHOUSE_HTTP_PORT}/ping"
+    attempts = CLICKHOUSE_WAIT_SECONDS // 5
+    script = (f"i=0; until curl -sf --max-time 4 {url} >/dev/null; do i=$((i+1)); "
+              f"if [ $i -ge {attempts} ]; then echo 'ClickHouse did not answer at {url} within "
+              f"{CLICKHOUSE_WAIT_SECONDS}s' >&2; exit 1; fi; sleep 5; done")
+    return {
+        "name": "wait-for-clickhouse",
+        "image": CURL_IMAGE,
+        "command": ["/bin/sh", "-c", script],
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}},
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
+    }
+
+
+def release_options(values: Mapping[str, Any], namespace: str, in_cluster_clickhouse: bool) -> dict[str, Any]:
     """The chart values this component owns on top of `build_values`: rotation and install order."""
     merged = dict(values)
     for path in POSTGRES_URL_READERS:
         merged = _merge(merged, _at(f"{path}.deployment.annotations", {RELOADER_SECRET_ANNOTATION: POSTGRES_SECRET}))
+    if in_cluster_clickhouse:
+        merged = _merge(merged, {"backend": {"clickhouseMigrations": {
+            "initContainers": [wait_for_clickhouse(namespace)]}}})
     # post-install/post-upgrade hook with "helm.sh/fail-hook-policy: fail": off, see the module doc.
     return _merge(merged, {"backend": {"e2eTest": {"enabled": False}}})
 
@@ -225,7 +255,8 @@ class LangSmith(pulumi.ComponentResource):
         restored_claims = ([args.clickhouse_restore.claim_in_namespace([namespace])]
                            if args.clickhouse_restore is not None else [])
         self.values = release_options(build_values(dataclasses.replace(
-            args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})))
+            args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})),
+            namespace=args.namespace, in_cluster_clickhouse=args.values.clickhouse is not None)
         # Installed before the release, so that no rotation goes unseen once LangSmith runs.
         self.reloader = helm_release(
             f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=args.namespace,

@@ -22,6 +22,10 @@ CONFIG_SECRET = "langsmith-config"
 POSTGRES_SECRET = "langsmith-postgres"
 REDIS_SECRET = "langsmith-redis"
 CLICKHOUSE_SECRET = "langsmith-clickhouse"
+# The in-cluster ClickHouse Service (langsmith 0.16.11 templates/clickhouse/service.yaml:
+# "{{ fullname }}-{{ clickhouse.name }}", port clickhouse.service.httpPort, default 8123).
+CLICKHOUSE_SERVICE = f"{RELEASE_NAME}-clickhouse"
+CLICKHOUSE_HTTP_PORT = 8123
 CONNECTION_URL_KEY = "connection_url"
 CLICKHOUSE_USER = "default"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"

@@ -402,3 +402,28 @@ def test_password_rotation_rolls_every_deployment_that_reads_the_url(prod_run: P
 def test_secrets_that_never_rotate_keep_the_hourly_refresh(prod_run: ProgramRun):
     for name in ("langsmith-config", "langsmith-redis", "langsmith-clickhouse"):
         assert external_secret(prod_run, name)["spec"]["refreshInterval"] == "1h"
+
+
+def test_clickhouse_migrations_wait_for_the_in_cluster_clickhouse_to_answer(prod_run: ProgramRun, dev_run: ProgramRun):
+    # Without Helm's wait, the post-install ClickHouse migration Job (backoffLimit 2) starts with
+    # the StatefulSet: its init container holds it until the Service routes to a ready pod.
+    from components.langsmith_values import CLICKHOUSE_HTTP_PORT, CLICKHOUSE_SERVICE
+
+    for run in (prod_run, dev_run):
+        v = values(run)
+        [wait] = v["backend"]["clickhouseMigrations"]["initContainers"]
+        assert wait["image"] == versions.CURL_IMAGE
+        script = wait["command"][2]
+        assert f"http://{CLICKHOUSE_SERVICE}.langsmith.svc.cluster.local:{CLICKHOUSE_HTTP_PORT}/ping" in script
+        assert "exit 1" in script  # bounded: a ClickHouse that never starts fails the hook, not hangs it
+        assert not ignored_value_paths(v)
+    # The Service the chart names "<fullname>-clickhouse" (fullname = the release name), as the
+    # restored claim and the disk probe name it too.
+    assert CLICKHOUSE_SERVICE == "langsmith-clickhouse"
+
+
+def test_external_clickhouse_migrations_do_not_wait_for_an_in_cluster_service():
+    from components.langsmith import release_options
+
+    plain = release_options({}, namespace="langsmith", in_cluster_clickhouse=False)
+    assert "clickhouseMigrations" not in plain["backend"]
