@@ -121,8 +121,9 @@ def wait_for_clickhouse(namespace: str) -> dict[str, Any]:
         "image": CURL_IMAGE,
         "command": ["/bin/sh", "-c", script],
         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}},
+        # The image's USER is a name (curl_user), which runAsNonRoot cannot verify: a numeric UID can.
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
+                            "runAsNonRoot": True, "runAsUser": 100, "capabilities": {"drop": ["ALL"]}},
     }
 
 

@@ -416,6 +416,8 @@ def test_clickhouse_migrations_wait_for_the_in_cluster_clickhouse_to_answer(prod
         script = wait["command"][2]
         assert f"http://{CLICKHOUSE_SERVICE}.langsmith.svc.cluster.local:{CLICKHOUSE_HTTP_PORT}/ping" in script
         assert "exit 1" in script  # bounded: a ClickHouse that never starts fails the hook, not hangs it
+        # runAsNonRoot needs a numeric user to verify (the image's USER is a name)
+        assert wait["securityContext"]["runAsNonRoot"] is True and wait["securityContext"]["runAsUser"] > 0
         assert not ignored_value_paths(v)
     # The Service the chart names "<fullname>-clickhouse" (fullname = the release name), as the
     # restored claim and the disk probe name it too.
