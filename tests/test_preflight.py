@@ -3,11 +3,14 @@
 What moto 5.2.5 serves and what it does not (so the preflight says "could not check"):
 - served: STS identity (assumed roles too), IAM roles, EC2 regions with opt-in status, AZs,
   instance type offerings per AZ, VPCs, subnets, route tables, NAT gateways, addresses,
-  instances, Route53 zones, EKS clusters, ELBv2, and Service Quotas for the `vpc` service only
+  instances, Route53 zones, EKS clusters, ELBv2, RDS DB snapshots (manual and the automated one
+  an instance gets), EBS snapshots, KMS keys, and Service Quotas for the `vpc` service only
   (VPCs per Region, internet gateways, NAT gateways per AZ) at AWS's default values;
 - not served: Service Quotas for `ec2` (On-Demand / Spot vCPUs, Elastic IPs), `eks` and
-  `elasticloadbalancing`, GetAWSDefaultServiceQuota, the IAM policy simulator and the Account
-  API's GetRegionOptStatus. Moto offers no way to seed quota values, so those stay unchecked.
+  `elasticloadbalancing`, GetAWSDefaultServiceQuota, the IAM policy simulator, the Account
+  API's GetRegionOptStatus, and EKS's DescribeAddonVersions / DescribeClusterVersions (HTTP 404).
+  Moto offers no way to seed quota values or EKS's version catalogue, so those stay unchecked
+  against it; the add-on check's parsing is tested with botocore's Stubber instead.
 """
 
 from __future__ import annotations
@@ -448,7 +451,7 @@ def _restore_sources(aws: boto3.Session, postgres_major: str, postgres_gb: int, 
     automated = rds.describe_db_snapshots(DBInstanceIdentifier="ls-old-postgres", SnapshotType="automated")[
         "DBSnapshots"][0]["DBSnapshotIdentifier"]
     ec2 = aws.client("ec2")
-    volume = ec2.create_volume(Size=volume_gb, AvailabilityZone="us-east-1a", Encrypted=True)["VolumeId"]
+    volume = ec2.create_volume(Size=volume_gb, AvailabilityZone="us-east-1a", Encrypted=True, KmsKeyId=kms)["VolumeId"]
     snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
     return kms, automated, snapshot
 
@@ -468,6 +471,7 @@ def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_pa
     assert f"encrypted with KMS key {kms} (Enabled)" in detail
     verdict, detail, _ = checks["restore source (restore.clickhouseSnapshot)"]
     assert verdict == PASS and snapshot in detail and f"{base.clickhouse.volume_size_gb} GiB, completed" in detail
+    assert "encrypted (the KMS key is not reported)" in detail  # moto's EBS snapshots omit KmsKeyId; AWS's carry it
 
     # the automated snapshot's form (rds:...) is found too: DescribeDBSnapshots needs its type
     pf = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}}), aws)
@@ -478,8 +482,9 @@ def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_pa
 def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_path: Path) -> None:
     base = checker(prepared_config(tmp_path), aws).s
     newer_major = str(int(base.postgres.engine_version) + 1)
-    _, _, snapshot = _restore_sources(aws, newer_major, base.postgres.allocated_storage_gb + 50,
-                                      base.clickhouse.volume_size_gb + 100)
+    kms, _, snapshot = _restore_sources(aws, newer_major, base.postgres.allocated_storage_gb + 50,
+                                        base.clickhouse.volume_size_gb + 100)
+    aws.client("kms").disable_key(KeyId=kms.split("/")[-1])  # its backups become unusable (moto: by key ID)
     deployer = f"arn:aws:iam::{ACCOUNT}:role/Deployer"
 
     missing = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
@@ -504,6 +509,7 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
     assert f'postgres.engineVersion: "{newer_major}"' in fix
     assert f"it holds {base.postgres.allocated_storage_gb + 50} GiB" in detail and "RDS cannot shrink storage" in detail
     assert f"postgres.allocatedStorageGb to at least {base.postgres.allocated_storage_gb + 50}" in fix
+    assert f"its KMS key {kms} is Disabled" in detail and "enable-key" in fix
     verdict, detail, fix = checks["restore source (restore.clickhouseSnapshot)"]
     size = base.clickhouse.volume_size_gb + 100
     assert verdict == FAIL and f"it is {size} GiB and clickhouse.volumeSizeGb is {base.clickhouse.volume_size_gb}" in detail

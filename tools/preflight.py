@@ -367,17 +367,20 @@ class Preflight:
                 self.add(name, PASS, f"{pin} offered for Kubernetes {KUBERNETES_VERSION}"
                          + (f" (newest {newer})" if newer else " (the newest)"))
 
-    def _kms_key_note(self, key_id: str) -> tuple[str, str]:
-        """(what to say about a snapshot's KMS key, a failure reason when the key is unusable)."""
+    def _kms_key_note(self, key_id: str) -> tuple[str, tuple[str, str] | None]:
+        """What to say about a snapshot's KMS key, and (problem, fix) when the key is unusable."""
         try:
             metadata = self.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]
         except Exception as exc:  # noqa: BLE001 - another account's key, or no kms:DescribeKey: not a failure
-            return f"encrypted with KMS key {key_id} (its state unreadable: {_short(exc)})", ""
+            return f"encrypted with KMS key {key_id} (its state unreadable: {_short(exc)})", None
         state = str(metadata.get("KeyState", ""))
         if state == "Enabled":
-            return f"encrypted with KMS key {key_id} (Enabled)", ""
-        return f"encrypted with KMS key {key_id}", (f"its KMS key {key_id} is {state}: the snapshot cannot be "
-                                                    "restored (aws kms cancel-key-deletion / enable-key)")
+            return f"encrypted with KMS key {key_id} (Enabled)", None
+        fix = {"Disabled": f"aws kms enable-key --key-id {key_id}",
+               "PendingDeletion": f"aws kms cancel-key-deletion --key-id {key_id}, then enable it"}.get(
+            state, "make the key usable, or restore another snapshot")
+        return (f"encrypted with KMS key {key_id}",
+                (f"its KMS key {key_id} is {state}: the snapshot cannot be restored", fix))
 
     def check_restore_sources(self, principal: str) -> None:
         restore = self.s.restore
@@ -438,7 +441,7 @@ class Preflight:
         if snap.get("Encrypted"):
             key_note, key_problem = self._kms_key_note(str(snap.get("KmsKeyId", "(not reported)")))
             if key_problem:
-                problems.append((key_problem, "make the key usable, or restore another snapshot"))
+                problems.append(key_problem)
         what = (f"{snap.get('DBSnapshotIdentifier', value)} ({snap.get('SnapshotType', '?')}, {engine} {version}, "
                 f"{storage} GiB, {status}, {key_note})")
         if problems:
@@ -483,7 +486,7 @@ class Preflight:
             if key:
                 key_note, key_problem = self._kms_key_note(str(key))
                 if key_problem:
-                    problems.append((key_problem, "make the key usable, or restore another snapshot"))
+                    problems.append(key_problem)
             else:
                 key_note = "encrypted (the KMS key is not reported)"
         what = f"{snapshot_id} ({size} GiB, {state}, owner {snap.get('OwnerId', '?')}, {key_note})"
