@@ -3,11 +3,14 @@
 What moto 5.2.5 serves and what it does not (so the preflight says "could not check"):
 - served: STS identity (assumed roles too), IAM roles, EC2 regions with opt-in status, AZs,
   instance type offerings per AZ, VPCs, subnets, route tables, NAT gateways, addresses,
-  instances, Route53 zones, EKS clusters, ELBv2, and Service Quotas for the `vpc` service only
+  instances, Route53 zones, EKS clusters, ELBv2, RDS DB snapshots (manual and the automated one
+  an instance gets), EBS snapshots, KMS keys, and Service Quotas for the `vpc` service only
   (VPCs per Region, internet gateways, NAT gateways per AZ) at AWS's default values;
 - not served: Service Quotas for `ec2` (On-Demand / Spot vCPUs, Elastic IPs), `eks` and
-  `elasticloadbalancing`, GetAWSDefaultServiceQuota, the IAM policy simulator and the Account
-  API's GetRegionOptStatus. Moto offers no way to seed quota values, so those stay unchecked.
+  `elasticloadbalancing`, GetAWSDefaultServiceQuota, the IAM policy simulator, the Account
+  API's GetRegionOptStatus, and EKS's DescribeAddonVersions / DescribeClusterVersions (HTTP 404).
+  Moto offers no way to seed quota values or EKS's version catalogue, so those stay unchecked
+  against it; the add-on check's parsing is tested with botocore's Stubber instead.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import tools.preview
 from settings.identity import principal_arn
 from settings.loader import parse_config
 from tools import preflight
+from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
 from tools.stack_config import load_stack_config
 
@@ -372,3 +376,141 @@ def test_without_credentials_the_aws_checks_are_named_unchecked(aws: boto3.Sessi
     assert code == 1 and checks["caller identity"][0] == FAIL and "credentials" in checks["caller identity"][1]
     assert checks["AWS checks"][0] == UNCHECKED and "quotas" in checks["AWS checks"][1]
     assert checks["secrets set"][0] == PASS  # the offline checks still run
+
+
+# -- versions EKS offers ------------------------------------------------------------------------
+
+def test_addon_versions_are_named_unchecked_where_eks_does_not_serve_them(aws: boto3.Session, tmp_path: Path) -> None:
+    """Moto 5.2.5 answers neither eks:DescribeAddonVersions nor eks:DescribeClusterVersions (HTTP 404)."""
+    pf = checker(prepared_config(tmp_path), aws)
+    pf.check_addon_versions()
+    checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
+    assert set(checks) == {"EKS Kubernetes version", "EKS add-on versions"}  # one line, not one per add-on
+    assert checks["EKS Kubernetes version"][0] == UNCHECKED
+    assert "eks:DescribeClusterVersions" in checks["EKS Kubernetes version"][1]
+    verdict, detail = checks["EKS add-on versions"]
+    assert verdict == UNCHECKED and "eks:DescribeAddonVersions" in detail and "does not serve this API" in detail
+    for addon, pin in {**EKS_ADDON_VERSIONS, "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_ADDON}.items():
+        assert f"{addon} {pin}" in detail
+
+
+def _addon_response(addon: str, versions: list[str]) -> dict[str, Any]:
+    """DescribeAddonVersions as AWS documents it (EKS API reference, DescribeAddonVersions, response syntax)."""
+    return {"addons": [{
+        "addonName": addon, "type": "networking", "owner": "aws", "publisher": "eks",
+        "addonVersions": [{"addonVersion": v, "architecture": ["amd64", "arm64"], "computeTypes": ["ec2"],
+                           "compatibilities": [{"clusterVersion": KUBERNETES_VERSION, "platformVersions": ["*"],
+                                                "defaultVersion": i == 0}],
+                           "requiresConfiguration": False, "requiresIamPermissions": False}
+                          for i, v in enumerate(versions)]}]}
+
+
+def test_an_addon_pin_eks_does_not_offer_fails_naming_the_newest(aws: boto3.Session, tmp_path: Path) -> None:
+    """Moto lacks the APIs, so botocore's Stubber answers (it validates each response against EKS's model)."""
+    from botocore.stub import Stubber
+
+    pins = {**EKS_ADDON_VERSIONS, "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_ADDON}
+    eks = _BOTOCORE.create_client("eks", region_name="us-east-1", aws_access_key_id="testing",
+                                  aws_secret_access_key="testing")
+    with Stubber(eks) as stub:
+        stub.add_response("describe_cluster_versions", {"clusterVersions": [{
+            "clusterVersion": KUBERNETES_VERSION, "clusterType": "eks", "defaultPlatformVersion": "eks.3",
+            "defaultVersion": True, "status": "STANDARD_SUPPORT", "versionStatus": "STANDARD_SUPPORT",
+            "kubernetesPatchVersion": f"{KUBERNETES_VERSION}.2"}]}, {"clusterVersions": [KUBERNETES_VERSION]})
+        for addon, pin in pins.items():
+            # coredns: the pin was withdrawn; the others: offered, with a newer build
+            offered = ["v1.13.2-eksbuild.9", "v1.12.4-eksbuild.1"] if addon == "coredns" else [pin + "0", pin]
+            stub.add_response("describe_addon_versions", _addon_response(addon, offered),
+                              {"kubernetesVersion": KUBERNETES_VERSION, "addonName": addon})
+        pf = checker(prepared_config(tmp_path), aws)
+        pf._clients["eks"] = eks
+        pf.check_addon_versions()
+        stub.assert_no_pending_responses()
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    assert checks["EKS Kubernetes version"][0] == PASS
+    verdict, detail, fix = checks["EKS add-on coredns"]
+    assert verdict == FAIL
+    assert f"pinned {EKS_ADDON_VERSIONS['coredns']} is not offered" in detail
+    assert "newest offered v1.13.2-eksbuild.9" in detail  # by release order, not the response's order
+    assert "components/versions.py" in fix and "KUBERNETES_SUPPORT" in fix and "--addon-name coredns" in fix
+    assert [n for n, (v, _, _) in checks.items() if v == FAIL] == ["EKS add-on coredns"]
+    assert checks["EKS add-on vpc-cni"][0] == PASS
+
+
+# -- restore sources ------------------------------------------------------------------------------
+
+def _restore_sources(aws: boto3.Session, postgres_major: str, postgres_gb: int, volume_gb: int) -> tuple[str, str, str]:
+    """An RDS instance with a manual snapshot (and its automated one), a volume with a snapshot."""
+    kms = aws.client("kms").create_key(Description="old stack data key")["KeyMetadata"]["Arn"]
+    rds = aws.client("rds")
+    rds.create_db_instance(DBInstanceIdentifier="ls-old-postgres", Engine="postgres",
+                           EngineVersion=f"{postgres_major}.4", DBInstanceClass="db.m6g.large",
+                           AllocatedStorage=postgres_gb, MasterUsername="langsmith", MasterUserPassword="not-a-secret-1",
+                           StorageEncrypted=True, KmsKeyId=kms)
+    rds.create_db_snapshot(DBInstanceIdentifier="ls-old-postgres", DBSnapshotIdentifier="ls-old-postgres-final")
+    automated = rds.describe_db_snapshots(DBInstanceIdentifier="ls-old-postgres", SnapshotType="automated")[
+        "DBSnapshots"][0]["DBSnapshotIdentifier"]
+    ec2 = aws.client("ec2")
+    volume = ec2.create_volume(Size=volume_gb, AvailabilityZone="us-east-1a", Encrypted=True, KmsKeyId=kms)["VolumeId"]
+    snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+    return kms, automated, snapshot
+
+
+def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_path: Path) -> None:
+    create_zone(aws, "corp.internal")
+    base = checker(prepared_config(tmp_path), aws).s
+    kms, automated, snapshot = _restore_sources(aws, base.postgres.engine_version, base.postgres.allocated_storage_gb,
+                                                base.clickhouse.volume_size_gb)
+    config = prepared_config(tmp_path, {"langsmith-aws:restore": {
+        "postgresSnapshot": f"arn:aws:rds:us-east-1:{ACCOUNT}:snapshot:ls-old-postgres-final",
+        "clickhouseSnapshot": f"arn:aws:ec2:us-east-1::snapshot/{snapshot}"}})
+    code, checks, text = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    assert code == 0 and verdicts(checks, FAIL) == [], text
+    verdict, detail, _ = checks["restore source (restore.postgresSnapshot)"]
+    assert verdict == PASS and "ls-old-postgres-final (manual, postgres" in detail
+    assert f"encrypted with KMS key {kms} (Enabled)" in detail
+    verdict, detail, _ = checks["restore source (restore.clickhouseSnapshot)"]
+    assert verdict == PASS and snapshot in detail and f"{base.clickhouse.volume_size_gb} GiB, completed" in detail
+    assert "encrypted (the KMS key is not reported)" in detail  # moto's EBS snapshots omit KmsKeyId; AWS's carry it
+
+    # the automated snapshot's form (rds:...) is found too: DescribeDBSnapshots needs its type
+    pf = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}}), aws)
+    pf.check_restore_sources(f"arn:aws:iam::{ACCOUNT}:role/Deployer")
+    assert pf.checks[-1].verdict == PASS and "(automated, postgres" in pf.checks[-1].detail, pf.checks[-1]
+
+
+def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_path: Path) -> None:
+    base = checker(prepared_config(tmp_path), aws).s
+    newer_major = str(int(base.postgres.engine_version) + 1)
+    kms, _, snapshot = _restore_sources(aws, newer_major, base.postgres.allocated_storage_gb + 50,
+                                        base.clickhouse.volume_size_gb + 100)
+    aws.client("kms").disable_key(KeyId=kms.split("/")[-1])  # its backups become unusable (moto: by key ID)
+    deployer = f"arn:aws:iam::{ACCOUNT}:role/Deployer"
+
+    missing = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
+        "postgresSnapshot": "ls-prod-postgres-gone", "clickhouseSnapshot": "snap-0123456789abcdef0"}}), aws)
+    missing.check_restore_sources(deployer)
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in missing.checks}
+    verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
+    assert verdict == FAIL and "DB snapshot ls-prod-postgres-gone not found in us-east-1" in detail
+    assert "copy-db-snapshot" in fix
+    verdict, detail, fix = checks["restore source (restore.clickhouseSnapshot)"]
+    assert verdict == FAIL and "EBS snapshot snap-0123456789abcdef0 not found in us-east-1" in detail
+    assert "copy-snapshot" in fix
+
+    unfit = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
+        "postgresSnapshot": "ls-old-postgres-final", "clickhouseSnapshot": snapshot}}), aws)
+    unfit.check_restore_sources(deployer)
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in unfit.checks}
+    verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
+    assert verdict == FAIL
+    assert (f"PostgreSQL {newer_major}.4 and postgres.engineVersion is {base.postgres.engine_version}: RDS cannot "
+            "restore to an older major version") in detail
+    assert f'postgres.engineVersion: "{newer_major}"' in fix
+    assert f"it holds {base.postgres.allocated_storage_gb + 50} GiB" in detail and "RDS cannot shrink storage" in detail
+    assert f"postgres.allocatedStorageGb to at least {base.postgres.allocated_storage_gb + 50}" in fix
+    assert f"its KMS key {kms} is Disabled" in detail and "enable-key" in fix
+    verdict, detail, fix = checks["restore source (restore.clickhouseSnapshot)"]
+    size = base.clickhouse.volume_size_gb + 100
+    assert verdict == FAIL and f"it is {size} GiB and clickhouse.volumeSizeGb is {base.clickhouse.volume_size_gb}" in detail
+    assert f"clickhouse.volumeSizeGb to at least {size}" in fix

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import re
 import shutil
 import sys
 from collections import Counter
@@ -26,10 +27,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
 
 import yaml
 
+from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from settings import ConfigError, Settings, Shape, parse_config
 from settings.identity import principal_arn, role_name
 from settings.instance_types import shape_of
 from settings.model import SECRET_KEYS
+from settings.restore import _RDS_SNAPSHOT_ARN
 from settings.placeholders import (
     PLACEHOLDER_CIDRS,
     PLACEHOLDER_DOMAIN_SUFFIXES,
@@ -142,6 +145,11 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    """v1.21.1-eksbuild.3 -> (1, 21, 1, 3): add-on versions in release order."""
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
 def _error_code(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
@@ -199,6 +207,8 @@ class Preflight:
         if identity is not None:
             self.check_permissions(identity)
             self.check_region()
+            self.check_addon_versions()
+            self.check_restore_sources(identity)
             zones = self.zones()
             if zones is not None:
                 needs = plan_needs(self.s, zones)
@@ -296,6 +306,194 @@ class Preflight:
             self.add("region enabled", FAIL, f"{region} is {status} ({source})",
                      f"enable the region: aws account enable-region --region-name {region} (takes minutes), "
                      "or choose another aws:region")
+
+    # -- versions EKS offers, restore sources ----------------------------------------------------
+
+    def check_addon_versions(self) -> None:
+        """KUBERNETES_VERSION and every pinned add-on version are offered by EKS in this region."""
+        if self.s.shape is Shape.BYOC:
+            return
+        versions_file = "components/versions.py"
+        try:
+            offered = self.every("eks", "describe_cluster_versions", "clusterVersions",
+                                 clusterVersions=[KUBERNETES_VERSION])
+        except Exception as exc:  # noqa: BLE001
+            self.add("EKS Kubernetes version", UNCHECKED,
+                     f"eks:DescribeClusterVersions did not answer ({_short(exc)}); not checked: whether EKS offers "
+                     f"Kubernetes {KUBERNETES_VERSION} in {self.s.region}")
+        else:
+            match = [v for v in offered if str(v.get("clusterVersion")) == KUBERNETES_VERSION]
+            status = str(match[0].get("versionStatus") or match[0].get("status") or "") if match else ""
+            if not match or status.upper() == "UNSUPPORTED":
+                self.add("EKS Kubernetes version", FAIL,
+                         f"EKS does not offer Kubernetes {KUBERNETES_VERSION} in {self.s.region}"
+                         + (f" ({status})" if status else ""),
+                         f"raise KUBERNETES_VERSION in {versions_file} with every pin and its KUBERNETES_SUPPORT row "
+                         "(aws eks describe-cluster-versions)")
+            elif status.upper() == "EXTENDED_SUPPORT":
+                end = match[0].get("endOfStandardSupportDate")
+                self.add("EKS Kubernetes version", WARN,
+                         f"Kubernetes {KUBERNETES_VERSION} is in extended support (standard support ended "
+                         f"{end:%Y-%m-%d}): EKS bills extended support per cluster-hour" if end else
+                         f"Kubernetes {KUBERNETES_VERSION} is in extended support: EKS bills it per cluster-hour",
+                         f"raise KUBERNETES_VERSION in {versions_file} (docs/upgrade.md)")
+            else:
+                self.add("EKS Kubernetes version", PASS,
+                         f"EKS offers Kubernetes {KUBERNETES_VERSION} in {self.s.region} ({status or 'offered'})")
+        pins = {**EKS_ADDON_VERSIONS, "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_ADDON}
+        for addon, pin in pins.items():
+            name = f"EKS add-on {addon}"
+            try:
+                addons = self.every("eks", "describe_addon_versions", "addons",
+                                    kubernetesVersion=KUBERNETES_VERSION, addonName=addon)
+            except Exception as exc:  # noqa: BLE001
+                # One line for all: an endpoint without the API answers the same for every add-on.
+                self.add("EKS add-on versions", UNCHECKED,
+                         f"eks:DescribeAddonVersions did not answer ({_short(exc)}); not checked for Kubernetes "
+                         f"{KUBERNETES_VERSION}: " + ", ".join(f"{a} {v}" for a, v in pins.items()))
+                return
+            versions = sorted({str(v["addonVersion"]) for a in addons if a.get("addonName") == addon
+                               for v in a.get("addonVersions", [])}, key=_version_key)
+            fix = (f"set {addon} to an offered version in {versions_file} and update its KUBERNETES_SUPPORT row "
+                   f"(aws eks describe-addon-versions --kubernetes-version {KUBERNETES_VERSION} --addon-name {addon})")
+            if not versions:
+                self.add(name, FAIL, f"EKS offers no {addon} for Kubernetes {KUBERNETES_VERSION} in {self.s.region} "
+                         f"(pinned {pin})", fix)
+            elif pin not in versions:
+                self.add(name, FAIL, f"pinned {pin} is not offered for Kubernetes {KUBERNETES_VERSION}; newest offered "
+                         f"{versions[-1]}", fix)
+            else:
+                newer = versions[-1] if versions[-1] != pin else ""
+                self.add(name, PASS, f"{pin} offered for Kubernetes {KUBERNETES_VERSION}"
+                         + (f" (newest {newer})" if newer else " (the newest)"))
+
+    def _kms_key_note(self, key_id: str) -> tuple[str, tuple[str, str] | None]:
+        """What to say about a snapshot's KMS key, and (problem, fix) when the key is unusable."""
+        try:
+            metadata = self.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]
+        except Exception as exc:  # noqa: BLE001 - another account's key, or no kms:DescribeKey: not a failure
+            return f"encrypted with KMS key {key_id} (its state unreadable: {_short(exc)})", None
+        state = str(metadata.get("KeyState", ""))
+        if state == "Enabled":
+            return f"encrypted with KMS key {key_id} (Enabled)", None
+        fix = {"Disabled": f"aws kms enable-key --key-id {key_id}",
+               "PendingDeletion": f"aws kms cancel-key-deletion --key-id {key_id}, then enable it"}.get(
+            state, "make the key usable, or restore another snapshot")
+        return (f"encrypted with KMS key {key_id}",
+                (f"its KMS key {key_id} is {state}: the snapshot cannot be restored", fix))
+
+    def check_restore_sources(self, principal: str) -> None:
+        restore = self.s.restore
+        if restore.postgres_snapshot is not None:
+            self.check_postgres_snapshot(restore.postgres_snapshot, principal.split(":")[4])
+        if restore.clickhouse_snapshot is not None:
+            self.check_clickhouse_snapshot(restore.clickhouse_snapshot)
+
+    def check_postgres_snapshot(self, value: str, account: str) -> None:
+        name = "restore source (restore.postgresSnapshot)"
+        arn = _RDS_SNAPSHOT_ARN.fullmatch(value)
+        kwargs: dict[str, Any]
+        if arn is not None and arn.group("account") != account:  # shared from another account: by ARN
+            kwargs = {"DBSnapshotIdentifier": value, "SnapshotType": "shared", "IncludeShared": True}
+        else:
+            identifier = arn.group("id") if arn is not None else value
+            kwargs = {"DBSnapshotIdentifier": identifier}
+            # DescribeDBSnapshots finds automated and AWS Backup snapshots only when told their type.
+            for prefix, snapshot_type in (("rds:", "automated"), ("awsbackup:", "awsbackup")):
+                if identifier.startswith(prefix):
+                    kwargs["SnapshotType"] = snapshot_type
+        try:
+            snapshots = self.client("rds").describe_db_snapshots(**kwargs)["DBSnapshots"]
+        except Exception as exc:  # noqa: BLE001
+            if _error_code(exc) not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
+                self.add(name, UNCHECKED, f"rds:DescribeDBSnapshots {value}: {_short(exc)}")
+                return
+            snapshots = []
+        if not snapshots:
+            self.add(name, FAIL, f"DB snapshot {value} not found in {self.s.region} (for this account"
+                     + (", shared with it" if kwargs.get("SnapshotType") == "shared" else "") + ")",
+                     "name an existing snapshot (aws rds describe-db-snapshots --snapshot-type manual|automated|"
+                     "awsbackup|shared --include-shared); a snapshot in another region must be copied first "
+                     f"(aws rds copy-db-snapshot --region {self.s.region})")
+            return
+        snap = snapshots[0]
+        problems: list[tuple[str, str]] = []
+        status, engine = str(snap.get("Status", "")), str(snap.get("Engine", ""))
+        version = str(snap.get("EngineVersion", ""))
+        if status != "available":
+            problems.append((f"its status is {status}, not available", "wait until it is available, or take another"))
+        if engine != "postgres":
+            problems.append((f"its engine is {engine}, not postgres", "name a snapshot of an RDS for PostgreSQL instance"))
+        wanted = self.s.postgres.engine_version
+        major = version.split(".")[0]
+        if engine == "postgres" and major.isdigit() and int(major) != int(wanted):
+            why = ("RDS cannot restore to an older major version" if int(major) > int(wanted) else
+                   f"the restore is refused with the stack's postgres{wanted} parameter group family; upgrade "
+                   "after the restore, not during it")
+            problems.append((f"it is PostgreSQL {version} and postgres.engineVersion is {wanted}: {why}",
+                             f"set postgres.engineVersion: \"{major}\" for the restore (docs/restore.md)"))
+        storage = int(snap.get("AllocatedStorage", 0))
+        if storage > self.s.postgres.allocated_storage_gb:
+            problems.append((f"it holds {storage} GiB and postgres.allocatedStorageGb is "
+                             f"{self.s.postgres.allocated_storage_gb}: RDS cannot shrink storage",
+                             f"set postgres.allocatedStorageGb to at least {storage}"))
+        key_note = "not encrypted"
+        if snap.get("Encrypted"):
+            key_note, key_problem = self._kms_key_note(str(snap.get("KmsKeyId", "(not reported)")))
+            if key_problem:
+                problems.append(key_problem)
+        what = (f"{snap.get('DBSnapshotIdentifier', value)} ({snap.get('SnapshotType', '?')}, {engine} {version}, "
+                f"{storage} GiB, {status}, {key_note})")
+        if problems:
+            self.add(name, FAIL, f"{what}: " + "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))
+        else:
+            self.add(name, PASS, what)
+
+    def check_clickhouse_snapshot(self, value: str) -> None:
+        name = "restore source (restore.clickhouseSnapshot)"
+        snapshot_id = self.s.restore.clickhouse_snapshot_id or value
+        try:
+            snapshots = self.client("ec2").describe_snapshots(SnapshotIds=[snapshot_id])["Snapshots"]
+        except Exception as exc:  # noqa: BLE001
+            if not _error_code(exc).startswith("InvalidSnapshot"):
+                self.add(name, UNCHECKED, f"ec2:DescribeSnapshots {snapshot_id}: {_short(exc)}")
+                return
+            snapshots = []
+        if not snapshots:
+            self.add(name, FAIL, f"EBS snapshot {snapshot_id} not found in {self.s.region} (owned by or shared with "
+                     "this account)",
+                     "name an existing snapshot (aws ec2 describe-snapshots --owner-ids self); a snapshot restores only "
+                     f"in its own region: copy it first (aws ec2 copy-snapshot --region {self.s.region} "
+                     f"--source-region <region> --source-snapshot-id {snapshot_id})")
+            return
+        snap = snapshots[0]
+        problems: list[tuple[str, str]] = []
+        state, size = str(snap.get("State", "")), int(snap.get("VolumeSize", 0))
+        if state != "completed":
+            problems.append((f"its state is {state}, not completed",
+                             "wait until it completes (aws ec2 wait snapshot-completed)" if state == "pending"
+                             else "take or choose another snapshot"))
+        if snap.get("StorageTier") == "archive" and not snap.get("RestoreExpiryTime"):
+            problems.append(("it is in the archive tier", "restore it to the standard tier first "
+                             f"(aws ec2 restore-snapshot-tier --snapshot-id {snapshot_id})"))
+        wanted = self.s.clickhouse.volume_size_gb
+        if size > wanted:
+            problems.append((f"it is {size} GiB and clickhouse.volumeSizeGb is {wanted}: a volume cannot be smaller "
+                             "than its snapshot", f"set clickhouse.volumeSizeGb to at least {size}"))
+        key_note = "not encrypted"
+        if snap.get("Encrypted"):
+            key = snap.get("KmsKeyId")
+            if key:
+                key_note, key_problem = self._kms_key_note(str(key))
+                if key_problem:
+                    problems.append(key_problem)
+            else:
+                key_note = "encrypted (the KMS key is not reported)"
+        what = f"{snapshot_id} ({size} GiB, {state}, owner {snap.get('OwnerId', '?')}, {key_note})"
+        if problems:
+            self.add(name, FAIL, f"{what}: " + "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))
+        else:
+            self.add(name, PASS, f"{what}; the volume is created at {wanted} GiB in {self.s.region}")
 
     def zones(self) -> list[str] | None:
         """The AZs the stack will use, as the program picks them."""
