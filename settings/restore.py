@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Amazon RDS database").
 _RDS_NAME = r"[A-Za-z](?:-?[A-Za-z0-9])*"
 _RDS_SNAPSHOT_ID = re.compile(rf"(?:rds:|awsbackup:)?{_RDS_NAME}")
-_RDS_SNAPSHOT_ARN = re.compile(
+RDS_SNAPSHOT_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):rds:(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d):(?P<account>\d{12}):"
     rf"snapshot:(?P<id>(?:rds:|awsbackup:)?{_RDS_NAME})")
 _RDS_CLUSTER_SNAPSHOT_ARN = re.compile(r"arn:aws[a-z-]*:rds:[^:]*:\d{12}:cluster-snapshot:.+")
@@ -47,7 +47,7 @@ def _check_postgres_snapshot(value: str) -> str:
         raise ValueError("is an Aurora cluster snapshot; this stack runs an RDS for PostgreSQL instance and "
                          "restores DB instance snapshots (arn:aws:rds:<region>:<account>:snapshot:<id>)")
     if value.startswith("arn:"):
-        match = _RDS_SNAPSHOT_ARN.fullmatch(value)
+        match = RDS_SNAPSHOT_ARN.fullmatch(value)
         if match is None:
             raise ValueError("must be an RDS DB snapshot ARN such as "
                              "arn:aws:rds:us-east-1:123456789012:snapshot:ls-prod-postgres-final")
@@ -109,7 +109,7 @@ class RestoreSettings(BaseModel):
     def snapshot_regions(self) -> dict[str, str]:
         """Config key -> region, for the snapshots given as ARNs."""
         regions: dict[str, str] = {}
-        for key, value, pattern in (("restore.postgresSnapshot", self.postgres_snapshot, _RDS_SNAPSHOT_ARN),
+        for key, value, pattern in (("restore.postgresSnapshot", self.postgres_snapshot, RDS_SNAPSHOT_ARN),
                                     ("restore.clickhouseSnapshot", self.clickhouse_snapshot, _EBS_SNAPSHOT_ARN)):
             match = pattern.fullmatch(value) if value else None
             if match:

@@ -32,7 +32,7 @@ from settings import ConfigError, Settings, Shape, parse_config
 from settings.identity import principal_arn, role_name
 from settings.instance_types import shape_of
 from settings.model import SECRET_KEYS
-from settings.restore import _RDS_SNAPSHOT_ARN
+from settings.restore import RDS_SNAPSHOT_ARN
 from settings.placeholders import (
     PLACEHOLDER_CIDRS,
     PLACEHOLDER_DOMAIN_SUFFIXES,
@@ -391,7 +391,7 @@ class Preflight:
 
     def check_postgres_snapshot(self, value: str, account: str) -> None:
         name = "restore source (restore.postgresSnapshot)"
-        arn = _RDS_SNAPSHOT_ARN.fullmatch(value)
+        arn = RDS_SNAPSHOT_ARN.fullmatch(value)
         kwargs: dict[str, Any]
         if arn is not None and arn.group("account") != account:  # shared from another account: by ARN
             kwargs = {"DBSnapshotIdentifier": value, "SnapshotType": "shared", "IncludeShared": True}
