@@ -8,10 +8,15 @@ RDS for PostgreSQL (Single-AZ and Multi-AZ) and ElastiCache Redis OSS node rates
 EC2 Linux on-demand rates are derived (the dump does not separate tenancies, so a size may carry a
 dedicated or other variant): within a family, on-demand Linux prices scale with size, so the rate is
 the family's lowest rate per size unit times the size. The same derivation reproduces the Karpenter
-us-east-1 table of 2026-07 for every type in the files. Every other regional item is AWS's published
-list price for the region (the table below), with a second source where one was found; items with
-one rate in every region are copied from the us-east-1 file. Prefer `python -m pricing.refresh`,
-which reads the AWS Price List API directly.
+us-east-1 table of 2026-07 for every type in the files. Every other regional item (NAT, ALB, EBS gp3,
+RDS storage and backup, CloudWatch Logs, interface endpoints, S3) takes its figure from SOURCED: a published
+copy of AWS's regional rate (an AWS bill or offer-file excerpt, a Price List API read, a cost report) with
+where it was read; a figure no copy was found for is in UNSOURCED and its note says so. Items with one rate
+in every region are copied from the us-east-1 file. Prefer `python -m pricing.refresh`, which reads the
+AWS Price List API directly.
+
+The dump is in the coroot/cloud-pricing mirror: `git --git-dir=<mirror> show
+af03eada15b25d80863f2547ba281e71af9d5c91:data/cloud-pricing.json.gz > cloud-pricing.json.gz`.
 """
 
 from __future__ import annotations
@@ -61,33 +66,146 @@ AWS = {
     'cloudwatch': 'https://aws.amazon.com/cloudwatch/pricing/', 's3': 'https://aws.amazon.com/s3/pricing/',
     'privatelink': 'https://aws.amazon.com/privatelink/pricing/',
 }
-RECALLED = ("regional list price as published on {url} (region {name}); not re-read from a stored copy in this "
-            "session: confirm with `python -m pricing.refresh --region {region}`")
-# Regional rates of the non-instance items (USD), per region.
-REG = {
- #                 gp3GB   IOPS    thr     natH   natGB  albH    lcu    rdsGB  rdsMAZ bkp    cwIn  cwSt    vpceH  s3
- 'us-east-2':     (0.08,   0.005,  0.04,   0.045, 0.045, 0.0225, 0.008, 0.115, 0.23,  0.095, 0.50, 0.03,   0.01,  0.023),
- 'us-west-2':     (0.08,   0.005,  0.04,   0.045, 0.045, 0.0225, 0.008, 0.115, 0.23,  0.095, 0.50, 0.03,   0.01,  0.023),
- 'eu-west-1':     (0.088,  0.0055, 0.044,  0.048, 0.048, 0.0252, 0.008, 0.127, 0.254, 0.095, 0.57, 0.03,   0.011, 0.023),
- 'eu-central-1':  (0.0952, 0.006,  None,   0.052, 0.052, 0.027,  0.008, 0.137, 0.274, 0.095, 0.63, 0.0324, 0.012, 0.0245),
- 'ap-southeast-1':(0.096,  0.006,  0.048,  0.059, 0.059, 0.0252, 0.008, 0.138, 0.276, 0.095, 0.70, 0.03,   0.013, 0.025),
- 'ap-northeast-1':(0.096,  0.006,  0.048,  0.062, 0.062, 0.0243, 0.008, 0.138, 0.276, 0.095, 0.76, 0.033,  0.014, 0.025),
+# Which price field, and which AWS page, each non-instance regional item has.
+REGIONAL = {
+    'ebs:gp3-gb-month': ('usd_per_month', 'ebs'), 'ebs:gp3-iops-month': ('usd_per_month', 'ebs'),
+    'ebs:gp3-throughput-mibps-month': ('usd_per_month', 'ebs'),
+    'vpc:nat-gateway-hour': ('usd_per_hour', 'vpc'), 'vpc:nat-gateway-gb': ('usd_per_gb', 'vpc'),
+    'elb:alb-hour': ('usd_per_hour', 'elb'), 'elb:alb-lcu-hour': ('usd_per_hour', 'elb'),
+    'rds:gp3-gb-month': ('usd_per_month', 'rds'), 'rds:backup-storage-gb-month': ('usd_per_month', 'rds'),
+    'cloudwatch-logs:ingest-gb': ('usd_per_gb', 'cloudwatch'),
+    'cloudwatch-logs:storage-gb-month': ('usd_per_month', 'cloudwatch'),
+    'vpc:interface-endpoint-az-hour': ('usd_per_hour', 'privatelink'),
+    'vpc:interface-endpoint-gb': ('usd_per_gb', 'privatelink'),
+    's3:standard-gb-month': ('usd_per_month', 's3'),
 }
-CORROB = {
- ('eu-central-1', 'vpc:nat-gateway-hour'): "matches EUC1-NatGateway-Hours 0.052 in a public recorded GetProducts test double (find_string id 60014133310)",
- ('eu-central-1', 'ebs:gp3-gb-month'): "matches EUC1 gp3 GB-Mo 0.0952 in the same public test double",
- ('eu-central-1', 'ebs:gp3-iops-month'): "matches EUC1 gp3 IOPS-Mo 0.006 in the same public test double",
- ('eu-central-1', 'elb:alb-hour'): "consistent with a public cost report: EUC1-LoadBalancerUsage 19.44 USD = 720 h x 0.027",
- ('ap-southeast-1', 'vpc:nat-gateway-hour'): "https://basavytix.com/blog/aws-nat-gateway-pricing (ap-southeast-1: $0.059/hr and $0.059/GB)",
- ('ap-southeast-1', 'vpc:nat-gateway-gb'): "https://basavytix.com/blog/aws-nat-gateway-pricing (ap-southeast-1: $0.059/hr and $0.059/GB)",
- ('ap-northeast-1', 'vpc:nat-gateway-hour'): "https://awsi.click/en/articles/nat-gateway-cost-structure-avoidance/ (ap-northeast-1: $0.062 per hour, $0.062 per GB)",
- ('ap-northeast-1', 'vpc:nat-gateway-gb'): "https://awsi.click/en/articles/nat-gateway-cost-structure-avoidance/ (ap-northeast-1: $0.062 per hour, $0.062 per GB)",
- ('ap-northeast-1', 'elb:alb-hour'): "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour)",
- ('ap-northeast-1', 'elb:alb-lcu-hour'): "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour)",
- ('eu-west-1', 'vpc:nat-gateway-hour'): "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ (Europe: ~$0.048-$0.052 per hour and per GB, 2026)",
- ('eu-central-1', 'vpc:nat-gateway-gb'): "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ (Europe: ~$0.048-$0.052 per hour and per GB, 2026)",
- ('eu-west-1', 'vpc:nat-gateway-gb'): "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ (Europe: ~$0.048-$0.052 per hour and per GB, 2026)",
+
+# --- Published copies of regional list prices, read through the code-search index on 2026-12-01. ---
+# A copy named by "code-search file id N" is a public repository file whose repository the index does
+# not name; the id reopens it (read_file). Each citation below quotes the figure the copy states.
+BILL = ("github.com/rahmat-ullah/DocParser/blob/d890afd0132a77830a6244c67d434f21a08058f8/backend/sample_full_document.md "
+        "(an AWS bill, billing period May 2025, exported to Markdown; every line prints AWS's rate)")
+OPENCOST = ("github.com/opencost/opencost/blob/9008fbdfa19a1576ec7039b61cf2340c09eed908/pkg/cloud/aws/provider_test.go "
+            "(verbatim excerpt of the AWS Price List offer file AmazonEC2, version 20230322145651)")
+EUW1_OFFER = ("https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/20260925174521/eu-west-1/index.json "
+              "(AWS Price List offer file, publicationDate 2026-09-25), as excerpted verbatim in a public repository "
+              "(code-search file id 71229168471, retrieved 2026-10-02)")
+EUW1_BILL = ("Cost Explorer actuals for eu-west-1, July 2026, published in a public ADR (code-search file id 58640411211)")
+EUW1_INVOICE = ("an eu-west-1 AWS invoice quoted in a public note (code-search file id 17236409299: Elastic Load Balancing "
+                "lines next to '... provisioned storage - EU (Ireland)')")
+EUC1_FOCUS = ("github.com/caligo-erik/focus-ninja/blob/10fc1ef64c9dfad9cf4d0931221e5130d452942c/README.md "
+              "(a FOCUS billing record: RegionId eu-central-1, SKU UZQQFKE5Z4MCF9D5, billing period 2024-09)")
+EUC1_TFVARS = ("github.com/Atakannbal/terraform-aws-infra-blueprint terraform tfvars for region eu-central-1 "
+               "(code-search file id 31205631928)")
+CLOUDHEALTH = ("a CloudHealth list-price pricebook template dated 2026-03-26 in a public repository "
+               "(code-search file id 52392798942)")
+USW2_DEFANG = ("github.com/DefangLabs/defang-docs/blob/f8d54fb9b0a66edada0459eeee760d250164ea6c/docs/concepts/estimation.md "
+               "(`defang estimate` output for a us-west-2 project)")
+USE2_CLOUDBURN = "https://cloudburn.io/blog/aws-nat-gateway-pricing (2026-02-24)"
+APS1_S3ZIP = ("github.com/farhan-helmy/s3-zip-archiver README.md (a stored version, code-search file id 58203465884: "
+              "ap-southeast-1 prices 'pulled from the AWS Price List API in July 2026')")
+APS1_DOC = ("a public design document '16 - Cost model' (code-search file id 65849972716: ap-southeast-1 rates "
+            "'queried from the AWS Pricing API on 2026-08-21')")
+APN1_DOC = ("a public cost estimate (code-search file id 68674663788: ap-northeast-1 rates read from the AWS price pages "
+            "and the Price List API on 2026-09-25)")
+APN1_BULK = ("a public sources note (code-search file id 71291640744: ap-northeast-1 PriceDescriptions read from the AWS "
+             "Price List Bulk API on 2026-09-11, AmazonEC2 version 20260910195514, AmazonRDS version 20260911124502)")
+APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
+
+Cite = tuple[float, str]
+SOURCED: dict[tuple[str, str], list[Cite]] = {
+ ('us-east-2', 'ebs:gp3-gb-month'): [(0.08, OPENCOST + ': "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (Ohio)"')],
+ ('us-east-2', 'vpc:nat-gateway-hour'): [(0.045, USE2_CLOUDBURN + ': a NAT gateway in US East (Ohio) 24/7 is "$32.40 hourly" (720 h x $0.045)')],
+ ('us-east-2', 'vpc:nat-gateway-gb'): [(0.045, USE2_CLOUDBURN + ': the same Ohio example bills 100 GB processed at "$4.50" ($0.045/GB)')],
+ ('us-west-2', 'vpc:nat-gateway-hour'): [(0.045, USW2_DEFANG + ': "$32.85  730 Hours  AmazonEC2 USW2-NatGateway-Hours"')],
+ ('us-west-2', 'elb:alb-hour'): [(0.0225, USW2_DEFANG + ': "$16.43  730 Hours  AWSELB USW2-LoadBalancerUsage" (16.43 / 730 = 0.0225)')],
+ ('us-west-2', 'cloudwatch-logs:ingest-gb'): [(0.50, BILL + ': "$0.50 per GB custom log data ingested in Standard log class - US West (Oregon)"')],
+ ('eu-west-1', 'vpc:nat-gateway-hour'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Hours $0.048/Hrs')],
+ ('eu-west-1', 'vpc:nat-gateway-gb'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Bytes $0.048/GB')],
+ ('eu-west-1', 'elb:alb-hour'): [(0.0252, EUW1_INVOICE + ': "$0.0252 per Application LoadBalancer-hour (or partial hour)"'),
+                                 (0.0252, EUW1_BILL + ': EU-LoadBalancerUsage $15.00 for 595 hr (= $0.0252/h)')],
+ ('eu-west-1', 'elb:alb-lcu-hour'): [(0.008, EUW1_INVOICE + ': "$0.008 per used Application load balancer capacity unit-hour"')],
+ ('eu-west-1', 'rds:gp3-gb-month'): [(0.127, EUW1_BILL + ': EU-RDS:GP3-Storage $2.54 for 20 GiB-month (= $0.127/GB-month)')],
+ ('eu-west-1', 'rds:backup-storage-gb-month'): [(0.095, BILL + ', EU (Ireland) section: "$0.095 per additional GB-month of backup storage exceeding free allocation"')],
+ ('eu-central-1', 'vpc:nat-gateway-hour'): [(0.052, EUC1_TFVARS + ': "Virtual Private Cloud ($0.052 per NAT Gateway Hour)"')],
+ ('eu-central-1', 'elb:alb-hour'): [(0.027, EUC1_FOCUS + ': ChargeDescription "$0.027 per Application LoadBalancer-hour", ListUnitPrice 0.027')],
+ ('eu-central-1', 'cloudwatch-logs:ingest-gb'): [(0.63, CLOUDHEALTH + ': "CloudWatch Custom log data ingested in Standard log class - EUC1" at 0.63')],
+ ('eu-central-1', 's3:standard-gb-month'): [(0.0245, BILL + ', EU (Frankfurt) S3 section: "$0.0245 per GB - first 50 TB / month of storage used"')],
+ ('ap-southeast-1', 'vpc:nat-gateway-hour'): [(0.059, BILL + ': "$0.059 per NAT Gateway Hour" (Asia Pacific (Singapore))'),
+                                              (0.059, APS1_S3ZIP + ': APS1-NatGateway-Hours $0.059/hour')],
+ ('ap-southeast-1', 'vpc:nat-gateway-gb'): [(0.059, BILL + ': "$0.059 per GB Data Processed by NAT Gateways" (Asia Pacific (Singapore))'),
+                                            (0.059, APS1_S3ZIP + ': APS1-NatGateway-Bytes $0.059/GB')],
+ ('ap-southeast-1', 'ebs:gp3-gb-month'): [(0.096, BILL + ': "$0.096 per GB-month of General Purpose (gp3) provisioned storage - Asia Pacific (Singapore)"')],
+ ('ap-southeast-1', 'elb:alb-hour'): [(0.0252, BILL + ': "$0.0252 per Application LoadBalancer-hour (or partial hour)" (Asia Pacific (Singapore))'),
+                                      (0.0252, APS1_DOC + ': Application Load Balancer $0.0252 / hour')],
+ ('ap-southeast-1', 'elb:alb-lcu-hour'): [(0.008, APS1_DOC + ': ALB capacity units $0.008 / LCU-hour')],
+ ('ap-southeast-1', 'rds:gp3-gb-month'): [(0.138, BILL + ': "$0.138 per GB-month of provisioned GP3 storage running PostgreSQL" (Asia Pacific (Singapore))')],
+ ('ap-southeast-1', 'cloudwatch-logs:ingest-gb'): [(0.70, BILL + ': "$0.70 per GB custom log data ingested in Standard log class - Asia Pacific (Singapore)"'),
+                                                   (0.70, APS1_S3ZIP + ': APS1-DataProcessing-Bytes $0.70/GB')],
+ ('ap-southeast-1', 'vpc:interface-endpoint-az-hour'): [(0.013, APS1_DOC + ': Interface VPC endpoint $0.013 / hour per AZ (APS1-VpcEndpoint-Hours)')],
+ ('ap-southeast-1', 's3:standard-gb-month'): [(0.025, BILL + ': APS1-TimedStorage-ByteHrs "$0.025 per GB - first 50 TB / month of storage used"'),
+                                              (0.025, APS1_S3ZIP + ': S3 Standard, first 50 TB $0.025/GB-mo')],
+ ('ap-northeast-1', 'vpc:nat-gateway-hour'): [(0.062, APN1_DOC + ': APN1-NatGateway-Hours USD 0.062 / hour')],
+ ('ap-northeast-1', 'vpc:nat-gateway-gb'): [(0.062, APN1_DOC + ': APN1-NatGateway-Bytes USD 0.062 / GB')],
+ ('ap-northeast-1', 'vpc:interface-endpoint-az-hour'): [(0.014, APN1_DOC + ': APN1-VpcEndpoint-Hours USD 0.014 / endpoint-hour')],
+ ('ap-northeast-1', 'vpc:interface-endpoint-gb'): [(0.01, APN1_DOC + ': interface endpoint processing, first 1 PB/month, USD 0.01 / GB')],
+ ('ap-northeast-1', 'ebs:gp3-gb-month'): [(0.096, APN1_BULK + ': "$0.096 per GB-month of General Purpose (gp3) provisioned storage - Asia Pacific (Tokyo)"')],
+ ('ap-northeast-1', 'rds:gp3-gb-month'): [(0.138, APN1_BULK + ': "$0.138 per GB-month of provisioned GP3 storage running MySQL" '
+                                                  '(the Singapore bill above lists PostgreSQL and SQL Server gp3 storage at one rate)')],
+ ('ap-northeast-1', 'elb:alb-hour'): [(0.0243, APN1_DARCY)],
+ ('ap-northeast-1', 'elb:alb-lcu-hour'): [(0.008, APN1_DARCY)],
 }
+# Figures for which no stored published copy was found: typed from knowledge of AWS's regional price pages.
+# Kept so every item stays priced; each one's note says UNSOURCED, and tests/test_pricing.py lists them so
+# the list can only shrink. Replace one by adding its copy to SOURCED (or run `python -m pricing.refresh`).
+UNSOURCED: dict[tuple[str, str], float] = {
+ ('us-east-2', 'ebs:gp3-iops-month'): 0.005, ('us-east-2', 'ebs:gp3-throughput-mibps-month'): 0.04,
+ ('us-east-2', 'elb:alb-hour'): 0.0225, ('us-east-2', 'elb:alb-lcu-hour'): 0.008,
+ ('us-east-2', 'rds:gp3-gb-month'): 0.115, ('us-east-2', 'rds:backup-storage-gb-month'): 0.095,
+ ('us-east-2', 'cloudwatch-logs:ingest-gb'): 0.50, ('us-east-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
+ ('us-east-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-east-2', 'vpc:interface-endpoint-gb'): 0.01,
+ ('us-east-2', 's3:standard-gb-month'): 0.023,
+ ('us-west-2', 'ebs:gp3-gb-month'): 0.08, ('us-west-2', 'ebs:gp3-iops-month'): 0.005,
+ ('us-west-2', 'ebs:gp3-throughput-mibps-month'): 0.04, ('us-west-2', 'vpc:nat-gateway-gb'): 0.045,
+ ('us-west-2', 'elb:alb-lcu-hour'): 0.008, ('us-west-2', 'rds:gp3-gb-month'): 0.115,
+ ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
+ ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
+ ('us-west-2', 's3:standard-gb-month'): 0.023,
+ ('eu-west-1', 'ebs:gp3-gb-month'): 0.088, ('eu-west-1', 'ebs:gp3-iops-month'): 0.0055,
+ ('eu-west-1', 'ebs:gp3-throughput-mibps-month'): 0.044, ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57,
+ ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03, ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011,
+ ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01, ('eu-west-1', 's3:standard-gb-month'): 0.023,
+ ('eu-central-1', 'ebs:gp3-gb-month'): 0.0952, ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
+ # Not even typed: the us-east-1 0.04 scaled by the region's gp3 storage ratio (0.0952 / 0.08).
+ ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): 0.0476,
+ ('eu-central-1', 'vpc:nat-gateway-gb'): 0.052, ('eu-central-1', 'elb:alb-lcu-hour'): 0.008,
+ ('eu-central-1', 'rds:gp3-gb-month'): 0.137, ('eu-central-1', 'rds:backup-storage-gb-month'): 0.095,
+ ('eu-central-1', 'cloudwatch-logs:storage-gb-month'): 0.0324, ('eu-central-1', 'vpc:interface-endpoint-az-hour'): 0.012,
+ ('eu-central-1', 'vpc:interface-endpoint-gb'): 0.01,
+ ('ap-southeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-southeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
+ ('ap-southeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-southeast-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
+ ('ap-southeast-1', 'vpc:interface-endpoint-gb'): 0.01,
+ ('ap-northeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-northeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
+ ('ap-northeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-northeast-1', 'cloudwatch-logs:ingest-gb'): 0.76,
+ ('ap-northeast-1', 'cloudwatch-logs:storage-gb-month'): 0.033, ('ap-northeast-1', 's3:standard-gb-month'): 0.025,
+}
+UNSOURCED_NOTE = ("UNSOURCED: typed from knowledge of AWS's regional list price on {url} (region {name}); no stored "
+                  "published copy of this figure was found (searched 2026-12-01). Confirm with "
+                  "`python -m pricing.refresh --region {region}`.")
+SOURCED_NOTE = ("Regional list price as stated in, or computed from, the first source (region {name}){also}. "
+                "Re-check with `python -m pricing.refresh --region {region}`.")
+
+
+def regional_figure(region: str, sku: str) -> tuple[float, list[str], bool]:
+    """The figure for a regional item, its citations, and whether it is unsourced. Sources must agree."""
+    cites = SOURCED.get((region, sku))
+    if cites:
+        figures = {figure for figure, _ in cites}
+        assert len(figures) == 1, f"sources disagree for {region} {sku}: {sorted(figures)}"
+        return cites[0][0], [text for _, text in cites], False
+    return UNSOURCED[(region, sku)], [], True
+
+
 UNIFORM = {  # one price in every commercial region, per the AWS page cited in the us-east-1 item
  'eks:cluster-standard-hour', 'eks:cluster-extended-hour', 'wafv2:web-acl-month', 'wafv2:rule-month',
  'wafv2:requests-per-million', 'secretsmanager:secret-month', 'secretsmanager:api-10k', 'kms:key-month',
@@ -106,7 +224,6 @@ UNIFORM_WHY = {
 
 def build(region: str) -> dict[str, Any]:
     name = REGIONS[region]
-    gp3, iops, thr, nat_h, nat_gb, alb_h, lcu, rds_gb, rds_maz, bkp, cw_in, cw_st, vpce_h, s3 = REG[region]
     items = {}
     for sku, tpl in template.items():
         kind, _, key = sku.partition(':')
@@ -138,37 +255,29 @@ def build(region: str) -> dict[str, Any]:
             entry['note'] = ("Same rate in every commercial region (see the first source); figures and sources as in the "
                              "us-east-1 file. " + tpl.get('note', '')).strip()
         else:
-            table = {
-             'ebs:gp3-gb-month': ('usd_per_month', gp3, 'ebs'), 'ebs:gp3-iops-month': ('usd_per_month', iops, 'ebs'),
-             'ebs:gp3-throughput-mibps-month': ('usd_per_month', thr, 'ebs'),
-             'vpc:nat-gateway-hour': ('usd_per_hour', nat_h, 'vpc'), 'vpc:nat-gateway-gb': ('usd_per_gb', nat_gb, 'vpc'),
-             'elb:alb-hour': ('usd_per_hour', alb_h, 'elb'), 'elb:alb-lcu-hour': ('usd_per_hour', lcu, 'elb'),
-             'rds:gp3-gb-month': ('usd_per_month', rds_gb, 'rds'), 'rds:backup-storage-gb-month': ('usd_per_month', bkp, 'rds'),
-             'cloudwatch-logs:ingest-gb': ('usd_per_gb', cw_in, 'cloudwatch'),
-             'cloudwatch-logs:storage-gb-month': ('usd_per_month', cw_st, 'cloudwatch'),
-             'vpc:interface-endpoint-az-hour': ('usd_per_hour', vpce_h, 'privatelink'),
-             'vpc:interface-endpoint-gb': ('usd_per_gb', 0.01, 'privatelink'),
-             's3:standard-gb-month': ('usd_per_month', s3, 's3'),
-            }
-            if sku not in table:
+            if sku not in REGIONAL:
                 continue  # network-firewall: no regional figure found; not used by any stack's plan
-            field, value, page = table[sku]
-            note = RECALLED.format(url=AWS[page], name=name, region=region)
-            if (region, sku) in CORROB:
-                note = (f"regional list price as published on {AWS[page]} (region {name}), matching the second source "
-                        f"read in this session; confirm with `python -m pricing.refresh --region {region}`")
-            if value is None:  # eu-central-1 gp3 throughput: derived
-                value = round(0.04 * gp3 / 0.08, 4)
-                note = (f"DERIVED: us-east-1 0.04 x the region's gp3 storage ratio ({gp3}/0.08); no stored regional figure "
-                        f"found. Confirm with `python -m pricing.refresh --region {region}`.")
+            field, page = REGIONAL[sku]
+            value, cites, unsourced = regional_figure(region, sku)
             entry = {field: value, 'unit': tpl['unit']}
+            if unsourced:
+                note = UNSOURCED_NOTE.format(url=AWS[page], name=name, region=region)
+            else:
+                also = f", agreeing with {len(cites) - 1} more" if len(cites) > 1 else ""
+                note = SOURCED_NOTE.format(name=name, also=also, region=region)
             if sku == 'rds:gp3-gb-month':
-                entry['usd_per_month_multi_az'] = rds_maz
-            entry['sources'] = [AWS[page]] + ([CORROB[(region, sku)]] if (region, sku) in CORROB else [])
-            entry['note'] = note + ('. ' + tpl['note'] if tpl.get('note') else '')
+                # Multi-AZ storage is listed at twice the Single-AZ rate (e.g. the Singapore bill in BILL:
+                # Multi-AZ gp2 $0.276 = 2 x $0.138), so the field is derived from the figure above.
+                entry['usd_per_month_multi_az'] = round(2 * value, 6)
+                note += " usd_per_month_multi_az is DERIVED as twice that figure (Multi-AZ storage lists at 2x)."
+            entry['sources'] = cites + [AWS[page]]
+            # The us-east-1 note quotes us-east-1 figures for RDS storage; keep only what holds everywhere.
+            extra = "RDS gp3 storage, Single-AZ." if sku == 'rds:gp3-gb-month' else tpl.get('note', '')
+            entry['note'] = note + (' ' + extra if extra else '')
         items[sku] = entry
     return {'region': region, 'currency': 'USD',
-            'as_of': '2024-08 (EC2, RDS, ElastiCache: Infracost price DB dump) and 2026-12 (other items: AWS list prices)',
+            'as_of': ('2024-08 (EC2, RDS, ElastiCache: Infracost price DB dump); other items: the dated published copy '
+                      'each item cites (2023-03 to 2026-09), or flagged UNSOURCED in its note'),
             'hours_per_month': 730, 'items': items}
 
 def main(argv: Sequence[str] | None = None) -> int:
