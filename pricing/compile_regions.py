@@ -110,6 +110,10 @@ APN1_DOC = ("a public cost estimate (code-search file id 68674663788: ap-northea
             "and the Price List API on 2026-09-25)")
 APN1_BULK = ("a public sources note (code-search file id 71291640744: ap-northeast-1 PriceDescriptions read from the AWS "
              "Price List Bulk API on 2026-09-11, AmazonEC2 version 20260910195514, AmazonRDS version 20260911124502)")
+EUW1_AUDIT = ("a public cost-scan audit for eu-west-1 dated 2026-08-08 (code-search file id 58572812974: figures "
+              "re-derived 'from the AWS Pricing API (pricing MCP, price list version 2026-08-06)')")
+APN1_EBS = ("a public cost script pinning ap-northeast-1 EBS rates fetched from the AWS Price List API on 2026-09-13, "
+            "EBS publicationDate 2026-09-10 (code-search file id 68544036347)")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -125,6 +129,10 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('eu-west-1', 'elb:alb-hour'): [(0.0252, EUW1_INVOICE + ': "$0.0252 per Application LoadBalancer-hour (or partial hour)"'),
                                  (0.0252, EUW1_BILL + ': EU-LoadBalancerUsage $15.00 for 595 hr (= $0.0252/h)')],
  ('eu-west-1', 'elb:alb-lcu-hour'): [(0.008, EUW1_INVOICE + ': "$0.008 per used Application load balancer capacity unit-hour"')],
+ ('eu-west-1', 'ebs:gp3-gb-month'): [(0.088, EUW1_AUDIT + ': "gp2 $0.11 - gp3 $0.088" per GB-month')],
+ ('eu-west-1', 'ebs:gp3-iops-month'): [(0.0055, EUW1_AUDIT + ': "EU-EBS:VolumeP-IOPS.gp3 $0.0055"')],
+ # The API quotes gp3 throughput per GiBps-month: 45.056 / 1024 per MiBps-month.
+ ('eu-west-1', 'ebs:gp3-throughput-mibps-month'): [(round(45.056 / 1024, 6), EUW1_AUDIT + ': "125 MiBps x (45.056/1024)" (= $0.044 per MiBps-month)')],
  ('eu-west-1', 'rds:gp3-gb-month'): [(0.127, EUW1_BILL + ': EU-RDS:GP3-Storage $2.54 for 20 GiB-month (= $0.127/GB-month)')],
  ('eu-west-1', 'rds:backup-storage-gb-month'): [(0.095, BILL + ', EU (Ireland) section: "$0.095 per additional GB-month of backup storage exceeding free allocation"')],
  ('eu-central-1', 'vpc:nat-gateway-hour'): [(0.052, EUC1_TFVARS + ': "Virtual Private Cloud ($0.052 per NAT Gateway Hour)"')],
@@ -149,7 +157,11 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('ap-northeast-1', 'vpc:nat-gateway-gb'): [(0.062, APN1_DOC + ': APN1-NatGateway-Bytes USD 0.062 / GB')],
  ('ap-northeast-1', 'vpc:interface-endpoint-az-hour'): [(0.014, APN1_DOC + ': APN1-VpcEndpoint-Hours USD 0.014 / endpoint-hour')],
  ('ap-northeast-1', 'vpc:interface-endpoint-gb'): [(0.01, APN1_DOC + ': interface endpoint processing, first 1 PB/month, USD 0.01 / GB')],
- ('ap-northeast-1', 'ebs:gp3-gb-month'): [(0.096, APN1_BULK + ': "$0.096 per GB-month of General Purpose (gp3) provisioned storage - Asia Pacific (Tokyo)"')],
+ ('ap-northeast-1', 'ebs:gp3-gb-month'): [(0.096, APN1_BULK + ': "$0.096 per GB-month of General Purpose (gp3) provisioned storage - Asia Pacific (Tokyo)"'),
+                                          (0.096, APN1_EBS + ': gp3_storage 0.096 GB-Mo, SKU C8Y3GJZBQTH8T5JV, APN1-EBS:VolumeUsage.gp3')],
+ ('ap-northeast-1', 'ebs:gp3-iops-month'): [(0.006, APN1_EBS + ': gp3_iops 0.006 IOPS-Mo, SKU 7TFGMV47Q2PEQ9W7, APN1-EBS:VolumeP-IOPS.gp3')],
+ # The API quotes gp3 throughput per GiBps-month: 49.152 / 1024 per MiBps-month.
+ ('ap-northeast-1', 'ebs:gp3-throughput-mibps-month'): [(round(49.152 / 1024, 6), APN1_EBS + ': gp3_throughput 49.152 GiBps-mo, SKU PCKHHBTPD7TEQ3K4 (= $0.048 per MiBps-month)')],
  ('ap-northeast-1', 'rds:gp3-gb-month'): [(0.138, APN1_BULK + ': "$0.138 per GB-month of provisioned GP3 storage running MySQL" '
                                                   '(the Singapore bill above lists PostgreSQL and SQL Server gp3 storage at one rate)')],
  ('ap-northeast-1', 'elb:alb-hour'): [(0.0243, APN1_DARCY)],
@@ -171,8 +183,7 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-west-2', 's3:standard-gb-month'): 0.023,
- ('eu-west-1', 'ebs:gp3-gb-month'): 0.088, ('eu-west-1', 'ebs:gp3-iops-month'): 0.0055,
- ('eu-west-1', 'ebs:gp3-throughput-mibps-month'): 0.044, ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57,
+ ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57,
  ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03, ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011,
  ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01, ('eu-west-1', 's3:standard-gb-month'): 0.023,
  ('eu-central-1', 'ebs:gp3-gb-month'): 0.0952, ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
@@ -185,7 +196,6 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('ap-southeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-southeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
  ('ap-southeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-southeast-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('ap-southeast-1', 'vpc:interface-endpoint-gb'): 0.01,
- ('ap-northeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-northeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
  ('ap-northeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-northeast-1', 'cloudwatch-logs:ingest-gb'): 0.76,
  ('ap-northeast-1', 'cloudwatch-logs:storage-gb-month'): 0.033, ('ap-northeast-1', 's3:standard-gb-month'): 0.025,
 }

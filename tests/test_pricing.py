@@ -187,15 +187,14 @@ UNSOURCED_FIGURES = {
                   "elb:alb-lcu-hour", "rds:gp3-gb-month", "rds:backup-storage-gb-month",
                   "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour", "vpc:interface-endpoint-gb",
                   "s3:standard-gb-month"},
-    "eu-west-1": {"ebs:gp3-gb-month", "ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month",
-                  "cloudwatch-logs:ingest-gb", "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour",
+    "eu-west-1": {"cloudwatch-logs:ingest-gb", "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour",
                   "vpc:interface-endpoint-gb", "s3:standard-gb-month"},
     "eu-central-1": {"ebs:gp3-gb-month", "ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month", "vpc:nat-gateway-gb",
                      "elb:alb-lcu-hour", "rds:gp3-gb-month", "rds:backup-storage-gb-month",
                      "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour", "vpc:interface-endpoint-gb"},
     "ap-southeast-1": {"ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month", "rds:backup-storage-gb-month",
                        "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-gb"},
-    "ap-northeast-1": {"ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month", "rds:backup-storage-gb-month",
+    "ap-northeast-1": {"rds:backup-storage-gb-month",
                        "cloudwatch-logs:ingest-gb", "cloudwatch-logs:storage-gb-month", "s3:standard-gb-month"},
 }
 # What a citation must carry so it can be found again: a URL, a repository file, or the search-index id.
