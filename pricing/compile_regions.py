@@ -114,6 +114,15 @@ EUW1_AUDIT = ("a public cost-scan audit for eu-west-1 dated 2026-08-08 (code-sea
               "re-derived 'from the AWS Pricing API (pricing MCP, price list version 2026-08-06)')")
 APN1_EBS = ("a public cost script pinning ap-northeast-1 EBS rates fetched from the AWS Price List API on 2026-09-13, "
             "EBS publicationDate 2026-09-10 (code-search file id 68544036347)")
+EUC1_PL = ("a public project task log (code-search file id 71014389131): eu-central-1 PrivateLink rates from the AWS "
+           "Price List API, AmazonVPC productFamily VpcEndpoint, recorded 2026-09-22")
+EUW1_DBR = ("an AWS detailed billing report for May 2017 committed to a public repository (code-search file id "
+            "27290845631)")
+USE2_PL = ("a public cost note citing the AWS Price List API for us-east-2 (code-search file id 58727414614)")
+APN1_TW = ("a public estimate (code-search file id 62006274542) of ap-northeast-1 rates queried from the AWS Price "
+           "List API on 2026-07-20, effective date 2026-07-01")
+APN1_VN = ("a public cost model (code-search file id 69311764830) of ap-northeast-1 rates from the AWS Price List "
+           "offer files, S3 published 2026-09-18")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -164,6 +173,16 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('ap-northeast-1', 'ebs:gp3-throughput-mibps-month'): [(round(49.152 / 1024, 6), APN1_EBS + ': gp3_throughput 49.152 GiBps-mo, SKU PCKHHBTPD7TEQ3K4 (= $0.048 per MiBps-month)')],
  ('ap-northeast-1', 'rds:gp3-gb-month'): [(0.138, APN1_BULK + ': "$0.138 per GB-month of provisioned GP3 storage running MySQL" '
                                                   '(the Singapore bill above lists PostgreSQL and SQL Server gp3 storage at one rate)')],
+ ('ap-northeast-1', 'cloudwatch-logs:ingest-gb'): [(0.76, APN1_TW + ': CloudWatch Logs ingest APN1-DataProcessing-Bytes US$0.76 / GB'),
+                                                   (0.76, APN1_VN + ': cw_log_gb 0.76 (APN1-DataProcessing-Bytes)')],
+ ('ap-northeast-1', 'cloudwatch-logs:storage-gb-month'): [(0.033, APN1_TW + ': CloudWatch Logs storage APN1-TimedStorage-ByteHrs US$0.033 / GB-month')],
+ ('ap-northeast-1', 's3:standard-gb-month'): [(0.025, APN1_TW + ': S3 Standard storage first 50 TB US$0.025 / GB-month'),
+                                              (0.025, APN1_VN + ': s3_gbmo 0.025 (APN1-TimedStorage-ByteHrs, first 50 TB)')],
+ ('eu-central-1', 'vpc:interface-endpoint-az-hour'): [(0.012, EUC1_PL + ': "the same family prices EUC1-VpcEndpoint-Hours at $0.012/h"')],
+ ('eu-central-1', 'vpc:interface-endpoint-gb'): [(0.01, EUC1_PL + ': EUC1-VpcEndpoint-Bytes "$0.01/GB", first tier (up to 1 PB monthly)')],
+ ('eu-west-1', 's3:standard-gb-month'): [(0.023, EUW1_DBR + ': EU-TimedStorage-ByteHrs "$0.023 per GB - first 50 TB / month of storage used"')],
+ ('us-east-2', 'cloudwatch-logs:ingest-gb'): [(0.50, USE2_PL + ': CloudWatch Logs ingestion $0.50 / GB, USE2-DataProcessing-Bytes')],
+ ('us-east-2', 'cloudwatch-logs:storage-gb-month'): [(0.03, USE2_PL + ': CloudWatch Logs storage $0.03 / GB-month, USE2-TimedStorage-ByteHrs')],
  ('ap-northeast-1', 'elb:alb-hour'): [(0.0243, APN1_DARCY)],
  ('ap-northeast-1', 'elb:alb-lcu-hour'): [(0.008, APN1_DARCY)],
 }
@@ -174,7 +193,6 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-east-2', 'ebs:gp3-iops-month'): 0.005, ('us-east-2', 'ebs:gp3-throughput-mibps-month'): 0.04,
  ('us-east-2', 'elb:alb-hour'): 0.0225, ('us-east-2', 'elb:alb-lcu-hour'): 0.008,
  ('us-east-2', 'rds:gp3-gb-month'): 0.115, ('us-east-2', 'rds:backup-storage-gb-month'): 0.095,
- ('us-east-2', 'cloudwatch-logs:ingest-gb'): 0.50, ('us-east-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('us-east-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-east-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-east-2', 's3:standard-gb-month'): 0.023,
  ('us-west-2', 'ebs:gp3-gb-month'): 0.08, ('us-west-2', 'ebs:gp3-iops-month'): 0.005,
@@ -183,25 +201,29 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-west-2', 's3:standard-gb-month'): 0.023,
- ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57,
- ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03, ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011,
- ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01, ('eu-west-1', 's3:standard-gb-month'): 0.023,
+ ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57, ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
+ ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011, ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01,
  ('eu-central-1', 'ebs:gp3-gb-month'): 0.0952, ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
  # Not even typed: the us-east-1 0.04 scaled by the region's gp3 storage ratio (0.0952 / 0.08).
  ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): 0.0476,
  ('eu-central-1', 'vpc:nat-gateway-gb'): 0.052, ('eu-central-1', 'elb:alb-lcu-hour'): 0.008,
  ('eu-central-1', 'rds:gp3-gb-month'): 0.137, ('eu-central-1', 'rds:backup-storage-gb-month'): 0.095,
- ('eu-central-1', 'cloudwatch-logs:storage-gb-month'): 0.0324, ('eu-central-1', 'vpc:interface-endpoint-az-hour'): 0.012,
- ('eu-central-1', 'vpc:interface-endpoint-gb'): 0.01,
+ ('eu-central-1', 'cloudwatch-logs:storage-gb-month'): 0.0324,
  ('ap-southeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-southeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
- ('ap-southeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-southeast-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
- ('ap-southeast-1', 'vpc:interface-endpoint-gb'): 0.01,
- ('ap-northeast-1', 'rds:backup-storage-gb-month'): 0.095, ('ap-northeast-1', 'cloudwatch-logs:ingest-gb'): 0.76,
- ('ap-northeast-1', 'cloudwatch-logs:storage-gb-month'): 0.033, ('ap-northeast-1', 's3:standard-gb-month'): 0.025,
+ ('ap-southeast-1', 'rds:backup-storage-gb-month'): 0.095,
+ ('ap-southeast-1', 'cloudwatch-logs:storage-gb-month'): 0.03, ('ap-southeast-1', 'vpc:interface-endpoint-gb'): 0.01,
+ ('ap-northeast-1', 'rds:backup-storage-gb-month'): 0.095,
 }
 UNSOURCED_NOTE = ("UNSOURCED: typed from knowledge of AWS's regional list price on {url} (region {name}); no stored "
                   "published copy of this figure was found (searched 2026-12-01). Confirm with "
                   "`python -m pricing.refresh --region {region}`.")
+# Unsourced figures that were derived rather than typed: the note says how.
+DERIVED_NOTES = {
+    ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): (
+        "UNSOURCED, DERIVED: the us-east-1 0.04 times this region's gp3 storage ratio (0.0952 / 0.08, itself "
+        "unsourced); no stored regional figure was found (searched 2026-12-01). Confirm with "
+        "`python -m pricing.refresh --region {region}`."),
+}
 SOURCED_NOTE = ("Regional list price as stated in, or computed from, the first source (region {name}){also}. "
                 "Re-check with `python -m pricing.refresh --region {region}`.")
 
@@ -270,7 +292,9 @@ def build(region: str) -> dict[str, Any]:
             field, page = REGIONAL[sku]
             value, cites, unsourced = regional_figure(region, sku)
             entry = {field: value, 'unit': tpl['unit']}
-            if unsourced:
+            if unsourced and (region, sku) in DERIVED_NOTES:
+                note = DERIVED_NOTES[(region, sku)].format(region=region)
+            elif unsourced:
                 note = UNSOURCED_NOTE.format(url=AWS[page], name=name, region=region)
             else:
                 also = f", agreeing with {len(cites) - 1} more" if len(cites) > 1 else ""
