@@ -123,6 +123,11 @@ APN1_TW = ("a public estimate (code-search file id 62006274542) of ap-northeast-
            "List API on 2026-07-20, effective date 2026-07-01")
 APN1_VN = ("a public cost model (code-search file id 69311764830) of ap-northeast-1 rates from the AWS Price List "
            "offer files, S3 published 2026-09-18")
+EUC1_PL_0826 = ("a public cost note for eu-central-1 (code-search file id 63216343377): 'AWS Pricing API (aws pricing "
+                "get-products) ... filtered to regionCode=eu-central-1', 2026-08-26")
+USW2_LAB = ("a public lab guide (code-search file id 70137210126): us-west-2 rates 'checked against AWS's public regional "
+            "price lists on October 4, 2026' (https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/"
+            "us-west-2/index.csv and the AWSELB offer)")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -130,8 +135,11 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('us-east-2', 'ebs:gp3-gb-month'): [(0.08, OPENCOST + ': "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (Ohio)"')],
  ('us-east-2', 'vpc:nat-gateway-hour'): [(0.045, USE2_CLOUDBURN + ': a NAT gateway in US East (Ohio) 24/7 is "$32.40 hourly" (720 h x $0.045)')],
  ('us-east-2', 'vpc:nat-gateway-gb'): [(0.045, USE2_CLOUDBURN + ': the same Ohio example bills 100 GB processed at "$4.50" ($0.045/GB)')],
- ('us-west-2', 'vpc:nat-gateway-hour'): [(0.045, USW2_DEFANG + ': "$32.85  730 Hours  AmazonEC2 USW2-NatGateway-Hours"')],
- ('us-west-2', 'elb:alb-hour'): [(0.0225, USW2_DEFANG + ': "$16.43  730 Hours  AWSELB USW2-LoadBalancerUsage" (16.43 / 730 = 0.0225)')],
+ ('us-west-2', 'vpc:nat-gateway-hour'): [(0.045, USW2_DEFANG + ': "$32.85  730 Hours  AmazonEC2 USW2-NatGateway-Hours"'),
+                                         (0.045, USW2_LAB + ': NAT gateway $0.045/hour')],
+ ('us-west-2', 'ebs:gp3-gb-month'): [(0.08, USW2_LAB + ': gp3 $0.08/GiB-month (USW2-EBS:VolumeUsage.gp3)')],
+ ('us-west-2', 'elb:alb-hour'): [(0.0225, USW2_DEFANG + ': "$16.43  730 Hours  AWSELB USW2-LoadBalancerUsage" (16.43 / 730 = 0.0225)'),
+                                 (0.0225, USW2_LAB + ': Application load balancer $0.0225/hour')],
  ('us-west-2', 'cloudwatch-logs:ingest-gb'): [(0.50, BILL + ': "$0.50 per GB custom log data ingested in Standard log class - US West (Oregon)"')],
  ('eu-west-1', 'vpc:nat-gateway-hour'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Hours $0.048/Hrs')],
  ('eu-west-1', 'vpc:nat-gateway-gb'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Bytes $0.048/GB')],
@@ -144,6 +152,7 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('eu-west-1', 'ebs:gp3-throughput-mibps-month'): [(round(45.056 / 1024, 6), EUW1_AUDIT + ': "125 MiBps x (45.056/1024)" (= $0.044 per MiBps-month)')],
  ('eu-west-1', 'rds:gp3-gb-month'): [(0.127, EUW1_BILL + ': EU-RDS:GP3-Storage $2.54 for 20 GiB-month (= $0.127/GB-month)')],
  ('eu-west-1', 'rds:backup-storage-gb-month'): [(0.095, BILL + ', EU (Ireland) section: "$0.095 per additional GB-month of backup storage exceeding free allocation"')],
+ ('eu-central-1', 'ebs:gp3-gb-month'): [(0.0952, EUC1_PL_0826 + ': EUC1-EBS:VolumeUsage.gp3 $0.0952 / GB-mo')],
  ('eu-central-1', 'vpc:nat-gateway-hour'): [(0.052, EUC1_TFVARS + ': "Virtual Private Cloud ($0.052 per NAT Gateway Hour)"')],
  ('eu-central-1', 'elb:alb-hour'): [(0.027, EUC1_FOCUS + ': ChargeDescription "$0.027 per Application LoadBalancer-hour", ListUnitPrice 0.027')],
  ('eu-central-1', 'cloudwatch-logs:ingest-gb'): [(0.63, CLOUDHEALTH + ': "CloudWatch Custom log data ingested in Standard log class - EUC1" at 0.63')],
@@ -195,7 +204,7 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-east-2', 'rds:gp3-gb-month'): 0.115, ('us-east-2', 'rds:backup-storage-gb-month'): 0.095,
  ('us-east-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-east-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-east-2', 's3:standard-gb-month'): 0.023,
- ('us-west-2', 'ebs:gp3-gb-month'): 0.08, ('us-west-2', 'ebs:gp3-iops-month'): 0.005,
+ ('us-west-2', 'ebs:gp3-iops-month'): 0.005,
  ('us-west-2', 'ebs:gp3-throughput-mibps-month'): 0.04, ('us-west-2', 'vpc:nat-gateway-gb'): 0.045,
  ('us-west-2', 'elb:alb-lcu-hour'): 0.008, ('us-west-2', 'rds:gp3-gb-month'): 0.115,
  ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
@@ -203,7 +212,7 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-west-2', 's3:standard-gb-month'): 0.023,
  ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57, ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011, ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01,
- ('eu-central-1', 'ebs:gp3-gb-month'): 0.0952, ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
+ ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
  # Not even typed: the us-east-1 0.04 scaled by the region's gp3 storage ratio (0.0952 / 0.08).
  ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): 0.0476,
  ('eu-central-1', 'vpc:nat-gateway-gb'): 0.052, ('eu-central-1', 'elb:alb-lcu-hour'): 0.008,
@@ -220,8 +229,8 @@ UNSOURCED_NOTE = ("UNSOURCED: typed from knowledge of AWS's regional list price 
 # Unsourced figures that were derived rather than typed: the note says how.
 DERIVED_NOTES = {
     ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): (
-        "UNSOURCED, DERIVED: the us-east-1 0.04 times this region's gp3 storage ratio (0.0952 / 0.08, itself "
-        "unsourced); no stored regional figure was found (searched 2026-12-01). Confirm with "
+        "UNSOURCED, DERIVED: the us-east-1 0.04 times this region's gp3 storage ratio (0.0952 / 0.08, both "
+        "sourced); no stored regional figure was found (searched 2026-12-01). Confirm with "
         "`python -m pricing.refresh --region {region}`."),
 }
 SOURCED_NOTE = ("Regional list price as stated in, or computed from, the first source (region {name}){also}. "
