@@ -128,6 +128,8 @@ EUC1_PL_0826 = ("a public cost note for eu-central-1 (code-search file id 632163
 USW2_LAB = ("a public lab guide (code-search file id 70137210126): us-west-2 rates 'checked against AWS's public regional "
             "price lists on October 4, 2026' (https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/"
             "us-west-2/index.csv and the AWSELB offer)")
+EUW1_SKU = ("a public pricing review (code-search file id 53225951977), appendix 'Pricing API References': "
+            "CloudWatch Log Ingestion (eu-west-1), SKU KJBTQPDHW2H92B8Y, effective 2026-03-01")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -151,6 +153,7 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  # The API quotes gp3 throughput per GiBps-month: 45.056 / 1024 per MiBps-month.
  ('eu-west-1', 'ebs:gp3-throughput-mibps-month'): [(round(45.056 / 1024, 6), EUW1_AUDIT + ': "125 MiBps x (45.056/1024)" (= $0.044 per MiBps-month)')],
  ('eu-west-1', 'rds:gp3-gb-month'): [(0.127, EUW1_BILL + ': EU-RDS:GP3-Storage $2.54 for 20 GiB-month (= $0.127/GB-month)')],
+ ('eu-west-1', 'cloudwatch-logs:ingest-gb'): [(0.57, EUW1_SKU + ': "$0.57 per GB custom log data ingested"')],
  ('eu-west-1', 'rds:backup-storage-gb-month'): [(0.095, BILL + ', EU (Ireland) section: "$0.095 per additional GB-month of backup storage exceeding free allocation"')],
  ('eu-central-1', 'ebs:gp3-gb-month'): [(0.0952, EUC1_PL_0826 + ': EUC1-EBS:VolumeUsage.gp3 $0.0952 / GB-mo')],
  ('eu-central-1', 'vpc:nat-gateway-hour'): [(0.052, EUC1_TFVARS + ': "Virtual Private Cloud ($0.052 per NAT Gateway Hour)"')],
@@ -210,7 +213,7 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-west-2', 's3:standard-gb-month'): 0.023,
- ('eu-west-1', 'cloudwatch-logs:ingest-gb'): 0.57, ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
+ ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011, ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01,
  ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
  # Not even typed: the us-east-1 0.04 scaled by the region's gp3 storage ratio (0.0952 / 0.08).

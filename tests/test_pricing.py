@@ -186,7 +186,7 @@ UNSOURCED_FIGURES = {
                   "ebs:gp3-throughput-mibps-month", "elb:alb-lcu-hour", "rds:backup-storage-gb-month",
                   "rds:gp3-gb-month", "s3:standard-gb-month", "vpc:interface-endpoint-az-hour",
                   "vpc:interface-endpoint-gb", "vpc:nat-gateway-gb"},
-    "eu-west-1": {"cloudwatch-logs:ingest-gb", "cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour",
+    "eu-west-1": {"cloudwatch-logs:storage-gb-month", "vpc:interface-endpoint-az-hour",
                   "vpc:interface-endpoint-gb"},
     "eu-central-1": {"cloudwatch-logs:storage-gb-month", "ebs:gp3-iops-month",
                      "ebs:gp3-throughput-mibps-month", "elb:alb-lcu-hour", "rds:backup-storage-gb-month",
