@@ -130,6 +130,16 @@ USW2_LAB = ("a public lab guide (code-search file id 70137210126): us-west-2 rat
             "us-west-2/index.csv and the AWSELB offer)")
 EUW1_SKU = ("a public pricing review (code-search file id 53225951977), appendix 'Pricing API References': "
             "CloudWatch Log Ingestion (eu-west-1), SKU KJBTQPDHW2H92B8Y, effective 2026-03-01")
+EUW1_AUDIT05 = ("a public adapter audit for eu-west-1 dated 2026-05-01 (code-search file id 53577950661): "
+                "'AWS Pricing API Result' blocks")
+EUC1_ETL = ("a public project README deployed in eu-central-1 (code-search file id 35357992201): RDS "
+            "'20GB storage ($0.137 per GB-month): 2.74$'")
+EUC1_BILL = ("a public eu-central-1 cost breakdown (code-search file id 58951144138): 'EUC1-RDS:GP3-Storage 2.74 USD' "
+             "for the 20 GB minimum gp3 volume")
+EUC1_TF = ("a public Terraform file (code-search file id 59894456988): log storage 'at $0.0324 per GB-month in "
+           "eu-central-1'")
+EUC1_INFRACOST = ("an Infracost breakdown in a public repository (code-search file id 52105661137): CloudWatch Logs "
+                  "'Data ingested $0.63 per GB' (the eu-central-1 rate above), 'Archival Storage $0.0324 per GB'")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -145,6 +155,10 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('us-west-2', 'cloudwatch-logs:ingest-gb'): [(0.50, BILL + ': "$0.50 per GB custom log data ingested in Standard log class - US West (Oregon)"')],
  ('eu-west-1', 'vpc:nat-gateway-hour'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Hours $0.048/Hrs')],
  ('eu-west-1', 'vpc:nat-gateway-gb'): [(0.048, EUW1_OFFER + ': EU-NatGateway-Bytes $0.048/GB')],
+ ('eu-west-1', 'vpc:interface-endpoint-az-hour'): [(0.011, EUW1_AUDIT05 + ': AmazonVPC VpcEndpoint SKU H37WJ97MHYGDXG2A "$0.011 per VPC Endpoint Hour"')],
+ ('eu-west-1', 'vpc:interface-endpoint-gb'): [(0.01, EUW1_AUDIT05 + ': VPC endpoint data processing "$0.01/GB (up to 1 PB)"')],
+ ('eu-central-1', 'rds:gp3-gb-month'): [(0.137, EUC1_ETL), (0.137, EUC1_BILL + ' (2.74 / 20 = 0.137)')],
+ ('eu-central-1', 'cloudwatch-logs:storage-gb-month'): [(0.0324, EUC1_TF), (0.0324, EUC1_INFRACOST)],
  ('eu-west-1', 'elb:alb-hour'): [(0.0252, EUW1_INVOICE + ': "$0.0252 per Application LoadBalancer-hour (or partial hour)"'),
                                  (0.0252, EUW1_BILL + ': EU-LoadBalancerUsage $15.00 for 595 hr (= $0.0252/h)')],
  ('eu-west-1', 'elb:alb-lcu-hour'): [(0.008, EUW1_INVOICE + ': "$0.008 per used Application load balancer capacity unit-hour"')],
@@ -214,13 +228,11 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-west-2', 's3:standard-gb-month'): 0.023,
  ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
- ('eu-west-1', 'vpc:interface-endpoint-az-hour'): 0.011, ('eu-west-1', 'vpc:interface-endpoint-gb'): 0.01,
  ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
  # Not even typed: the us-east-1 0.04 scaled by the region's gp3 storage ratio (0.0952 / 0.08).
  ('eu-central-1', 'ebs:gp3-throughput-mibps-month'): 0.0476,
  ('eu-central-1', 'vpc:nat-gateway-gb'): 0.052, ('eu-central-1', 'elb:alb-lcu-hour'): 0.008,
- ('eu-central-1', 'rds:gp3-gb-month'): 0.137, ('eu-central-1', 'rds:backup-storage-gb-month'): 0.095,
- ('eu-central-1', 'cloudwatch-logs:storage-gb-month'): 0.0324,
+ ('eu-central-1', 'rds:backup-storage-gb-month'): 0.095,
  ('ap-southeast-1', 'ebs:gp3-iops-month'): 0.006, ('ap-southeast-1', 'ebs:gp3-throughput-mibps-month'): 0.048,
  ('ap-southeast-1', 'rds:backup-storage-gb-month'): 0.095,
  ('ap-southeast-1', 'cloudwatch-logs:storage-gb-month'): 0.03, ('ap-southeast-1', 'vpc:interface-endpoint-gb'): 0.01,
