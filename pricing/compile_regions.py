@@ -140,6 +140,10 @@ EUC1_TF = ("a public Terraform file (code-search file id 59894456988): log stora
            "eu-central-1'")
 EUC1_INFRACOST = ("an Infracost breakdown in a public repository (code-search file id 52105661137): CloudWatch Logs "
                   "'Data ingested $0.63 per GB' (the eu-central-1 rate above), 'Archival Storage $0.0324 per GB'")
+USW2_VN = ("a public cost-benefit analysis for us-west-2 (code-search file id 56376765243): 'AWS Pricing API returns "
+           "for AmazonEC2 / AmazonVPC, location US West (Oregon)'")
+USW2_KR = ("a public price table for us-west-2 dated 2026-10-06 (code-search file id 71631573162): "
+           "'usage type USW2-VpcEndpoint-Hours, AWS Pricing API'")
 APN1_DARCY = "https://aws.darcy-it.com/elbのコスト料金/ (Tokyo ALB: 0.0243 USD per hour, 0.008 USD per LCU-hour; read in an earlier session)"
 
 Cite = tuple[float, str]
@@ -149,6 +153,11 @@ SOURCED: dict[tuple[str, str], list[Cite]] = {
  ('us-east-2', 'vpc:nat-gateway-gb'): [(0.045, USE2_CLOUDBURN + ': the same Ohio example bills 100 GB processed at "$4.50" ($0.045/GB)')],
  ('us-west-2', 'vpc:nat-gateway-hour'): [(0.045, USW2_DEFANG + ': "$32.85  730 Hours  AmazonEC2 USW2-NatGateway-Hours"'),
                                          (0.045, USW2_LAB + ': NAT gateway $0.045/hour')],
+ ('us-west-2', 'vpc:nat-gateway-gb'): [(0.045, USW2_VN + ': USW2-NatGateway-Bytes $0.045 / GB processed')],
+ ('us-west-2', 'vpc:interface-endpoint-az-hour'): [(0.01, USW2_VN + ': USW2-VpcEndpoint-Hours $0.010 / endpoint-AZ-hour'),
+                                                   (0.01, USW2_KR + ': $0.01/h per endpoint-AZ')],
+ ('us-west-2', 'vpc:interface-endpoint-gb'): [(0.01, USW2_VN + ': USW2-VpcEndpoint-Bytes $0.010 / GB processed, first 1 PB/month'),
+                                              (0.01, USW2_KR + ': $0.01 per GB processed')],
  ('us-west-2', 'ebs:gp3-gb-month'): [(0.08, USW2_LAB + ': gp3 $0.08/GiB-month (USW2-EBS:VolumeUsage.gp3)')],
  ('us-west-2', 'elb:alb-hour'): [(0.0225, USW2_DEFANG + ': "$16.43  730 Hours  AWSELB USW2-LoadBalancerUsage" (16.43 / 730 = 0.0225)'),
                                  (0.0225, USW2_LAB + ': Application load balancer $0.0225/hour')],
@@ -222,10 +231,9 @@ UNSOURCED: dict[tuple[str, str], float] = {
  ('us-east-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-east-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-east-2', 's3:standard-gb-month'): 0.023,
  ('us-west-2', 'ebs:gp3-iops-month'): 0.005,
- ('us-west-2', 'ebs:gp3-throughput-mibps-month'): 0.04, ('us-west-2', 'vpc:nat-gateway-gb'): 0.045,
+ ('us-west-2', 'ebs:gp3-throughput-mibps-month'): 0.04,
  ('us-west-2', 'elb:alb-lcu-hour'): 0.008, ('us-west-2', 'rds:gp3-gb-month'): 0.115,
  ('us-west-2', 'rds:backup-storage-gb-month'): 0.095, ('us-west-2', 'cloudwatch-logs:storage-gb-month'): 0.03,
- ('us-west-2', 'vpc:interface-endpoint-az-hour'): 0.01, ('us-west-2', 'vpc:interface-endpoint-gb'): 0.01,
  ('us-west-2', 's3:standard-gb-month'): 0.023,
  ('eu-west-1', 'cloudwatch-logs:storage-gb-month'): 0.03,
  ('eu-central-1', 'ebs:gp3-iops-month'): 0.006,
