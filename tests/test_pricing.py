@@ -174,3 +174,57 @@ def test_one_unknown_item_makes_the_total_unknown_not_smaller(prod_run):
     (total,) = [line for line in out.getvalue().splitlines() if line.strip().startswith("Total")]
     assert "UNPRICED" in total and f"priced lines sum to {cost['pricedSubtotalUsd']:.2f} USD" in total
     assert any("ec2:m6i.3xlarge" in line and "UNPRICED" in line for line in out.getvalue().splitlines())
+
+
+# Regional figures no published copy was found for (typed from knowledge; see pricing/compile_regions.py
+# UNSOURCED). This list may only shrink: a figure leaves it when its published copy is added to SOURCED.
+UNSOURCED_FIGURES = {
+    "us-east-2": {"ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month", "elb:alb-hour", "elb:alb-lcu-hour",
+                  "rds:backup-storage-gb-month", "rds:gp3-gb-month", "s3:standard-gb-month",
+                  "vpc:interface-endpoint-az-hour", "vpc:interface-endpoint-gb"},
+    "us-west-2": {"cloudwatch-logs:storage-gb-month", "ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month",
+                  "elb:alb-lcu-hour", "rds:backup-storage-gb-month", "rds:gp3-gb-month", "s3:standard-gb-month"},
+    "eu-west-1": {"cloudwatch-logs:storage-gb-month"},
+    "eu-central-1": {"ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month", "elb:alb-lcu-hour",
+                     "rds:backup-storage-gb-month", "vpc:nat-gateway-gb"},
+    "ap-southeast-1": {"cloudwatch-logs:storage-gb-month", "ebs:gp3-iops-month", "ebs:gp3-throughput-mibps-month",
+                       "rds:backup-storage-gb-month", "vpc:interface-endpoint-gb"},
+    "ap-northeast-1": {"rds:backup-storage-gb-month"},
+}
+# What a citation must carry so it can be found again: a URL, a repository file, or the search-index id.
+LOCATOR = ("https://", "github.com/", "code-search file id")
+MEMORY_MARKERS = ("typed from knowledge", "unsourced", "not re-read", "recalled", "from memory")
+
+
+def test_every_item_names_a_source_and_only_listed_figures_are_typed_from_knowledge():
+    for region in SHIPPED_REGIONS:
+        listed = UNSOURCED_FIGURES.get(region, set())
+        for sku, entry in prices(region)["items"].items():
+            assert entry["sources"], (region, sku)
+            for source in entry["sources"]:
+                assert any(marker in source for marker in LOCATOR), (region, sku, source)
+            flagged = any(marker in entry["note"].lower() for marker in MEMORY_MARKERS)
+            assert flagged == (sku in listed), (region, sku, entry["note"])
+            if sku in listed:   # an unsourced figure says so plainly, and where to confirm it
+                assert entry["note"].startswith(("UNSOURCED: typed from knowledge", "UNSOURCED, DERIVED:")), (region, sku)
+                assert f"pricing.refresh --region {region}" in entry["note"], (region, sku)
+            elif region != "us-east-1" and not sku.startswith(("ec2:", "rds-postgres:", "elasticache:")):
+                # A sourced regional figure cites a published copy, not only AWS's (script-rendered) page.
+                assert any(not s.startswith("https://aws.amazon.com/") for s in entry["sources"]), (region, sku)
+
+
+def test_the_compiler_and_the_shipped_files_agree_on_every_sourced_and_unsourced_figure():
+    from pricing.compile_regions import REGIONAL, SOURCED, UNSOURCED
+    assert {(r, s) for r, skus in UNSOURCED_FIGURES.items() for s in skus} == set(UNSOURCED)
+    assert not set(SOURCED) & set(UNSOURCED)
+    for (region, sku), cites in SOURCED.items():
+        entry = prices(region)["items"][sku]
+        field = REGIONAL[sku][0]
+        assert {figure for figure, _ in cites} == {entry[field]}, (region, sku)   # every copy agrees with the file
+        assert [text for _, text in cites] == entry["sources"][:len(cites)], (region, sku)
+    for (region, sku), figure in UNSOURCED.items():
+        assert prices(region)["items"][sku][REGIONAL[sku][0]] == figure, (region, sku)
+    # Every regional non-instance item of every file is one or the other: nothing is priced without a decision.
+    for region in SHIPPED_REGIONS[1:]:
+        regional = {sku for sku in prices(region)["items"] if sku in REGIONAL}
+        assert regional == {s for r, s in set(SOURCED) | set(UNSOURCED) if r == region}, region
