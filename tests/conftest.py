@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
-from typing import Any, Mapping
+import os
+import pickle
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import pytest
 
@@ -28,9 +36,48 @@ def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT
                             program=program)
     cache_key = (stack, project, tuple(sorted(config.items())), frozenset(secret_keys), preview)
     if cache_key not in _RUNS:
-        _RUNS[cache_key] = _run_program(config, stack=stack, project=project, secret_keys=secret_keys,
-                                        preview=preview)
+        def compute() -> ProgramRun:
+            return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview)
+        # A preview run holds unknown sentinels, which do not survive pickling: only real runs are shared.
+        _RUNS[cache_key] = compute() if preview else _shared_between_workers(
+            [stack, project, sorted(config.items()), sorted(secret_keys)], compute)
     return _RUNS[cache_key]
+
+
+def _shared_runs_folder(run_id: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"langsmith-aws-test-runs-{run_id}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The controller names the run, so that it can remove the workers' shared recordings at the end.
+    if not hasattr(config, "workerinput") and config.pluginmanager.hasplugin("xdist") \
+            and not config.getoption("testrunuid", None):
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run_id = config.getoption("testrunuid", None) if not hasattr(config, "workerinput") else None
+    if run_id:
+        shutil.rmtree(_shared_runs_folder(run_id), ignore_errors=True)
+
+
+def _shared_between_workers(key: Any, compute: Callable[[], ProgramRun]) -> ProgramRun:
+    """Under pytest-xdist, one worker runs the program for a config and the others load its
+    recording, so that two workers do not each pay for the same run. Outside xdist: just run."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run_id:
+        return compute()
+    folder = _shared_runs_folder(run_id)
+    folder.mkdir(exist_ok=True)
+    digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+    with open(folder / f"{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here while this one runs it
+        recorded = folder / f"{digest}.pickle"
+        if recorded.exists():
+            return pickle.loads(recorded.read_bytes())
+        run = compute()  # a ConfigError propagates and records nothing
+        recorded.write_bytes(pickle.dumps(run))
+        return run
 
 
 @pytest.fixture(autouse=True)
