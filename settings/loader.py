@@ -377,6 +377,15 @@ def deploy_checks(settings: Settings, values: Mapping[str, Any], secret_keys: Co
     return issues
 
 
+def runtime_values() -> tuple[dict[str, Any], set[str]]:
+    """The running program's raw config (`{"<namespace>:<key>": text}`) and which keys are secrets."""
+    values: dict[str, Any] = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
+    secret_keys.update(runtime_config.get_config_secret_keys_env())
+    return values, secret_keys
+
+
 def load_settings() -> Settings:
     """Settings of the running Pulumi program, from the stack's config.
 
@@ -384,10 +393,7 @@ def load_settings() -> Settings:
     and a real `pulumi up` refuses the stack files' documentation placeholders.
     """
     project = pulumi.get_project()
-    values: dict[str, Any] = dict(runtime_config.get_config_env())
-    values.update(runtime_config.CONFIG.get())
-    secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
-    secret_keys.update(runtime_config.get_config_secret_keys_env())
+    values, secret_keys = runtime_values()
     settings = parse_config(values, project=project, stack=pulumi.get_stack(), secret_keys=secret_keys)
     import pulumi_aws as aws  # the provider's invoke; settings stay importable without it
 

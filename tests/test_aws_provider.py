@@ -1,0 +1,56 @@
+"""The stack's `aws:` settings reach the explicit providers that create every AWS resource.
+
+Pulumi applies the `aws:` config namespace to the default provider only (pulumi/pulumi-aws#1307):
+an explicit `aws.Provider` built from `region` and tags alone would deploy with the ambient
+credentials while the lookups (caller identity, zones) used the stack's profile or role.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import pulumi_aws as aws
+
+from settings.aws_provider import provider_settings
+from settings.loader import _aws_provider_keys
+from tests.conftest import run_stack
+
+ROLE = "arn:aws:iam::123456789012:role/ci/Deployer"
+AWS_SETTINGS = {
+    "aws:region": "eu-west-1",  # outside us-east-1: the health-check alarm's provider exists too
+    "aws:profile": "langsmith-prod",
+    "aws:assumeRoles": [{"roleArn": ROLE, "sessionName": "pulumi", "tags": {"CostCenter": "1234"}}],
+    "aws:allowedAccountIds": ["123456789012"],
+    "aws:defaultTags": {"tags": {"owner": "platform-team", "app": "not-ours"}},
+    "aws:skipRequestingAccountId": "false",
+}
+
+
+def test_every_allowed_aws_key_is_an_argument_of_an_explicit_provider():
+    # The loader accepts exactly the provider's config keys; each must have a Provider argument to go to.
+    arguments = set(inspect.signature(aws.Provider._internal_init).parameters)
+    carried = provider_settings({f"aws:{k}": "1" for k in _aws_provider_keys()})
+    assert set(carried.kwargs) <= arguments
+    assert len(carried.kwargs) == len(_aws_provider_keys()) - 2  # region and defaultTags are merged, not copied
+
+
+def test_stack_aws_settings_reach_every_explicit_provider():
+    run = run_stack("prod", AWS_SETTINGS)
+    providers = run.of_type("pulumi:providers:aws")
+    assert {p.name for p in providers} == {"aws", "observability-us-east-1"}
+    for provider in providers:
+        inputs = provider.inputs
+        assert inputs["profile"] == "langsmith-prod", provider.name
+        roles = json.loads(inputs["assumeRoles"]) if isinstance(inputs["assumeRoles"], str) else inputs["assumeRoles"]
+        assert roles[0]["roleArn"] == ROLE and roles[0]["sessionName"] == "pulumi"
+        assert roles[0]["tags"] == {"CostCenter": "1234"}  # user tag names are not renamed
+        allowed = inputs["allowedAccountIds"]
+        assert (json.loads(allowed) if isinstance(allowed, str) else allowed) == ["123456789012"]
+        assert inputs["skipRequestingAccountId"] in (False, "false")
+        tags = json.loads(inputs["defaultTags"])["tags"]
+        assert tags["owner"] == "platform-team" and tags["app"] == "langsmith"  # ours win a clash
+    # kubectl/helm through the kubeconfig must act as the cluster creator: the same profile and role.
+    (cluster,) = run.of_type("eks:index:Cluster")
+    opts = cluster.inputs["providerCredentialOpts"]
+    assert opts == {"profileName": "langsmith-prod", "roleArn": ROLE}
