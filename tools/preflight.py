@@ -30,6 +30,7 @@ import yaml
 from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from settings import ConfigError, Settings, Shape, parse_config
 from settings.identity import principal_arn, role_name
+from settings.loader import creator_conflicts
 from settings.instance_types import shape_of
 from settings.model import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
@@ -240,11 +241,15 @@ class Preflight:
                 pass
         self.add("caller identity", PASS, f"{arn} (principal {principal})")
         if self.s.shape is not Shape.BYOC:
-            if principal in self.s.cluster.admin_role_arns:
+            # As the program compares (settings.loader.creator_conflicts): the same role whatever path
+            # the listed ARN spells (an SSO role lives under /aws-reserved/sso.amazonaws.com/).
+            listed = [str(issue.value) for issue in creator_conflicts(self.s, arn)]
+            if listed:
                 self.add("cluster creator not listed as admin", FAIL,
-                         f"cluster.adminRoleArns lists {principal}, the principal running pulumi: EKS already gives "
-                         "the cluster creator an admin access entry and a second one fails cluster creation",
-                         f"remove {principal} from cluster.adminRoleArns (it stays cluster admin as the creator)")
+                         f"cluster.adminRoleArns lists {', '.join(listed)}, the role running pulumi ({principal}): "
+                         "EKS already gives the cluster creator an admin access entry and a second one fails "
+                         "cluster creation",
+                         f"remove {', '.join(listed)} from cluster.adminRoleArns (it stays cluster admin as the creator)")
             else:
                 self.add("cluster creator not listed as admin", PASS,
                          "the caller is not in cluster.adminRoleArns (it becomes admin as the cluster creator)")
@@ -291,7 +296,9 @@ class Preflight:
                 regions = self.client("ec2").describe_regions(AllRegions=True, RegionNames=[region])["Regions"]
             except Exception as exc:  # noqa: BLE001
                 code = _error_code(exc)
-                if code in ("AuthFailure", "OptInRequired", "UnauthorizedOperation"):
+                # UnauthorizedOperation is the caller's policy denying ec2:DescribeRegions, not the
+                # region: only AuthFailure / OptInRequired say the region is not enabled.
+                if code in ("AuthFailure", "OptInRequired"):
                     self.add("region enabled", FAIL, f"{region}: EC2 refuses the call ({code})",
                              f"enable the region: aws account enable-region --region-name {region}")
                 else:
@@ -600,6 +607,10 @@ class Preflight:
             return float(client.get_service_quota(ServiceCode=service_code, QuotaCode=quota_code)["Quota"]["Value"]), ""
         except Exception as exc:  # noqa: BLE001
             first = exc
+        if _error_code(first) in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
+            # Denied, not absent: the account may have a raised value, so AWS's default proves nothing.
+            return None, (f"{service_code} {quota_code}: servicequotas:GetServiceQuota is denied ({_short(first)}); "
+                          "allow it to check this quota")
         try:  # NoSuchResource: no value applied to the account, the default holds
             return float(client.get_aws_default_service_quota(
                 ServiceCode=service_code, QuotaCode=quota_code)["Quota"]["Value"]), ""
