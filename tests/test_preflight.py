@@ -569,3 +569,14 @@ def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: b
     checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
     verdict, detail, fix = checks["cluster creator not listed as admin"]
     assert verdict == FAIL and f"remove {without_path} from cluster.adminRoleArns" in fix
+
+
+def test_the_preflight_runs_as_the_stacks_assumed_role(aws: boto3.Session, tmp_path: Path) -> None:
+    """`aws:assumeRoles` in the stack file is who `pulumi up` deploys as: the checks must read as it."""
+    create_zone(aws, "corp.internal")
+    role = aws.client("iam").create_role(RoleName="Deployer", Path="/ci/", AssumeRolePolicyDocument="{}")["Role"]
+    config = prepared_config(tmp_path, {"aws:assumeRoles": [{"roleArn": role["Arn"], "sessionName": "preflight-ci"}]})
+    code, checks, text = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    verdict, detail, _ = checks["caller identity"]
+    assert verdict == PASS and "assumed-role/Deployer/preflight-ci" in detail and f"principal {role['Arn']}" in detail
+    assert code == 0, text

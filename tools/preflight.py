@@ -903,6 +903,32 @@ class Preflight:
                 self.add("kubectl (optional)", PASS, f"at {self.which('kubectl')}")
 
 
+def stack_session(values: Mapping[str, str], region: str, session: Any = None) -> Any:
+    """A boto3 session that is who `pulumi up` will be: the stack's `aws:profile` (else the
+    environment's credentials), then each role of `aws:assumeRoles` in turn, as the AWS provider
+    chains them. Without this the checks would read another principal, perhaps another account."""
+    import boto3  # imported here: the offline tools never need it
+
+    if session is None:
+        profile = values.get("aws:profile")
+        session = boto3.Session(region_name=region, profile_name=profile or None)
+    raw_roles = values.get("aws:assumeRoles")
+    roles = json.loads(raw_roles) if isinstance(raw_roles, str) and raw_roles.startswith("[") else []
+    for role in roles:
+        if not isinstance(role, dict) or not role.get("roleArn"):
+            continue
+        kwargs: dict[str, Any] = {"RoleArn": str(role["roleArn"]),
+                                  "RoleSessionName": str(role.get("sessionName") or "langsmith-preflight")}
+        if role.get("externalId"):
+            kwargs["ExternalId"] = str(role["externalId"])
+        credentials = session.client("sts", region_name=region).assume_role(**kwargs)["Credentials"]
+        session = boto3.Session(region_name=region,
+                                aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"])
+    return session
+
+
 def print_checklist(checks: Sequence[Check], title: str, out: TextIO) -> None:
     print(title, file=out)
     width = max(len(c.verdict) for c in checks) if checks else 4
@@ -945,10 +971,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         print(f"error: {config.source}: {exc}", file=err)
         return EXIT_CONFIG
 
-    if session is None:
-        import boto3  # imported here: the offline tools never need it
-
-        session = boto3.Session(region_name=settings.region)
+    try:
+        session = stack_session(config.values, settings.region, session)
+    except Exception as exc:  # noqa: BLE001 - a profile that does not exist, a role that cannot be assumed
+        print(f"error: the stack's AWS credentials (aws:profile / aws:assumeRoles) do not work: {_short(exc)}",
+              file=err)
+        return EXIT_FAILED
     checks = Preflight(settings, config, session, egress_ip=args.egress_ip, which=which).run()
     print_checklist(checks, f"Preflight of {config.project}/{config.stack} ({settings.shape.value}) in "
                     f"{settings.region}:", out)
