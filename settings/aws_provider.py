@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any, Collection, Mapping, NamedTuple
 
+# Credentials: secrets in the provider's inputs (and so in plans and state) however they were set.
+CREDENTIAL_KEYS = frozenset({"accessKey", "secretKey", "token"})
 # Keys the program sets itself on every explicit provider (the stack's defaultTags are merged).
 _SET_BY_PROGRAM = frozenset({"region", "defaultTags"})
 
@@ -80,7 +82,7 @@ def provider_settings(values: Mapping[str, Any], secret_keys: Collection[str] = 
         # Objects keep the config's camelCase field names: the SDK sends a plain dict as it is, and
         # the provider reads its own (camelCase) names, as it does from the default provider's config.
         kwargs[python_name] = _typed(_decoded(raw), types[name])
-        if full_key in secret_keys:
+        if full_key in secret_keys or name in CREDENTIAL_KEYS:
             secret.add(python_name)
     tags_value = _decoded(values.get("aws:defaultTags"))
     tags = tags_value.get("tags") if isinstance(tags_value, dict) else None

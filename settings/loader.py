@@ -124,7 +124,7 @@ def parse_config(
     prefix = f"{project}:"
     for full_key, value in values.items():
         if not full_key.startswith(prefix):
-            namespace_issue = _foreign_key_issue(full_key, value, project, known)
+            namespace_issue = _foreign_key_issue(full_key, value, project, known, secret_keys)
             if namespace_issue is not None:
                 issues.append(namespace_issue)
             continue  # aws:, kubernetes:, pulumi: belong to their providers and the CLI
@@ -217,11 +217,15 @@ def _ignored_nested_keys(settings: Settings, user_values: Mapping[str, Any]) -> 
     return found
 
 
-def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str]) -> ConfigIssue | None:
+def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str],
+                       secret_keys: Collection[str] = ()) -> ConfigIssue | None:
     """A key outside the project's namespace: fine for a provider's, else an error with a suggestion."""
     namespace, _, name = full_key.partition(":")
     if namespace == "aws":
         provider_keys = _aws_provider_keys()
+        if name in ("secretKey", "token") and full_key not in secret_keys:
+            return ConfigIssue(full_key, "[redacted]", f"is a credential: set it with `pulumi config set --secret "
+                               f"{full_key} ...` (or leave credentials to the environment / aws:profile)")
         if name in provider_keys:
             return None
         close = difflib.get_close_matches(name, sorted(provider_keys), n=1)

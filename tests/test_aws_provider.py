@@ -54,3 +54,23 @@ def test_stack_aws_settings_reach_every_explicit_provider():
     (cluster,) = run.of_type("eks:index:Cluster")
     opts = cluster.inputs["providerCredentialOpts"]
     assert opts == {"profileName": "langsmith-prod", "roleArn": ROLE}
+
+
+def test_aws_credentials_in_config_are_secrets_everywhere():
+    import pytest
+
+    from settings.loader import ConfigError, parse_config
+    from tests.conftest import stack_values
+
+    values, secrets = stack_values("dev")
+    # In the provider's inputs (and so in plans and state) a credential is a secret however it was set.
+    carried = provider_settings({"aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "s", "aws:token": "t",
+                                 "aws:profile": "p"})
+    assert carried.secret == {"access_key", "secret_key", "token"}
+    # In the stack file, a secret key or session token must be encrypted.
+    plain = {**values, "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+    with pytest.raises(ConfigError) as raised:
+        parse_config(plain, project="langsmith-aws", stack="dev", secret_keys=secrets)
+    assert "aws:secretKey = '[redacted]': is a credential" in str(raised.value)
+    assert "wJalr" not in str(raised.value)
+    parse_config(plain, project="langsmith-aws", stack="dev", secret_keys={*secrets, "aws:secretKey"})
