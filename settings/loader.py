@@ -245,6 +245,17 @@ def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str],
     return ConfigIssue(full_key, shown, f"unknown namespace '{namespace}', so this key would be ignored; {hint}")
 
 
+def ignored_provider_keys(values: Mapping[str, Any]) -> list[str]:
+    """Warnings for `kubernetes:` keys: Pulumi applies a provider's config namespace to its default
+    provider only, and every Kubernetes object here goes through the cluster's explicit provider,
+    so these keys do nothing. Warned, not refused: an ESC environment shared with other projects
+    may carry them."""
+    return [f"{key} is ignored: Pulumi applies `kubernetes:` config to the default provider only, and every "
+            "Kubernetes object of this program goes through the cluster's own (explicit) provider; use the "
+            "provider's PULUMI_K8S_* environment variable instead (e.g. PULUMI_K8S_DELETE_UNREACHABLE=true)"
+            for key in sorted(values) if key.startswith("kubernetes:")]
+
+
 @functools.lru_cache(maxsize=1)
 def _aws_provider_keys() -> frozenset[str]:
     """The `aws:` config keys the pinned pulumi-aws provider reads (its config module's properties)."""
@@ -406,6 +417,8 @@ def load_settings() -> Settings:
     issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run))
     if issues:
         raise ConfigError(issues, project)
+    for warning in ignored_provider_keys(values):
+        pulumi.log.warn(warning)
     if dry_run and not offline():
         for placeholder in find_placeholders(values, frozenset(secret_keys)):
             pulumi.log.warn(f"{placeholder.key} = {placeholder.value!r} is {placeholder.why}; "

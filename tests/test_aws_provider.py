@@ -50,6 +50,10 @@ def test_stack_aws_settings_reach_every_explicit_provider():
         assert inputs["skipRequestingAccountId"] in (False, "false")
         tags = json.loads(inputs["defaultTags"])["tags"]
         assert tags["owner"] == "platform-team" and tags["app"] == "langsmith"  # ours win a clash
+    # No resource falls back to a default provider (which would read the aws:/kubernetes: namespaces alone).
+    on_default = [r.name for r in run.registrations if r.custom and r.type.startswith(("aws:", "kubernetes:"))
+                  and "::default" in (r.provider or "::default")]
+    assert on_default == []
     # kubectl/helm through the kubeconfig must act as the cluster creator: the same profile and role.
     (cluster,) = run.of_type("eks:index:Cluster")
     opts = cluster.inputs["providerCredentialOpts"]
@@ -74,3 +78,23 @@ def test_aws_credentials_in_config_are_secrets_everywhere():
     assert "aws:secretKey = '[redacted]': is a credential" in str(raised.value)
     assert "wJalr" not in str(raised.value)
     parse_config(plain, project="langsmith-aws", stack="dev", secret_keys={*secrets, "aws:secretKey"})
+
+
+def test_kubernetes_namespace_keys_are_warned_as_ignored(tmp_path):
+    """Every Kubernetes object goes through an explicit provider (none through the default one), so a
+    `kubernetes:` stack key does nothing: the preview says so instead of staying silent."""
+    import io
+
+    import yaml
+
+    from tools import preview
+    from tools.harness import PROJECT_ROOT
+
+    document = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    document["config"]["kubernetes:deleteUnreachable"] = True
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(document))
+    out, err = io.StringIO(), io.StringIO()
+    assert preview.main(["--config-file", str(path), "--quiet"], out=out, err=err) == 0
+    assert "warning: kubernetes:deleteUnreachable is ignored" in err.getvalue()
+    assert "PULUMI_K8S_DELETE_UNREACHABLE" in err.getvalue()
