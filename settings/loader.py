@@ -42,6 +42,19 @@ SHAPE_KEYS: dict[str, frozenset[Shape]] = {
 }
 
 
+# `pulumi:disable-default-providers` (Pulumi docs, "Disable default providers"): a list of packages,
+# or "*"; the program's invokes and random values need these default providers.
+DISABLE_DEFAULT_PROVIDERS_KEY = "pulumi:disable-default-providers"
+DEFAULT_PROVIDERS_USED = ("aws", "random")
+
+
+def _decode_quietly(value: Any) -> Any:
+    try:
+        return _decode(value)
+    except json.JSONDecodeError:
+        return value
+
+
 class ConfigIssue(NamedTuple):
     key: str
     value: Any
@@ -232,6 +245,16 @@ def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str],
         hint = f"; did you mean 'aws:{close[0]}'?" if close else ""
         return ConfigIssue(full_key, "[redacted]" if name in ("secretKey", "token") else value,
                            f"is not a setting of the AWS provider (pulumi-aws), so it would be ignored{hint}")
+    if full_key == DISABLE_DEFAULT_PROVIDERS_KEY:
+        disabled = _decode_quietly(value)
+        needed = sorted(set(disabled if isinstance(disabled, list) else [disabled]) & {"*", *DEFAULT_PROVIDERS_USED})
+        if needed:
+            return ConfigIssue(full_key, value, (
+                f"disables {', '.join(needed)}: the program needs the default providers "
+                f"{' and '.join(DEFAULT_PROVIDERS_USED)} (its AWS lookups run before any resource exists: caller "
+                "identity, availability zones; its generated passwords use random); every AWS and Kubernetes "
+                "resource already goes through explicit providers. List other packages only"))
+        return None
     if namespace in PROVIDER_NAMESPACES:
         return None
     shown = "[redacted]" if _is_secret_key(name) else value

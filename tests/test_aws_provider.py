@@ -98,3 +98,22 @@ def test_kubernetes_namespace_keys_are_warned_as_ignored(tmp_path):
     assert preview.main(["--config-file", str(path), "--quiet"], out=out, err=err) == 0
     assert "warning: kubernetes:deleteUnreachable is ignored" in err.getvalue()
     assert "PULUMI_K8S_DELETE_UNREACHABLE" in err.getvalue()
+
+
+def test_disabling_the_default_providers_the_program_needs_is_a_config_error():
+    """With `pulumi:disable-default-providers: ["*"]` the CLI fails the first invoke (get_caller_identity)
+    with an engine error; say which packages the program needs instead, before anything runs."""
+    import pytest
+
+    from settings.loader import ConfigError, parse_config
+    from tests.conftest import stack_values
+
+    values, secrets = stack_values("dev")
+    for disabled in ('["*"]', '["aws"]', '["random", "kubernetes"]'):
+        with pytest.raises(ConfigError) as raised:
+            parse_config({**values, "pulumi:disable-default-providers": disabled}, project="langsmith-aws",
+                         stack="dev", secret_keys=secrets)
+        assert "pulumi:disable-default-providers" in str(raised.value) and "explicit providers" in str(raised.value)
+    # kubernetes (every object has an explicit provider) and packages we do not use may be disabled
+    parse_config({**values, "pulumi:disable-default-providers": '["kubernetes", "gcp"]'}, project="langsmith-aws",
+                 stack="dev", secret_keys=secrets)
