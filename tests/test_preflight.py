@@ -567,7 +567,7 @@ def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: b
     pf = checker(config, as_sso_user)
     assert pf.check_identity() == role["Arn"]  # the principal, with the path read from IAM
     checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
-    verdict, detail, fix = checks["cluster creator not listed as admin"]
+    verdict, _, fix = checks["cluster creator not listed as admin"]
     assert verdict == FAIL and f"remove {without_path} from cluster.adminRoleArns" in fix
 
 
