@@ -580,3 +580,14 @@ def test_the_preflight_runs_as_the_stacks_assumed_role(aws: boto3.Session, tmp_p
     verdict, detail, _ = checks["caller identity"]
     assert verdict == PASS and "assumed-role/Deployer/preflight-ci" in detail and f"principal {role['Arn']}" in detail
     assert code == 0, text
+
+
+def test_an_address_inside_a_documentation_block_fails_as_pulumi_up_would(aws: boto3.Session, tmp_path: Path) -> None:
+    """`pulumi up` refuses any address inside an RFC 5737 block (settings.placeholders); the preflight
+    must not pass what the deploy then refuses (the docs' example egress is 198.51.100.7/32)."""
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"deployerAccessCidrs": ["198.51.100.7/32"]}})
+    pf = checker(config, aws)
+    pf.check_secrets_and_placeholders()
+    checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
+    verdict, detail = checks["documentation values replaced"]
+    assert verdict == FAIL and "cluster.deployerAccessCidrs[0] = 198.51.100.7/32" in detail

@@ -34,12 +34,7 @@ from settings.loader import creator_conflicts
 from settings.instance_types import shape_of
 from settings.model import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
-from settings.placeholders import (
-    PLACEHOLDER_CIDRS,
-    PLACEHOLDER_DOMAIN_SUFFIXES,
-    PLACEHOLDER_HOSTED_ZONE_IDS,
-    PLACEHOLDER_SECRET_PREFIX,
-)
+from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
 from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
 
 PASS, FAIL, WARN, UNCHECKED = "PASS", "FAIL", "WARN", "COULD NOT CHECK"
@@ -165,14 +160,6 @@ def _walk(value: Any, path: str) -> Iterable[tuple[str, Any]]:
             yield from _walk(v, f"{path}[{i}]")
     else:
         yield path, value
-
-
-def _is_placeholder(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    host = value.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].lower()
-    return (value in PLACEHOLDER_CIDRS or value in PLACEHOLDER_HOSTED_ZONE_IDS
-            or any(host == s or host.endswith("." + s) for s in PLACEHOLDER_DOMAIN_SUFFIXES))
 
 
 class Preflight:
@@ -870,8 +857,13 @@ class Preflight:
                     placeholder_secrets.append(path.removesuffix(".secure"))
                 elif leaf == OFFLINE_SECRET_PLACEHOLDER:
                     placeholder_secrets.append(path)
-                elif not is_secret_leaf and _is_placeholder(leaf):
-                    placeholder_values.append(f"{path} = {leaf}")
+        # The same rule as `pulumi up`'s refusal (settings.placeholders): documentation domains, the
+        # example zone ID, and any address inside an RFC 5737 block (203.0.113.7/32 too).
+        placeholder_values.extend(
+            f"{p.key.removeprefix(prefix)} = {p.value}"
+            for p in find_placeholders(self.config.values, self.config.secret_keys)
+            if p.value != "[secret]" and not any(p.key == k or p.key.startswith((k + ".", k + "["))
+                                                 for k in self.config.secret_keys))
         set_secrets = sorted(k.removeprefix(prefix) for k in self.config.secret_keys
                              if k.removeprefix(prefix).split(".")[0] in SECRET_KEYS)
         if placeholder_secrets:
