@@ -591,3 +591,19 @@ def test_an_address_inside_a_documentation_block_fails_as_pulumi_up_would(aws: b
     checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
     verdict, detail = checks["documentation values replaced"]
     assert verdict == FAIL and "cluster.deployerAccessCidrs[0] = 198.51.100.7/32" in detail
+
+
+def test_only_standard_families_count_against_the_standard_vcpu_quota(aws: boto3.Session, tmp_path: Path) -> None:
+    """Inferentia, Trainium, DL, HPC and Mac types start with a Standard letter but have quotas of their
+    own (Service Quotas: "Running On-Demand Inf instances" ...): running ones do not use the Standard quota."""
+    assert [t for t in ("m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large", "t3.medium", "z1d.large", "x2gd.large",
+                        "inf2.xlarge", "trn1.2xlarge", "dl1.24xlarge", "hpc7g.4xlarge", "mac2.metal", "g5.xlarge")
+            if preflight.is_standard_family(t)] == ["m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large",
+                                                    "t3.medium", "z1d.large"]
+    ec2 = aws.client("ec2")
+    image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.run_instances(ImageId=image, InstanceType="m5.large", MinCount=1, MaxCount=1)  # 2 vCPUs
+    ec2.run_instances(ImageId=image, InstanceType="inf1.xlarge", MinCount=1, MaxCount=1)  # Inf quota
+    pf = checker(prepared_config(tmp_path), aws)
+    used, _ = pf._vcpus_in_use()
+    assert used == {"ON_DEMAND": 2, "SPOT": 0}

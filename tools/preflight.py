@@ -50,6 +50,16 @@ QUOTA_NAT_PER_AZ = ("vpc", "L-FE5A380F")  # NAT gateways per Availability Zone
 QUOTA_EKS_CLUSTERS = ("eks", "L-1194D53C")  # Clusters (per Region)
 QUOTA_ALBS = ("elasticloadbalancing", "L-53DA6B97")  # Application Load Balancers per Region
 STANDARD_FAMILIES = frozenset("acdhimrtz")  # the instance families the two "Standard" vCPU quotas count
+# Families whose first letter is a standard one but that AWS counts under quotas of their own
+# (Inferentia, Trainium, DL, HPC, Mac: Service Quotas, "Running On-Demand Inf/Trn/DL/HPC/Mac instances").
+NON_STANDARD_PREFIXES = ("inf", "trn", "dl", "hpc", "mac")
+
+
+def is_standard_family(instance_type: str) -> bool:
+    """Whether the Standard (A, C, D, H, I, M, R, T, Z) vCPU quotas count this instance type."""
+    letters = re.match(r"[a-z]+", instance_type)
+    family = letters.group(0) if letters else ""
+    return family[:1] in STANDARD_FAMILIES and not family.startswith(NON_STANDARD_PREFIXES)
 
 # A sample of what a deploy does, simulated for the caller when the IAM policy simulator answers.
 DEPLOY_ACTIONS_SAMPLE = (
@@ -692,7 +702,7 @@ class Preflight:
         for reservation in reservations:
             for instance in reservation["Instances"]:
                 type_ = str(instance["InstanceType"])
-                if type_[:1] not in STANDARD_FAMILIES:
+                if not is_standard_family(type_):
                     continue
                 cpu = instance.get("CpuOptions") or {}
                 vcpu = int(cpu.get("CoreCount", 0)) * int(cpu.get("ThreadsPerCore", 1))
@@ -704,12 +714,14 @@ class Preflight:
     def check_vcpus(self, needs: Needs, increase: str) -> None:
         by_capacity: dict[str, int] = {}
         unknown: list[str] = []
-        for pool in needs.pools:
+        for pool in needs.pools:  # node pool types are all Standard families (data/nodes/instance-types.json)
             vcpu = pool.max_vcpu
             if vcpu is None:
                 unknown.append(pool.name)
                 continue
             by_capacity[pool.capacity_type] = by_capacity.get(pool.capacity_type, 0) + vcpu
+        if unknown:
+            self.add("quota: vCPUs", WARN, f"vCPUs of {', '.join(unknown)} unknown (instance sizes not catalogued)")
         if not by_capacity:
             return
         used, note = self._vcpus_in_use()
@@ -717,11 +729,9 @@ class Preflight:
                                       ("SPOT", QUOTA_SPOT_STANDARD_VCPU, "Spot")):
             if capacity not in by_capacity:
                 continue
-            pools = ", ".join(p.name for p in needs.pools if p.capacity_type == capacity)
+            pools = ", ".join(p.name for p in needs.pools if p.capacity_type == capacity and p.name not in unknown)
             self._quota_check(f"quota: {label} standard vCPUs ({pools} at maxSize)", code, by_capacity[capacity],
                               None if used is None else used[capacity], note, increase.format(*code))
-        if unknown:
-            self.add("quota: vCPUs", WARN, f"vCPUs of {', '.join(unknown)} unknown (instance sizes not catalogued)")
 
     # -- network, API, secrets, tools -----------------------------------------------------------
 
