@@ -117,3 +117,18 @@ def test_disabling_the_default_providers_the_program_needs_is_a_config_error():
     # kubernetes (every object has an explicit provider) and packages we do not use may be disabled
     parse_config({**values, "pulumi:disable-default-providers": '["kubernetes", "gcp"]'}, project="langsmith-aws",
                  stack="dev", secret_keys=secrets)
+
+
+def test_a_region_outside_the_commercial_partition_is_refused():
+    """The program writes `arn:aws:` ARNs (key policies, trust policies, AWS managed policies): in GovCloud
+    or China every one of them is malformed, so the region is refused before anything runs."""
+    import pytest
+
+    from settings.loader import ConfigError, parse_config
+    from tests.conftest import stack_values
+
+    values, secrets = stack_values("dev")
+    for region, partition in (("us-gov-west-1", "aws-us-gov"), ("cn-north-1", "aws-cn")):
+        with pytest.raises(ConfigError) as raised:
+            parse_config({**values, "aws:region": region}, project="langsmith-aws", stack="dev", secret_keys=secrets)
+        assert f"aws:region = '{region}': is in the {partition} partition" in str(raised.value)
