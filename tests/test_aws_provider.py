@@ -132,3 +132,22 @@ def test_a_region_outside_the_commercial_partition_is_refused():
         with pytest.raises(ConfigError) as raised:
             parse_config({**values, "aws:region": region}, project="langsmith-aws", stack="dev", secret_keys=secrets)
         assert f"aws:region = '{region}': is in the {partition} partition" in str(raised.value)
+
+
+def test_a_stack_file_importing_esc_environments_is_warned_about(tmp_path):
+    """The CLI merges an ESC environment's pulumiConfig into the config; the offline tools read the file only."""
+    import io
+
+    import yaml
+
+    from tools.harness import PROJECT_ROOT
+    from tools.stack_config import load_for_command
+
+    document = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    document["environment"] = ["platform/aws-dev"]
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(document))
+    err = io.StringIO()
+    config = load_for_command(None, path, err)
+    assert config is not None and config.esc_environments == ("platform/aws-dev",)
+    assert "imports the Pulumi ESC environment(s) platform/aws-dev" in err.getvalue()
