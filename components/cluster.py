@@ -88,6 +88,10 @@ class ClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     # x86_64 or arm64 (Graviton); settings/architecture.py checks the instance types and images.
     architecture: str = "x86_64"
+    # The stack's aws:profile / last aws:assumeRoles role: the kubeconfig's `aws eks get-token` must
+    # act as the principal that created the cluster (the only admin when adminRoleArns is empty).
+    kubeconfig_profile: str | None = None
+    kubeconfig_role_arn: str | None = None
 
 
 class Cluster(pulumi.ComponentResource):
@@ -147,6 +151,9 @@ class Cluster(pulumi.ComponentResource):
             # CoreDNS is created below, once there are nodes to run it.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             tags=dict(args.tags),
+            provider_credential_opts=eks.KubeconfigOptionsArgs(
+                profile_name=args.kubeconfig_profile, role_arn=args.kubeconfig_role_arn,
+            ) if args.kubeconfig_profile or args.kubeconfig_role_arn else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane_logs]),
         )
         self.oidc_provider_arn = self.eks_cluster.oidc_provider_arn

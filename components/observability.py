@@ -29,6 +29,7 @@ from components.iam import plain_service_trust_policy, policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
+from settings.aws_provider import ProviderSettings, new_provider
 from components.metric_catalogue import treat_missing_data
 
 CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")
@@ -85,6 +86,8 @@ class ObservabilityArgs:
     protect: bool = False
     # Default tags for the us-east-1 provider the health-check alarm needs outside us-east-1.
     default_tags: Mapping[str, str] = field(default_factory=dict)
+    # The stack's aws: settings (credentials, roles, account guards) for that provider too.
+    aws_settings: ProviderSettings = field(default_factory=lambda: ProviderSettings({}, frozenset(), {}, None, None))
     # What must run first: nodes (for the add-on and the event exporter) and the LangSmith release
     # (for the ClickHouse probe, which reads its Secret and Service).
     nodes_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -304,8 +307,7 @@ class Observability(pulumi.ComponentResource):
         provider = None
         actions: pulumi.Input[str] = self.topic.arn
         if args.region != "us-east-1":
-            provider = aws.Provider(f"{name}-us-east-1", region="us-east-1",
-                                    default_tags=aws.ProviderDefaultTagsArgs(tags=dict(args.default_tags)),
+            provider = new_provider(f"{name}-us-east-1", "us-east-1", args.default_tags, args.aws_settings,
                                     opts=pulumi.ResourceOptions(parent=self))
             # Alarms cannot publish to a topic under the AWS-managed aws/sns key: a key of our own.
             key = aws.kms.Key(

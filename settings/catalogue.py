@@ -45,6 +45,16 @@ def regions() -> frozenset[str]:
     return frozenset(region for partition in endpoints["partitions"] for region in partition["regions"])
 
 
+@functools.lru_cache(maxsize=1)
+def region_partitions() -> dict[str, str]:
+    """Each region's partition (`aws`, `aws-cn`, `aws-us-gov`, ...), from botocore's endpoints data."""
+    import botocore.loaders
+
+    endpoints = botocore.loaders.create_loader().load_data("endpoints")
+    return {region: str(partition["partition"]) for partition in endpoints["partitions"]
+            for region in partition["regions"]}
+
+
 def rds_postgres_classes(region: str) -> frozenset[str]:
     return frozenset(_data()["rdsPostgresInstanceClasses"].get(region, ()))
 

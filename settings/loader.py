@@ -42,6 +42,19 @@ SHAPE_KEYS: dict[str, frozenset[Shape]] = {
 }
 
 
+# `pulumi:disable-default-providers` (Pulumi docs, "Disable default providers"): a list of packages,
+# or "*"; the program's invokes and random values need these default providers.
+DISABLE_DEFAULT_PROVIDERS_KEY = "pulumi:disable-default-providers"
+DEFAULT_PROVIDERS_USED = ("aws", "random")
+
+
+def _decode_quietly(value: Any) -> Any:
+    try:
+        return _decode(value)
+    except json.JSONDecodeError:
+        return value
+
+
 class ConfigIssue(NamedTuple):
     key: str
     value: Any
@@ -124,7 +137,7 @@ def parse_config(
     prefix = f"{project}:"
     for full_key, value in values.items():
         if not full_key.startswith(prefix):
-            namespace_issue = _foreign_key_issue(full_key, value, project, known)
+            namespace_issue = _foreign_key_issue(full_key, value, project, known, secret_keys)
             if namespace_issue is not None:
                 issues.append(namespace_issue)
             continue  # aws:, kubernetes:, pulumi: belong to their providers and the CLI
@@ -217,17 +230,31 @@ def _ignored_nested_keys(settings: Settings, user_values: Mapping[str, Any]) -> 
     return found
 
 
-def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str]) -> ConfigIssue | None:
+def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str],
+                       secret_keys: Collection[str] = ()) -> ConfigIssue | None:
     """A key outside the project's namespace: fine for a provider's, else an error with a suggestion."""
     namespace, _, name = full_key.partition(":")
     if namespace == "aws":
         provider_keys = _aws_provider_keys()
+        if name in ("secretKey", "token") and full_key not in secret_keys:
+            return ConfigIssue(full_key, "[redacted]", f"is a credential: set it with `pulumi config set --secret "
+                               f"{full_key} ...` (or leave credentials to the environment / aws:profile)")
         if name in provider_keys:
             return None
         close = difflib.get_close_matches(name, sorted(provider_keys), n=1)
         hint = f"; did you mean 'aws:{close[0]}'?" if close else ""
         return ConfigIssue(full_key, "[redacted]" if name in ("secretKey", "token") else value,
                            f"is not a setting of the AWS provider (pulumi-aws), so it would be ignored{hint}")
+    if full_key == DISABLE_DEFAULT_PROVIDERS_KEY:
+        disabled = _decode_quietly(value)
+        needed = sorted(set(disabled if isinstance(disabled, list) else [disabled]) & {"*", *DEFAULT_PROVIDERS_USED})
+        if needed:
+            return ConfigIssue(full_key, value, (
+                f"disables {', '.join(needed)}: the program needs the default providers "
+                f"{' and '.join(DEFAULT_PROVIDERS_USED)} (its AWS lookups run before any resource exists: caller "
+                "identity, availability zones; its generated passwords use random); every AWS and Kubernetes "
+                "resource already goes through explicit providers. List other packages only"))
+        return None
     if namespace in PROVIDER_NAMESPACES:
         return None
     shown = "[redacted]" if _is_secret_key(name) else value
@@ -239,6 +266,17 @@ def _foreign_key_issue(full_key: str, value: Any, project: str, known: set[str])
     else:
         hint = f"keys belong to '{project}:' or a provider ({', '.join(p + ':' for p in PROVIDER_NAMESPACES)})"
     return ConfigIssue(full_key, shown, f"unknown namespace '{namespace}', so this key would be ignored; {hint}")
+
+
+def ignored_provider_keys(values: Mapping[str, Any]) -> list[str]:
+    """Warnings for `kubernetes:` keys: Pulumi applies a provider's config namespace to its default
+    provider only, and every Kubernetes object here goes through the cluster's explicit provider,
+    so these keys do nothing. Warned, not refused: an ESC environment shared with other projects
+    may carry them."""
+    return [f"{key} is ignored: Pulumi applies `kubernetes:` config to the default provider only, and every "
+            "Kubernetes object of this program goes through the cluster's own (explicit) provider; use the "
+            "provider's PULUMI_K8S_* environment variable instead (e.g. PULUMI_K8S_DELETE_UNREACHABLE=true)"
+            for key in sorted(values) if key.startswith("kubernetes:")]
 
 
 @functools.lru_cache(maxsize=1)
@@ -377,6 +415,15 @@ def deploy_checks(settings: Settings, values: Mapping[str, Any], secret_keys: Co
     return issues
 
 
+def runtime_values() -> tuple[dict[str, Any], set[str]]:
+    """The running program's raw config (`{"<namespace>:<key>": text}`) and which keys are secrets."""
+    values: dict[str, Any] = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
+    secret_keys.update(runtime_config.get_config_secret_keys_env())
+    return values, secret_keys
+
+
 def load_settings() -> Settings:
     """Settings of the running Pulumi program, from the stack's config.
 
@@ -384,10 +431,7 @@ def load_settings() -> Settings:
     and a real `pulumi up` refuses the stack files' documentation placeholders.
     """
     project = pulumi.get_project()
-    values: dict[str, Any] = dict(runtime_config.get_config_env())
-    values.update(runtime_config.CONFIG.get())
-    secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
-    secret_keys.update(runtime_config.get_config_secret_keys_env())
+    values, secret_keys = runtime_values()
     settings = parse_config(values, project=project, stack=pulumi.get_stack(), secret_keys=secret_keys)
     import pulumi_aws as aws  # the provider's invoke; settings stay importable without it
 
@@ -396,6 +440,8 @@ def load_settings() -> Settings:
     issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run))
     if issues:
         raise ConfigError(issues, project)
+    for warning in ignored_provider_keys(values):
+        pulumi.log.warn(warning)
     if dry_run and not offline():
         for placeholder in find_placeholders(values, frozenset(secret_keys)):
             pulumi.log.warn(f"{placeholder.key} = {placeholder.value!r} is {placeholder.why}; "

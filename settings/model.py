@@ -143,6 +143,12 @@ def _check_region(value: str) -> str:
     known = catalogue.regions()
     if value not in known:
         raise ValueError(f"is not an AWS region (botocore's endpoints data){catalogue.nearest(value, known)}")
+    partition = catalogue.region_partitions().get(value, "aws")
+    if partition != "aws":
+        # The program writes commercial-partition ARNs (`arn:aws:...`: key policies, trust policies,
+        # managed policy ARNs); in another partition AWS would refuse them as malformed.
+        raise ValueError(f"is in the {partition} partition; this program supports the commercial (aws) "
+                         "partition only, whose ARNs it writes")
     return value
 
 

@@ -17,6 +17,8 @@ from components.kms import EncryptionKeys, EncryptionKeysArgs
 from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
 from settings import ConfigError, ConfigIssue, Settings, Shape
+from settings.aws_provider import ProviderSettings, new_provider, provider_settings
+from settings.loader import runtime_values
 from settings.model import NodePoolSettings
 
 
@@ -54,6 +56,7 @@ class Foundation:
     opts: pulumi.ResourceOptions  # every component goes through the tagging AWS provider
     keys: EncryptionKeys
     network: Network
+    aws_settings: ProviderSettings  # the stack's aws: settings, for every explicit AWS provider
 
     @staticmethod
     def build(settings: Settings) -> "Foundation":
@@ -61,8 +64,9 @@ class Foundation:
         account_id = aws.get_caller_identity().account_id
         zones = availability_zones(settings) if settings.network.existing is None else []
         # Every AWS resource goes through this provider, so every resource carries the stack's tags.
-        provider = aws.Provider("aws", region=settings.region,
-                                default_tags=aws.ProviderDefaultTagsArgs(tags=settings.resource_tags()))
+        # It carries the stack's aws: settings, which only the default provider (the lookups) reads.
+        carried = provider_settings(*runtime_values())
+        provider = new_provider("aws", settings.region, settings.resource_tags(), carried)
         opts = pulumi.ResourceOptions(providers=[provider])
         keys = EncryptionKeys("keys", EncryptionKeysArgs(
             name_prefix=settings.name_prefix, account_id=account_id, region=settings.region,
@@ -91,7 +95,7 @@ class Foundation:
                 data_subnet_ids=existing.data_subnet_ids,
             ) if existing else None,
         ), opts=opts)
-        return Foundation(settings, account_id, opts, keys, network)
+        return Foundation(settings, account_id, opts, keys, network, carried)
 
     @property
     def secrets_recovery_days(self) -> int:
@@ -128,6 +132,8 @@ class Foundation:
             deployer_access_cidrs=s.cluster.deployer_access_cidrs,
             admin_role_arns=s.cluster.admin_role_arns,
             deletion_protection=s.protect_data,
+            kubeconfig_profile=self.aws_settings.profile,
+            kubeconfig_role_arn=self.aws_settings.role_arn,
         ), opts=self.opts)
 
     def addons(self, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:

@@ -263,6 +263,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         alarm_email=obs.alarm_email,
         protect=s.protect_data,
         default_tags=s.resource_tags(),
+        aws_settings=f.aws_settings,
         nodes_ready=[cluster.general_node_group, *cluster.addons],
         langsmith_ready=[langsmith.release],
     )

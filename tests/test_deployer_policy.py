@@ -156,3 +156,37 @@ def test_scoped_statements_name_only_the_stacks_own_resources() -> None:
     assert pass_role and all("iam:PassedToService" in c for c in pass_role)
     catalogue = iam_catalogue()
     assert all(a.split(":")[1] in catalogue[a.split(":")[0]] for a, _, _ in grants)
+
+
+# Dependent actions (the IAM Service Authorization Reference, as parliament ships it) that the
+# stacks never trigger, with why. Any other dependent action of a granted action must be granted:
+# IAM refuses the call without it (ElastiCache creates and deletes its ENIs with the caller's rights).
+UNUSED_DEPENDENCIES = {
+    # wafv2 association with resources other than an ALB (we associate the ALB only)
+    **{a: "the web ACL is associated with the ALB only" for a in (
+        "apigateway:SetWebACL", "apprunner:AssociateWebAcl", "apprunner:DescribeWebAclForService",
+        "apprunner:DisassociateWebAcl", "appsync:SetWebACL", "cognito-idp:AssociateWebACL",
+        "cognito-idp:DisassociateWebACL", "cognito-idp:GetWebACLForResource",
+        "ec2:AssociateVerifiedAccessInstanceWebAcl", "ec2:DisassociateVerifiedAccessInstanceWebAcl",
+        "ec2:GetVerifiedAccessInstanceWebAcl")},
+    **{a: "flow logs record no ECS fields" for a in (
+        "ecs:ListClusters", "ecs:ListContainerInstances", "ecs:ListServices", "ecs:ListTaskDefinitions",
+        "ecs:ListTasks")},
+    "rds:CreateTenantDatabase": "the RDS instance is not multi-tenant",
+    "rds:DeleteTenantDatabase": "the RDS instance is not multi-tenant",
+    "s3:GetObject": "ElastiCache is not seeded from an RDB file in S3",
+    "ssm:GetParameters": "the launch templates name no image (EKS picks the AMI type), so no SSM parameter",
+}
+
+
+def test_every_dependent_action_of_a_granted_action_is_granted() -> None:
+    catalogue = iam_catalogue()
+    granted = {a for a, _, _ in statements(policy())}
+    missing: dict[str, set[str]] = {}
+    for action in granted:
+        service, name = action.split(":", 1)
+        for resource_type in catalogue[service][name]["resource_types"]:
+            for dependent in resource_type.get("dependent_actions") or []:
+                if dependent not in granted and dependent not in UNUSED_DEPENDENCIES:
+                    missing.setdefault(dependent, set()).add(action)
+    assert missing == {}

@@ -514,3 +514,96 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
     size = base.clickhouse.volume_size_gb + 100
     assert verdict == FAIL and f"it is {size} GiB and clickhouse.volumeSizeGb is {base.clickhouse.volume_size_gb}" in detail
     assert f"clickhouse.volumeSizeGb to at least {size}" in fix
+
+
+# -- denied is not missing; SSO roles ---------------------------------------------------------------
+
+def test_a_denied_region_lookup_is_unchecked_not_a_disabled_region(aws: boto3.Session, tmp_path: Path) -> None:
+    """A policy without account:GetRegionOptStatus and ec2:DescribeRegions says nothing about the region:
+    EC2 answers UnauthorizedOperation for a denied call (EC2 API reference, common client errors)."""
+    from botocore.stub import Stubber
+
+    clients = {name: _BOTOCORE.create_client(name, region_name="us-east-1", aws_access_key_id="testing",
+                                             aws_secret_access_key="testing") for name in ("account", "ec2")}
+    with Stubber(clients["account"]) as account, Stubber(clients["ec2"]) as ec2:
+        account.add_client_error("get_region_opt_status", "AccessDeniedException", "not authorized", 403)
+        ec2.add_client_error("describe_regions", "UnauthorizedOperation", "You are not authorized", 403)
+        pf = checker(prepared_config(tmp_path), aws)
+        pf._clients.update(clients)
+        pf.check_region()
+    (check,) = pf.checks
+    assert check.verdict == UNCHECKED and "UnauthorizedOperation" in check.detail
+
+
+def test_a_denied_quota_read_is_unchecked_not_the_aws_default(aws: boto3.Session, tmp_path: Path) -> None:
+    """GetServiceQuota denied: the account may hold a raised value, so the default must not decide."""
+    from botocore.stub import Stubber
+
+    quotas = _BOTOCORE.create_client("service-quotas", region_name="us-east-1", aws_access_key_id="testing",
+                                     aws_secret_access_key="testing")
+    with Stubber(quotas) as stub:
+        stub.add_client_error("get_service_quota", "AccessDeniedException", "not authorized", 400)
+        stub.add_response("get_aws_default_service_quota", {"Quota": {"Value": 5.0}})
+        pf = checker(prepared_config(tmp_path), aws)
+        pf._clients["service-quotas"] = quotas
+        value, why = pf.quota(*preflight.QUOTA_VPCS)
+    assert value is None and "denied" in why and "AccessDeniedException" in why
+
+
+def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: boto3.Session, tmp_path: Path) -> None:
+    """IAM Identity Center roles live under /aws-reserved/sso.amazonaws.com/; the session ARN omits the
+    path, and a listed ARN may spell it or not: the role is the same (the program compares the same way)."""
+    create_zone(aws, "corp.internal")
+    name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    role = aws.client("iam").create_role(RoleName=name, Path="/aws-reserved/sso.amazonaws.com/",
+                                         AssumeRolePolicyDocument="{}")["Role"]
+    credentials = aws.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="jane@corp.internal")["Credentials"]
+    as_sso_user = boto3.Session(botocore_session=_BOTOCORE, region_name="us-east-1",
+                                aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"])
+    without_path = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [without_path]}})
+    pf = checker(config, as_sso_user)
+    assert pf.check_identity() == role["Arn"]  # the principal, with the path read from IAM
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    verdict, _, fix = checks["cluster creator not listed as admin"]
+    assert verdict == FAIL and f"remove {without_path} from cluster.adminRoleArns" in fix
+
+
+def test_the_preflight_runs_as_the_stacks_assumed_role(aws: boto3.Session, tmp_path: Path) -> None:
+    """`aws:assumeRoles` in the stack file is who `pulumi up` deploys as: the checks must read as it."""
+    create_zone(aws, "corp.internal")
+    role = aws.client("iam").create_role(RoleName="Deployer", Path="/ci/", AssumeRolePolicyDocument="{}")["Role"]
+    config = prepared_config(tmp_path, {"aws:assumeRoles": [{"roleArn": role["Arn"], "sessionName": "preflight-ci"}]})
+    code, checks, text = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
+    verdict, detail, _ = checks["caller identity"]
+    assert verdict == PASS and "assumed-role/Deployer/preflight-ci" in detail and f"principal {role['Arn']}" in detail
+    assert code == 0, text
+
+
+def test_an_address_inside_a_documentation_block_fails_as_pulumi_up_would(aws: boto3.Session, tmp_path: Path) -> None:
+    """`pulumi up` refuses any address inside an RFC 5737 block (settings.placeholders); the preflight
+    must not pass what the deploy then refuses (the docs' example egress is 198.51.100.7/32)."""
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"deployerAccessCidrs": ["198.51.100.7/32"]}})
+    pf = checker(config, aws)
+    pf.check_secrets_and_placeholders()
+    checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
+    verdict, detail = checks["documentation values replaced"]
+    assert verdict == FAIL and "cluster.deployerAccessCidrs[0] = 198.51.100.7/32" in detail
+
+
+def test_only_standard_families_count_against_the_standard_vcpu_quota(aws: boto3.Session, tmp_path: Path) -> None:
+    """Inferentia, Trainium, DL, HPC and Mac types start with a Standard letter but have quotas of their
+    own (Service Quotas: "Running On-Demand Inf instances" ...): running ones do not use the Standard quota."""
+    assert [t for t in ("m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large", "t3.medium", "z1d.large", "x2gd.large",
+                        "inf2.xlarge", "trn1.2xlarge", "dl1.24xlarge", "hpc7g.4xlarge", "mac2.metal", "g5.xlarge")
+            if preflight.is_standard_family(t)] == ["m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large",
+                                                    "t3.medium", "z1d.large"]
+    ec2 = aws.client("ec2")
+    image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.run_instances(ImageId=image, InstanceType="m5.large", MinCount=1, MaxCount=1)  # 2 vCPUs
+    ec2.run_instances(ImageId=image, InstanceType="inf1.xlarge", MinCount=1, MaxCount=1)  # Inf quota
+    pf = checker(prepared_config(tmp_path), aws)
+    used, _ = pf._vcpus_in_use()
+    assert used == {"ON_DEMAND": 2, "SPOT": 0}

@@ -62,6 +62,11 @@ _LOG_GROUP = (
 )
 _EKS_ADDON = ("eks:CreateAddon", "eks:DescribeAddon", "eks:UpdateAddon", "eks:DeleteAddon", "eks:DescribeAddonVersions",
               "eks:DescribeAddonConfiguration", "eks:TagResource", "eks:UntagResource", "eks:ListTagsForResource")
+# ElastiCache creates and deletes its network interfaces with the caller's permissions: the IAM
+# Service Authorization Reference lists these as dependent actions of CreateReplicationGroup,
+# Modify/DeleteReplicationGroup, Increase/DecreaseReplicaCount and DeleteCacheSubnetGroup.
+_ELASTICACHE_ENIS = ("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                     "ec2:DescribeSubnets", "ec2:DescribeVpcs")
 
 # Pulumi resource type -> IAM actions the provider needs to create, read, update, delete and tag it.
 RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -144,11 +149,11 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
         "elasticache:IncreaseReplicaCount", "elasticache:DecreaseReplicaCount", "elasticache:DescribeUpdateActions",
         "kms:CreateGrant", "kms:DescribeKey", "logs:CreateLogDelivery", "logs:GetLogDelivery",
         "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"),
+        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", *_ELASTICACHE_ENIS),
     "aws:elasticache/subnetGroup:SubnetGroup": (
         "elasticache:CreateCacheSubnetGroup", "elasticache:DescribeCacheSubnetGroups",
         "elasticache:ModifyCacheSubnetGroup", "elasticache:DeleteCacheSubnetGroup",
-        "elasticache:AddTagsToResource", "elasticache:ListTagsForResource"),
+        "elasticache:AddTagsToResource", "elasticache:ListTagsForResource", *_ELASTICACHE_ENIS),
     "aws:iam/role:Role": _IAM_ROLE,
     "aws:iam/rolePolicy:RolePolicy": ("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (

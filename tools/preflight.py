@@ -30,15 +30,11 @@ import yaml
 from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from settings import ConfigError, Settings, Shape, parse_config
 from settings.identity import principal_arn, role_name
+from settings.loader import creator_conflicts
 from settings.instance_types import shape_of
 from settings.model import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
-from settings.placeholders import (
-    PLACEHOLDER_CIDRS,
-    PLACEHOLDER_DOMAIN_SUFFIXES,
-    PLACEHOLDER_HOSTED_ZONE_IDS,
-    PLACEHOLDER_SECRET_PREFIX,
-)
+from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
 from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
 
 PASS, FAIL, WARN, UNCHECKED = "PASS", "FAIL", "WARN", "COULD NOT CHECK"
@@ -54,6 +50,16 @@ QUOTA_NAT_PER_AZ = ("vpc", "L-FE5A380F")  # NAT gateways per Availability Zone
 QUOTA_EKS_CLUSTERS = ("eks", "L-1194D53C")  # Clusters (per Region)
 QUOTA_ALBS = ("elasticloadbalancing", "L-53DA6B97")  # Application Load Balancers per Region
 STANDARD_FAMILIES = frozenset("acdhimrtz")  # the instance families the two "Standard" vCPU quotas count
+# Families whose first letter is a standard one but that AWS counts under quotas of their own
+# (Inferentia, Trainium, DL, HPC, Mac: Service Quotas, "Running On-Demand Inf/Trn/DL/HPC/Mac instances").
+NON_STANDARD_PREFIXES = ("inf", "trn", "dl", "hpc", "mac")
+
+
+def is_standard_family(instance_type: str) -> bool:
+    """Whether the Standard (A, C, D, H, I, M, R, T, Z) vCPU quotas count this instance type."""
+    letters = re.match(r"[a-z]+", instance_type)
+    family = letters.group(0) if letters else ""
+    return family[:1] in STANDARD_FAMILIES and not family.startswith(NON_STANDARD_PREFIXES)
 
 # A sample of what a deploy does, simulated for the caller when the IAM policy simulator answers.
 DEPLOY_ACTIONS_SAMPLE = (
@@ -166,14 +172,6 @@ def _walk(value: Any, path: str) -> Iterable[tuple[str, Any]]:
         yield path, value
 
 
-def _is_placeholder(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    host = value.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].lower()
-    return (value in PLACEHOLDER_CIDRS or value in PLACEHOLDER_HOSTED_ZONE_IDS
-            or any(host == s or host.endswith("." + s) for s in PLACEHOLDER_DOMAIN_SUFFIXES))
-
-
 class Preflight:
     def __init__(self, settings: Settings, config: StackConfig, session: Any, *,
                  egress_ip: str | None = None, which: Callable[[str], str | None] = shutil.which) -> None:
@@ -240,11 +238,15 @@ class Preflight:
                 pass
         self.add("caller identity", PASS, f"{arn} (principal {principal})")
         if self.s.shape is not Shape.BYOC:
-            if principal in self.s.cluster.admin_role_arns:
+            # As the program compares (settings.loader.creator_conflicts): the same role whatever path
+            # the listed ARN spells (an SSO role lives under /aws-reserved/sso.amazonaws.com/).
+            listed = [str(issue.value) for issue in creator_conflicts(self.s, arn)]
+            if listed:
                 self.add("cluster creator not listed as admin", FAIL,
-                         f"cluster.adminRoleArns lists {principal}, the principal running pulumi: EKS already gives "
-                         "the cluster creator an admin access entry and a second one fails cluster creation",
-                         f"remove {principal} from cluster.adminRoleArns (it stays cluster admin as the creator)")
+                         f"cluster.adminRoleArns lists {', '.join(listed)}, the role running pulumi ({principal}): "
+                         "EKS already gives the cluster creator an admin access entry and a second one fails "
+                         "cluster creation",
+                         f"remove {', '.join(listed)} from cluster.adminRoleArns (it stays cluster admin as the creator)")
             else:
                 self.add("cluster creator not listed as admin", PASS,
                          "the caller is not in cluster.adminRoleArns (it becomes admin as the cluster creator)")
@@ -291,7 +293,9 @@ class Preflight:
                 regions = self.client("ec2").describe_regions(AllRegions=True, RegionNames=[region])["Regions"]
             except Exception as exc:  # noqa: BLE001
                 code = _error_code(exc)
-                if code in ("AuthFailure", "OptInRequired", "UnauthorizedOperation"):
+                # UnauthorizedOperation is the caller's policy denying ec2:DescribeRegions, not the
+                # region: only AuthFailure / OptInRequired say the region is not enabled.
+                if code in ("AuthFailure", "OptInRequired"):
                     self.add("region enabled", FAIL, f"{region}: EC2 refuses the call ({code})",
                              f"enable the region: aws account enable-region --region-name {region}")
                 else:
@@ -600,6 +604,10 @@ class Preflight:
             return float(client.get_service_quota(ServiceCode=service_code, QuotaCode=quota_code)["Quota"]["Value"]), ""
         except Exception as exc:  # noqa: BLE001
             first = exc
+        if _error_code(first) in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
+            # Denied, not absent: the account may have a raised value, so AWS's default proves nothing.
+            return None, (f"{service_code} {quota_code}: servicequotas:GetServiceQuota is denied ({_short(first)}); "
+                          "allow it to check this quota")
         try:  # NoSuchResource: no value applied to the account, the default holds
             return float(client.get_aws_default_service_quota(
                 ServiceCode=service_code, QuotaCode=quota_code)["Quota"]["Value"]), ""
@@ -694,7 +702,7 @@ class Preflight:
         for reservation in reservations:
             for instance in reservation["Instances"]:
                 type_ = str(instance["InstanceType"])
-                if type_[:1] not in STANDARD_FAMILIES:
+                if not is_standard_family(type_):
                     continue
                 cpu = instance.get("CpuOptions") or {}
                 vcpu = int(cpu.get("CoreCount", 0)) * int(cpu.get("ThreadsPerCore", 1))
@@ -706,12 +714,14 @@ class Preflight:
     def check_vcpus(self, needs: Needs, increase: str) -> None:
         by_capacity: dict[str, int] = {}
         unknown: list[str] = []
-        for pool in needs.pools:
+        for pool in needs.pools:  # node pool types are all Standard families (data/nodes/instance-types.json)
             vcpu = pool.max_vcpu
             if vcpu is None:
                 unknown.append(pool.name)
                 continue
             by_capacity[pool.capacity_type] = by_capacity.get(pool.capacity_type, 0) + vcpu
+        if unknown:
+            self.add("quota: vCPUs", WARN, f"vCPUs of {', '.join(unknown)} unknown (instance sizes not catalogued)")
         if not by_capacity:
             return
         used, note = self._vcpus_in_use()
@@ -719,11 +729,9 @@ class Preflight:
                                       ("SPOT", QUOTA_SPOT_STANDARD_VCPU, "Spot")):
             if capacity not in by_capacity:
                 continue
-            pools = ", ".join(p.name for p in needs.pools if p.capacity_type == capacity)
+            pools = ", ".join(p.name for p in needs.pools if p.capacity_type == capacity and p.name not in unknown)
             self._quota_check(f"quota: {label} standard vCPUs ({pools} at maxSize)", code, by_capacity[capacity],
                               None if used is None else used[capacity], note, increase.format(*code))
-        if unknown:
-            self.add("quota: vCPUs", WARN, f"vCPUs of {', '.join(unknown)} unknown (instance sizes not catalogued)")
 
     # -- network, API, secrets, tools -----------------------------------------------------------
 
@@ -859,8 +867,13 @@ class Preflight:
                     placeholder_secrets.append(path.removesuffix(".secure"))
                 elif leaf == OFFLINE_SECRET_PLACEHOLDER:
                     placeholder_secrets.append(path)
-                elif not is_secret_leaf and _is_placeholder(leaf):
-                    placeholder_values.append(f"{path} = {leaf}")
+        # The same rule as `pulumi up`'s refusal (settings.placeholders): documentation domains, the
+        # example zone ID, and any address inside an RFC 5737 block (203.0.113.7/32 too).
+        placeholder_values.extend(
+            f"{p.key.removeprefix(prefix)} = {p.value}"
+            for p in find_placeholders(self.config.values, self.config.secret_keys)
+            if p.value != "[secret]" and not any(p.key == k or p.key.startswith((k + ".", k + "["))
+                                                 for k in self.config.secret_keys))
         set_secrets = sorted(k.removeprefix(prefix) for k in self.config.secret_keys
                              if k.removeprefix(prefix).split(".")[0] in SECRET_KEYS)
         if placeholder_secrets:
@@ -890,6 +903,32 @@ class Preflight:
                 self.add("kubectl (optional)", WARN, "not on PATH: not needed to deploy, handy to operate")
             else:
                 self.add("kubectl (optional)", PASS, f"at {self.which('kubectl')}")
+
+
+def stack_session(values: Mapping[str, str], region: str, session: Any = None) -> Any:
+    """A boto3 session that is who `pulumi up` will be: the stack's `aws:profile` (else the
+    environment's credentials), then each role of `aws:assumeRoles` in turn, as the AWS provider
+    chains them. Without this the checks would read another principal, perhaps another account."""
+    import boto3  # imported here: the offline tools never need it
+
+    if session is None:
+        profile = values.get("aws:profile")
+        session = boto3.Session(region_name=region, profile_name=profile or None)
+    raw_roles = values.get("aws:assumeRoles")
+    roles = json.loads(raw_roles) if isinstance(raw_roles, str) and raw_roles.startswith("[") else []
+    for role in roles:
+        if not isinstance(role, dict) or not role.get("roleArn"):
+            continue
+        kwargs: dict[str, Any] = {"RoleArn": str(role["roleArn"]),
+                                  "RoleSessionName": str(role.get("sessionName") or "langsmith-preflight")}
+        if role.get("externalId"):
+            kwargs["ExternalId"] = str(role["externalId"])
+        credentials = session.client("sts", region_name=region).assume_role(**kwargs)["Credentials"]
+        session = boto3.Session(region_name=region,
+                                aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"])
+    return session
 
 
 def print_checklist(checks: Sequence[Check], title: str, out: TextIO) -> None:
@@ -934,10 +973,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         print(f"error: {config.source}: {exc}", file=err)
         return EXIT_CONFIG
 
-    if session is None:
-        import boto3  # imported here: the offline tools never need it
-
-        session = boto3.Session(region_name=settings.region)
+    try:
+        session = stack_session(config.values, settings.region, session)
+    except Exception as exc:  # noqa: BLE001 - a profile that does not exist, a role that cannot be assumed
+        print(f"error: the stack's AWS credentials (aws:profile / aws:assumeRoles) do not work: {_short(exc)}",
+              file=err)
+        return EXIT_FAILED
     checks = Preflight(settings, config, session, egress_ip=args.egress_ip, which=which).run()
     print_checklist(checks, f"Preflight of {config.project}/{config.stack} ({settings.shape.value}) in "
                     f"{settings.region}:", out)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from settings import ConfigError
+from settings.loader import ignored_provider_keys
 from settings.placeholders import find_placeholders
 from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
@@ -144,6 +145,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         return EXIT_PROGRAM
 
     # Documentation values are fine for a preview, never for AWS: `pulumi up` refuses them.
+    for warning in ignored_provider_keys(config.values):
+        print(f"warning: {warning}", file=err)
     for placeholder in find_placeholders(config.values, config.secret_keys):
         print(f"warning: {placeholder.key} = {placeholder.value!r} is {placeholder.why} "
               "(`pulumi up` refuses to start until it is replaced)", file=err)

@@ -36,6 +36,9 @@ class StackConfig:
     source: Path
     # YAML numbers whose text the program will not see as written (`7.10` arrives as 7.1): "LINE: what".
     reshaped_numbers: tuple[str, ...] = ()
+    # Pulumi ESC environments the stack file imports (`environment:`): the CLI merges their
+    # `pulumiConfig` into the config; the offline tools cannot open them.
+    esc_environments: tuple[str, ...] = ()
 
 
 class _RecordingLoader(yaml.SafeLoader):
@@ -159,8 +162,11 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
         if _has_secure(value):
             secret_keys.add(full_key)
         values[full_key] = _as_config_string(_decrypt_offline(value))
+    imports = document.get("environment") or []
+    environments = tuple(str(e) for e in (imports if isinstance(imports, list) else [imports]))
     return StackConfig(project=project_name, stack=stack, values=values,
-                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped))
+                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped),
+                       esc_environments=environments)
 
 
 def load_for_command(stack: str | None, config_file: Path | None, err: Any) -> StackConfig | None:
@@ -171,6 +177,10 @@ def load_for_command(stack: str | None, config_file: Path | None, err: Any) -> S
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=err)
         return None
+    if config.esc_environments:
+        print(f"warning: {config.source} imports the Pulumi ESC environment(s) {', '.join(config.esc_environments)}: "
+              "their values are not read here (only the stack file is), so a key they set may be reported "
+              "missing; `pulumi preview` sees them", file=err)
     for reshaped in config.reshaped_numbers:
         print(f"warning: {config.source}:{reshaped}; quote it if you meant the text (versions such as '7.10')",
               file=err)
