@@ -12,9 +12,10 @@ resources could land in another account, under the ambient credentials.
 from __future__ import annotations
 
 import inspect
-import json
 import re
 from typing import Any, Collection, Mapping, NamedTuple
+
+from settings.json_values import parsed_json_document
 
 # Credentials: secrets in the provider's inputs (and so in plans and state) however they were set.
 CREDENTIAL_KEYS = frozenset({"accessKey", "secretKey", "token"})
@@ -52,12 +53,6 @@ def _provider_types() -> dict[str, Any]:
     return types
 
 
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
     return value
 
 
@@ -81,10 +76,10 @@ def provider_settings(values: Mapping[str, Any], secret_keys: Collection[str] = 
         python_name = _snake(name)
         # Objects keep the config's camelCase field names: the SDK sends a plain dict as it is, and
         # the provider reads its own (camelCase) names, as it does from the default provider's config.
-        kwargs[python_name] = _typed(_decoded(raw), types[name])
+        kwargs[python_name] = _typed(parsed_json_document(raw), types[name])
         if full_key in secret_keys or name in CREDENTIAL_KEYS:
             secret.add(python_name)
-    tags_value = _decoded(values.get("aws:defaultTags"))
+    tags_value = parsed_json_document(values.get("aws:defaultTags"))
     tags = tags_value.get("tags") if isinstance(tags_value, dict) else None
     default_tags = {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
     roles = kwargs.get("assume_roles")

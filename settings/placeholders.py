@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import re
 from typing import Any, Iterator, Mapping, NamedTuple
+
+from settings.json_values import parsed_json_document
 
 # Values reserved for documentation: RFC 2606 domains, RFC 5737 address blocks, and the hosted
 # zone ID and secret markers our stack files use as examples.
@@ -46,12 +47,6 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
         yield path, value
 
 
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
     return value
 
 
@@ -76,7 +71,7 @@ def find_placeholders(values: Mapping[str, Any], secret_keys: frozenset[str] | s
     """Every documentation value in a stack's raw config (`{"project:key": value}`); secrets not shown."""
     found: list[Placeholder] = []
     for full_key, raw in sorted(values.items()):
-        for path, text in _strings(_decoded(raw), full_key):
+        for path, text in _strings(parsed_json_document(raw), full_key):
             why = _why(text)
             if why is not None:
                 shown = "[secret]" if full_key in secret_keys else text

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, TextIO
 
+from settings.json_values import parsed_json_document
+
 COMPARED_OPTIONS = ("protect", "retain_on_delete", "parent", "dependencies")
 _ABSENT: Any = object()
 
@@ -63,19 +65,12 @@ def _show(value: Any) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _as_document(value: Any) -> Any:
-    """A JSON object or array held in a string (policies, Helm values), parsed; else the value."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
     return value
 
 
 def property_changes(old: Any, new: Any, path: str = "") -> list[PropertyChange]:
     """Leaf-level differences between two JSON values, with dotted paths (`a.b[2].c`)."""
-    old, new = _as_document(old), _as_document(new)
+    old, new = parsed_json_document(old), parsed_json_document(new)
     if isinstance(old, dict) and isinstance(new, dict):
         changes: list[PropertyChange] = []
         for key in sorted(set(old) | set(new)):
