@@ -11,7 +11,7 @@ import ipaddress
 import re
 from typing import Any, Iterator, Mapping, NamedTuple
 
-from settings.json_values import parsed_json_document
+from settings.json_values import leaves, parsed_json_document
 
 # Values reserved for documentation: RFC 2606 domains, RFC 5737 address blocks, and the hosted
 # zone ID and secret markers our stack files use as examples.
@@ -36,20 +36,6 @@ class Placeholder(NamedTuple):
     why: str
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
-    elif isinstance(value, str):
-        yield path, value
-
-
-    return value
-
-
 def _why(value: str) -> str | None:
     if value == OFFLINE_SECRET_VALUE or value.startswith(PLACEHOLDER_SECRET_PREFIX):
         return "a placeholder secret: set it with `pulumi config set --secret`"
@@ -71,7 +57,9 @@ def find_placeholders(values: Mapping[str, Any], secret_keys: frozenset[str] | s
     """Every documentation value in a stack's raw config (`{"project:key": value}`); secrets not shown."""
     found: list[Placeholder] = []
     for full_key, raw in sorted(values.items()):
-        for path, text in _strings(parsed_json_document(raw), full_key):
+        for path, text in leaves(parsed_json_document(raw), full_key):
+            if not isinstance(text, str):
+                continue
             why = _why(text)
             if why is not None:
                 shown = "[secret]" if full_key in secret_keys else text

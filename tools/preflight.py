@@ -23,7 +23,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
+from typing import Any, Callable, Mapping, Sequence, TextIO
 
 import yaml
 
@@ -32,6 +32,7 @@ from settings import ConfigError, Settings, Shape, parse_config
 from settings.identity import principal_arn, role_name
 from settings.loader import creator_conflicts
 from settings.instance_types import shape_of
+from settings.json_values import leaves
 from settings.model import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
 from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
@@ -159,17 +160,6 @@ def _version_key(version: str) -> tuple[int, ...]:
 def _error_code(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
-
-
-def _walk(value: Any, path: str) -> Iterable[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _walk(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _walk(v, f"{path}[{i}]")
-    else:
-        yield path, value
 
 
 class Preflight:
@@ -861,7 +851,7 @@ class Preflight:
         placeholder_values: list[str] = []
         for full_key, value in raw.items():
             key = full_key.removeprefix(prefix)
-            for path, leaf in _walk(value, key):
+            for path, leaf in leaves(value, key):
                 is_secret_leaf = path.endswith(".secure")
                 if is_secret_leaf and str(leaf).startswith(PLACEHOLDER_SECRET_PREFIX):
                     placeholder_secrets.append(path.removesuffix(".secure"))
