@@ -52,16 +52,27 @@ def _load(chart: str, version: str) -> ChartFacts:
                       workloads=tuple(data["workloads"]), defaults=data["defaults"])
 
 
-def leaf_paths(values: Mapping[str, Any], prefix: str = "") -> set[str]:
+def leaf_paths(values: Mapping[str, Any]) -> set[str]:
     """Dotted leaf paths of a values tree (lists and empty maps are leaves)."""
-    paths: set[str] = set()
+    return leaf_paths_and_open_maps(values)[0]
+
+
+def leaf_paths_and_open_maps(values: Mapping[str, Any], prefix: str = "") -> tuple[set[str], set[str]]:
+    """(leaf paths, open maps) of a values tree: a non-empty map is walked, anything else is a
+    leaf; an empty map (annotations, nodeSelector) is also an open map, whose keys are free."""
+    leaves: set[str] = set()
+    open_maps: set[str] = set()
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
-            paths |= leaf_paths(value, path + ".")
+            sub_leaves, sub_open = leaf_paths_and_open_maps(value, path + ".")
+            leaves |= sub_leaves
+            open_maps |= sub_open
         else:
-            paths.add(path)
-    return paths
+            leaves.add(path)
+            if isinstance(value, Mapping):
+                open_maps.add(path)
+    return leaves, open_maps
 
 
 def cpu_millicores(quantity: Any) -> int:

@@ -25,11 +25,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from settings.chart_facts import lookup
+from settings.chart_facts import leaf_paths_and_open_maps, lookup
 
 SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "charts"
@@ -49,21 +49,6 @@ def _git(repo: str, *args: str) -> str:
     return subprocess.run(["git", f"--git-dir={repo}", *args], check=True, capture_output=True, text=True).stdout
 
 
-def leaf_paths(values: Mapping[str, Any], prefix: str = "") -> tuple[set[str], set[str]]:
-    """(leaf paths, open maps) of a values tree: a non-empty map is walked, anything else is a leaf."""
-    leaves: set[str] = set()
-    open_maps: set[str] = set()
-    for key, value in values.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            sub_leaves, sub_open = leaf_paths(value, path + ".")
-            leaves |= sub_leaves
-            open_maps |= sub_open
-        else:
-            leaves.add(path)
-            if isinstance(value, Mapping):
-                open_maps.add(path)
-    return leaves, open_maps
 
 
 
@@ -130,7 +115,7 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
     base = f"charts/{chart}"
     values = yaml.safe_load(_git(repo, "show", f"{commit}:{base}/values.yaml")) or {}
     chart_yaml = yaml.safe_load(_git(repo, "show", f"{commit}:{base}/Chart.yaml"))
-    leaves, open_maps = leaf_paths(values)
+    leaves, open_maps = leaf_paths_and_open_maps(values)
     templates = [p for p in _git(repo, "ls-tree", "-r", "--name-only", commit, f"{base}/templates").splitlines()
                  if p.endswith((".yaml", ".yml"))]
     workloads: list[dict[str, Any]] = []
