@@ -19,11 +19,11 @@ PLACEHOLDER_DOMAIN_SUFFIXES = ("example.com", "example.net", "example.org")
 PLACEHOLDER_CIDRS = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 PLACEHOLDER_HOSTED_ZONE_IDS = ("Z0000000000000EXAMPLE",)
 # `secure:` values written as `v1:placeholder-...` cannot be decrypted by the CLI; offline they
-# read as tools.stack_config.OFFLINE_SECRET_PLACEHOLDER.
+# read as tools.engine.stack_config.OFFLINE_SECRET_PLACEHOLDER.
 PLACEHOLDER_SECRET_PREFIX = "v1:placeholder"
 
 # The offline preview's stand-in for every `secure:` value (it cannot decrypt them); kept in step
-# with tools.stack_config.OFFLINE_SECRET_PLACEHOLDER (which is this value).
+# with tools.engine.stack_config.OFFLINE_SECRET_PLACEHOLDER (which is this value).
 OFFLINE_SECRET_VALUE = "offline-preview-placeholder-secret-0000"
 
 _DOMAIN = re.compile(r"(?:^|[@/.])(example\.(?:com|net|org))(?:$|[/:?#])", re.IGNORECASE)

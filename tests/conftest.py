@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 import pytest
 
 import tools.preview
-from tools.harness import ProgramRun, Registration
-from tools.harness import run_program as _run_program
-from tools.stack_config import load_stack_config
+from tools.engine.harness import ProgramRun, Registration
+from tools.engine.harness import run_program as _run_program
+from tools.engine.stack_config import load_stack_config
 
 PROJECT = "langsmith-aws"
 
@@ -29,7 +29,7 @@ _RUNS: dict[tuple[Any, ...], ProgramRun] = {}
 def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT,
                 secret_keys: frozenset[str] | set[str] = frozenset(), preview: bool = False,
                 program: Any = None) -> ProgramRun:
-    """`tools.harness.run_program`, memoised: the program is deterministic for a given config,
+    """`tools.engine.harness.run_program`, memoised: the program is deterministic for a given config,
     so tests that need the same stack share one run (it is the slow part of the suite)."""
     if program is not None:
         return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,

@@ -88,7 +88,7 @@ def test_kubernetes_namespace_keys_are_warned_as_ignored(tmp_path):
     import yaml
 
     from tools import preview
-    from tools.harness import PROJECT_ROOT
+    from tools.engine.harness import PROJECT_ROOT
 
     document = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
     document["config"]["kubernetes:deleteUnreachable"] = True
@@ -140,8 +140,8 @@ def test_a_stack_file_importing_esc_environments_is_warned_about(tmp_path):
 
     import yaml
 
-    from tools.harness import PROJECT_ROOT
-    from tools.stack_config import load_for_command
+    from tools.engine.harness import PROJECT_ROOT
+    from tools.engine.stack_config import load_for_command
 
     document = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
     document["environment"] = ["platform/aws-dev"]

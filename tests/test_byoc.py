@@ -10,11 +10,11 @@ import pytest
 from components.byoc import BYOC_MANAGED_POLICIES
 from settings import ConfigError
 from tests.conftest import by_id, run_stack
-from tools.harness import ProgramRun
-from tools.mocks import is_secret, unwrap
-from tools.plan import build_plan
+from tools.engine.harness import ProgramRun
+from tools.engine.mocks import is_secret, unwrap
+from tools.engine.plan import build_plan
 from tools.preview import main as preview_main
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 
 US_CONTROL_PLANE = "arn:aws:iam::640174622193:role/HostBackendRoleProd"
 EXISTING = {
@@ -164,7 +164,7 @@ def test_missing_external_id_is_a_config_error(tmp_path):
         run_stack("byoc", drop=("byocExternalId",))
     assert [i.key for i in err.value.issues] == ["byocExternalId"]
     stack_file = tmp_path / "Pulumi.byoc.yaml"
-    from tools.harness import PROJECT_ROOT
+    from tools.engine.harness import PROJECT_ROOT
     lines = (PROJECT_ROOT / "stacks" / "Pulumi.byoc.yaml").read_text().splitlines()
     kept = [l for l in lines if "byocExternalId:" not in l and "secure: v1:placeholder" not in l]
     stack_file.write_text("\n".join(kept) + "\n")

@@ -27,7 +27,7 @@ from settings.loader import ConfigError, parse_config
 from settings.model import Settings
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, stack_values
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 
 def settings_of(stack: str, overrides: Mapping[str, Any] | None = None) -> Settings:

@@ -16,7 +16,7 @@ from settings import ConfigError
 from shapes.self_hosted import LANGSMITH_NAMESPACE
 from settings.instance_types import shape_of
 from tests.conftest import by_id, policy, run_stack
-from tools.harness import PROJECT_ROOT, ProgramRun, Registration
+from tools.engine.harness import PROJECT_ROOT, ProgramRun, Registration
 from tools.preview import main as preview_main
 
 CLUSTER = "eks:index:Cluster"

@@ -23,9 +23,9 @@ from settings.placeholders import find_placeholders, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, key, run_stack, stack_values
 from tools import preview
-from tools.harness import PROJECT_ROOT
-from tools.harness import run_program as harness_run
-from tools.mocks import DEPLOYER_ROLE_ARN, DEPLOYER_SESSION_ARN
+from tools.engine.harness import PROJECT_ROOT
+from tools.engine.harness import run_program as harness_run
+from tools.engine.mocks import DEPLOYER_ROLE_ARN, DEPLOYER_SESSION_ARN
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"

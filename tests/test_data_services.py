@@ -8,9 +8,9 @@ import pytest
 
 from components.blob_storage import LONG_TTL_PREFIX, SHORT_TTL_PREFIX
 from tests.conftest import by_id, policy, run_stack
-from tools.harness import ProgramRun, Registration
-from tools.plan import build_plan
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
+from tools.engine.harness import ProgramRun, Registration
+from tools.engine.plan import build_plan
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 
 RDS = "aws:rds/instance:Instance"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -164,7 +164,7 @@ def test_redis_is_encrypted_authenticated_and_isolated(stack: str, dev_run: Prog
 
 
 def test_redis_auth_token_is_the_generated_secret(prod_run: ProgramRun):
-    from tools.mocks import is_secret
+    from tools.engine.mocks import is_secret
     token_input = prod_run.one(REDIS).inputs["authToken"]
     assert is_secret(token_input)
     generated = prod_run.one("random:index/randomPassword:RandomPassword", "secrets-redis-auth-token")
@@ -263,6 +263,6 @@ def test_no_secret_value_appears_in_clear(prod_run: ProgramRun):
     for generated in prod_run.of_type("random:index/randomPassword:RandomPassword"):
         assert generated.outputs["result"] not in text
     assert OFFLINE_SECRET_PLACEHOLDER not in text
-    from tools.mocks import is_secret
+    from tools.engine.mocks import is_secret
     versions = prod_run.of_type("aws:secretsmanager/secretVersion:SecretVersion")
     assert versions and all(is_secret(v.inputs["secretString"]) for v in versions)

@@ -10,10 +10,9 @@ import pytest
 from parliament import analyze_policy_string
 
 from tests.conftest import run_program, run_stack
-from tools.deployer_policy import (
+from tools.engine.deployer_policy import (
     MANAGED_POLICY_MAX_CHARS,
     POLICY_PATH,
-    RESOURCE_ACTIONS,
     STACKS,
     generate,
     iam_catalogue,
@@ -21,6 +20,7 @@ from tools.deployer_policy import (
     required_actions,
     unknown_actions,
 )
+from tools.engine.iam_actions import RESOURCE_ACTIONS
 
 # What parliament reports and we accept, with why (README "Deploying with least privilege"):
 # RESOURCE_STAR: actions whose resources AWS names itself (IDs) or that take no resource;

@@ -24,7 +24,7 @@ from components.langsmith_values import COMPONENTS, FRONTEND_SERVICE, RELEASE_NA
 from components.versions import KUBERNETES_VERSION, LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
 from settings.model import SECRET_KEYS, Settings
 from tests.conftest import PROJECT, run_stack
-from tools.harness import PROJECT_ROOT, ProgramRun
+from tools.engine.harness import PROJECT_ROOT, ProgramRun
 
 DOCS_DIR = PROJECT_ROOT / "docs"
 README = PROJECT_ROOT / "README.md"
@@ -356,7 +356,7 @@ def test_restore_guide_names_the_claim_volume_and_class_the_program_creates():
 
 
 def test_policy_rules_the_guides_name_exist_with_the_stated_enforcement():
-    from tools.policy_check import check_plan  # first: it puts the pack's root on sys.path
+    from tools.engine.policy_check import check_plan  # first: it puts the pack's root on sys.path
     from langsmith_policies import ALL_RULES
     assert check_plan
     rules = {r.name: r.enforcement for r in ALL_RULES}

@@ -6,7 +6,7 @@ import pytest
 
 from components.edge import COMMON_RULES_BODY_INSPECTION, FRONTEND_CONTAINER_PORT, TLS_POLICY
 from tests.conftest import by_id, run_stack
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 LISTENER = "aws:lb/listener:Listener"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

@@ -20,11 +20,11 @@ from tests.test_cluster import (
     assert_closes_instance_metadata_only,
     metadata_policies,
 )
-from tools.harness import PROJECT_ROOT, ProgramRun, Registration
-from tools.mocks import is_secret
-from tools.plan import build_plan
+from tools.engine.harness import PROJECT_ROOT, ProgramRun, Registration
+from tools.engine.mocks import is_secret
+from tools.engine.plan import build_plan
 from tools.preview import main as preview_main
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NAMESPACE = "kubernetes:core/v1:Namespace"

@@ -24,8 +24,8 @@ import pytest
 
 from components.versions import KUBERNETES_VERSION
 from tests.conftest import run_stack
-from tools.harness import ProgramRun, Registration
-from tools.mocks import unwrap
+from tools.engine.harness import ProgramRun, Registration
+from tools.engine.mocks import unwrap
 from tools.crd_data import SCHEMAS_FILE
 
 STACKS = ("dev", "prod", "hybrid", "byoc")

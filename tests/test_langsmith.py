@@ -10,9 +10,9 @@ from components import versions
 from components.cluster import CLICKHOUSE_TAINT_KEY, POOL_LABEL
 from components.langsmith_values import CHART, S3_COMPONENTS, ignored_value_paths, value_paths
 from tests.conftest import policy, run_stack
-from tools.harness import ProgramRun, Registration
-from tools.mocks import is_secret
-from tools.plan import build_plan
+from tools.engine.harness import ProgramRun, Registration
+from tools.engine.mocks import is_secret
+from tools.engine.plan import build_plan
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"

@@ -10,7 +10,7 @@ import pytest
 from settings import ConfigError, parse_config
 from settings.name_limits import AUTO_NAME_LIMITS, NAME_LIMITS, NAME_PREFIX_MAX_LENGTH
 from tests.conftest import PROJECT, run_stack, stack_values
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 LONGEST_PREFIX = "l" + "x" * (NAME_PREFIX_MAX_LENGTH - 2) + "z"
 LONGEST_LISTENER = "t" + "x" * 46 + "z"  # 48: the longest listener name the settings accept

@@ -10,7 +10,7 @@ import pytest
 
 from components.network import ELB_ROLE_TAG, INTERNAL_ELB_ROLE_TAG, plan_subnets
 from tests.conftest import by_id, policy, run_stack
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"

@@ -10,7 +10,7 @@ import pytest
 from components import metric_catalogue, versions
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from tests.conftest import policy, run_stack
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -82,8 +82,8 @@ def test_health_check_alarm_lives_in_us_east_1_elsewhere():
     key = run.one("aws:kms/key:Key", "observability-health-alarms")
     assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and (topic.provider or "").startswith(extra.urn)
     assert "cloudwatch.amazonaws.com" in key.inputs["policy"]
-    from tools.plan import build_plan
-    from tools.policy_check import check_plan
+    from tools.engine.plan import build_plan
+    from tools.engine.policy_check import check_plan
     assert [v for v in check_plan(build_plan(run)) if v["enforcement"] == "mandatory"] == []
 
 

@@ -14,10 +14,10 @@ import yaml
 
 import tools.preview
 from tests.conftest import run_program
-from tools.harness import ProgramRun
-from tools.plan import SECRET, build_plan, stable_order
-from tools.plan_diff import diff_plans
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER
+from tools.engine.harness import ProgramRun
+from tools.engine.plan import SECRET, build_plan, stable_order
+from tools.engine.plan_diff import diff_plans
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 

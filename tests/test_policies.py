@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from tools.policy_check import check_plan  # first: it puts the pack's root on sys.path
+from tools.engine.policy_check import check_plan  # first: it puts the pack's root on sys.path
 from langsmith_policies import ALL_RULES, ResourceView, StackContext, evaluate
 from langsmith_policies.rules import MANDATORY_RULES
 from tests.conftest import run_stack
 from tools import check_plan as check_plan_cli
-from tools.plan import build_plan
+from tools.engine.plan import build_plan
 
 PROD = StackContext(production=True)
 DEV = StackContext(production=False)

@@ -36,7 +36,7 @@ from settings.loader import parse_config
 from tools import preflight
 from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
-from tools.stack_config import load_stack_config
+from tools.engine.stack_config import load_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account

@@ -8,7 +8,7 @@ import pytest
 
 from settings.loader import parse_config
 from tests.conftest import run_stack, stack_values
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 from tools.preflight import plan_needs
 
 

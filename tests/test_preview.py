@@ -11,8 +11,8 @@ import pulumi_aws as aws
 import pytest
 
 from tools import preview
-from tools.harness import run_program
-from tools.plan import SECRET, build_plan
+from tools.engine.harness import run_program
+from tools.engine.plan import SECRET, build_plan
 
 RESOURCE_FIELDS = {"urn", "type", "name", "custom", "parent", "dependencies", "protect",
                    "retain_on_delete", "inputs", "id", "outputs"}
@@ -122,7 +122,7 @@ def test_advisory_violation_keeps_exit_zero(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_secure_stack_values_are_marked_secret(tmp_path: Path):
-    from tools.stack_config import OFFLINE_ENCRYPTED_SECRET, OFFLINE_SECRET_PLACEHOLDER, load_stack_config
+    from tools.engine.stack_config import OFFLINE_ENCRYPTED_SECRET, OFFLINE_SECRET_PLACEHOLDER, load_stack_config
     path = tmp_path / "Pulumi.s.yaml"
     path.write_text("config:\n  langsmith-aws:licenseKey:\n    secure: v1:abcdef\n  langsmith-aws:profile: dev\n"
                     "  langsmith-aws:oidcClientSecret:\n    secure: v1:placeholder-set-it\n")

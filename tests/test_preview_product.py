@@ -13,10 +13,10 @@ from pricing.engine import SPOT_FRACTION, estimate
 from pricing.from_plan import items_from_plan
 from tests.conftest import run_stack
 from tools import docs
-from tools.diagram import mermaid
-from tools.plan import build_plan
+from tools.engine.diagram import mermaid
+from tools.engine.plan import build_plan
 from tools.preview import main as preview_main
-from tools.timeline import critical_path, timeline_summary
+from tools.engine.timeline import critical_path, timeline_summary
 
 HOURS = 730
 

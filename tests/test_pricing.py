@@ -16,8 +16,9 @@ from pricing.from_settings import items_from_settings
 from settings.loader import parse_config
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, run_stack, stack_values
-from tools.plan import build_plan
-from tools.preview import main as preview_main, print_cost
+from tools.engine.plan import build_plan
+from tools.engine.summary import print_cost
+from tools.preview import main as preview_main
 
 SHIPPED_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
                    "ap-northeast-1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from settings import parse_config
-from tools.harness import PROJECT_ROOT
-from tools.stack_config import load_stack_config, project_file
+from tools.engine.harness import PROJECT_ROOT
+from tools.engine.stack_config import load_stack_config, project_file
 
 STACK_FILES = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml")
                      for p in (PROJECT_ROOT / "stacks").glob("Pulumi.*.yaml"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from settings.profiles import PROFILE_DEFAULTS
-from tools.harness import PROJECT_ROOT
+from tools.engine.harness import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -14,7 +14,7 @@ from components.langsmith_values import RELEASE_NAME
 from components.versions import KUBERNETES_VERSION, LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
 from settings import ConfigError, parse_config
 from tests.conftest import PROJECT, by_id, key, run_stack
-from tools.harness import ProgramRun, Registration
+from tools.engine.harness import ProgramRun, Registration
 
 RDS = "aws:rds/instance:Instance"
 VOLUME = "aws:ebs/volume:Volume"
@@ -260,7 +260,7 @@ def test_a_misspelt_restore_key_is_refused_not_ignored():
 
 
 def test_the_offline_plans_differ_only_in_the_restored_resources(prod_run, restored_run):
-    from tools.plan import build_plan
+    from tools.engine.plan import build_plan
     before = {r["urn"]: r for r in build_plan(prod_run)["resources"]}
     after_plan = build_plan(restored_run)
     after = {r["urn"]: r for r in after_plan["resources"]}

@@ -186,7 +186,7 @@ def test_config_error_is_a_pulumi_run_error():
 def test_bad_config_registers_nothing(monkeypatch: pytest.MonkeyPatch):
     """The error comes before the first resource: nothing is half-created."""
     from tests.conftest import run_stack
-    from tools import harness
+    from tools.engine import harness
     registered: list[str] = []
     original = harness.RecordingMonitor.RegisterResource
 
@@ -202,7 +202,7 @@ def test_bad_config_registers_nothing(monkeypatch: pytest.MonkeyPatch):
 
 def test_region_with_too_few_zones_is_a_config_error(monkeypatch: pytest.MonkeyPatch):
     from tests.conftest import run_stack
-    from tools import harness, mocks
+    from tools.engine import harness, mocks
     registered: list[str] = []
     original_call = mocks.AwsMocks.call
     original_register = harness.RecordingMonitor.RegisterResource

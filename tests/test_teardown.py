@@ -4,7 +4,7 @@ the same names; a protected one keeps every guard."""
 from __future__ import annotations
 
 from tests.conftest import run_stack
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 SECRET = "aws:secretsmanager/secret:Secret"
 BUCKET = "aws:s3/bucket:Bucket"

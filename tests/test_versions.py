@@ -7,7 +7,7 @@ import pytest
 from components import versions
 from components.versions import KUBERNETES_SUPPORT, KUBERNETES_VERSION, HelmChart, KubernetesSupport
 from tests.conftest import run_stack
-from tools.harness import ProgramRun
+from tools.engine.harness import ProgramRun
 
 
 def minor(version: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from tools.policy_check import check_plan
+from tools.engine.policy_check import check_plan
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

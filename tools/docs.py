@@ -24,11 +24,11 @@ from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
 from settings.model import SECRET_KEYS, Settings
 from settings.profiles import PROFILE_DEFAULTS, PROFILE_NAMES
-from tools.diagram import mermaid
-from tools.harness import PROJECT_ROOT, run_program
-from tools.plan import build_plan
-from tools.stack_config import load_stack_config
-from tools.timeline import timeline_summary
+from tools.engine.diagram import mermaid
+from tools.engine.harness import PROJECT_ROOT, run_program
+from tools.engine.plan import build_plan
+from tools.engine.stack_config import load_stack_config
+from tools.engine.timeline import timeline_summary
 
 README = PROJECT_ROOT / "README.md"
 STACKS = ("dev", "prod", "hybrid", "byoc")
@@ -123,7 +123,7 @@ def config_reference() -> str:
 # -- policies --------------------------------------------------------------------------------
 
 def policy_table() -> str:
-    from tools.policy_check import ALL_RULES, WHY  # the pack's rules (policy_check knows where the pack lives)
+    from tools.engine.policy_check import ALL_RULES, WHY  # the pack's rules (policy_check knows where the pack lives)
     lines = ["| rule | level | checks | why |", "|---|---|---|---|"]
     lines += [f"| `{r.name}` | {r.enforcement} | {r.description} | {WHY[r.name]} |" for r in ALL_RULES]
     return "\n".join(lines) + "\n"

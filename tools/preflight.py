@@ -36,7 +36,7 @@ from settings.json_values import leaves
 from settings.model import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
 from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
-from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
 
 PASS, FAIL, WARN, UNCHECKED = "PASS", "FAIL", "WARN", "COULD NOT CHECK"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2

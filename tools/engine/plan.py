@@ -23,8 +23,8 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from tools.harness import ProgramRun
-from tools.mocks import is_secret
+from tools.engine.harness import ProgramRun
+from tools.engine.mocks import is_secret
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Mapping
 
-from tools.harness import PROJECT_ROOT
+from tools.engine.harness import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "policies"))  # the pack's own import root
 

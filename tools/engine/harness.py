@@ -23,9 +23,9 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.sync_await import _sync_await
 
 from settings.placeholders import offline_run
-from tools.mocks import AwsMocks
+from tools.engine.mocks import AwsMocks
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = PROJECT_ROOT / "__main__.py"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from settings.placeholders import OFFLINE_SECRET_VALUE, PLACEHOLDER_SECRET_PREFIX
-from tools.harness import PROJECT_ROOT
+from tools.engine.harness import PROJECT_ROOT
 
 OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_VALUE  # a `secure: v1:placeholder-...` documentation value
 # A real encrypted value: the preview cannot decrypt it, but it is not a placeholder.
