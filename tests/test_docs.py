@@ -196,6 +196,9 @@ def test_every_command_a_guide_names_exists(doc: str, command: str, flags: tuple
     if spec is None and command in EXPECTED_ELSEWHERE:
         pytest.skip(f"module {command} is not on this branch yet ({EXPECTED_ELSEWHERE[command]})")
     assert spec is not None and spec.origin, f"{doc} names `python -m {command}`, which does not exist"
+    if spec.submodule_search_locations is not None:  # a package: `python -m` runs its __main__
+        spec = importlib.util.find_spec(f"{command}.__main__")
+        assert spec is not None and spec.origin, f"{doc} names `python -m {command}`, a package without __main__.py"
     source = Path(spec.origin).read_text()
     assert "__main__" in source, f"{command} cannot run as `python -m {command}`"
     missing = [f for f in flags if f'"{f}"' not in source]

@@ -33,10 +33,20 @@ import yaml
 import tools.preview
 from settings.identity import principal_arn
 from settings.loader import parse_config
-from tools import preflight
 from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
-from tools.preflight import FAIL, PASS, UNCHECKED, WARN, Preflight, plan_needs
 from tools.engine.stack_config import load_stack_config
+from tools.preflight import quotas
+from tools.preflight.__main__ import main as preflight_main
+from tools.preflight.clis import check_clis
+from tools.preflight.context import FAIL, PASS, UNCHECKED, WARN, Context
+from tools.preflight.dns import check_hosted_zones
+from tools.preflight.identity import check_identity
+from tools.preflight.needs import plan_needs
+from tools.preflight.network import check_api_reachability, check_existing_network
+from tools.preflight.region import availability_zones, check_region
+from tools.preflight.restore import check_restore_sources
+from tools.preflight.secrets_and_placeholders import check_secrets_and_placeholders
+from tools.preflight.versions import check_addon_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
@@ -135,17 +145,17 @@ def run_preflight(session: boto3.Session, *args: str,
     out, err = io.StringIO(), io.StringIO()
     with tempfile.TemporaryDirectory() as directory:
         listing = Path(directory) / "checks.json"
-        code = preflight.main([*args, "--json", str(listing)], out=out, err=err, which=which, session=session)
+        code = preflight_main([*args, "--json", str(listing)], out=out, err=err, which=which, session=session)
         found = json.loads(listing.read_text()) if listing.exists() else []
     checks = {c["name"]: (c["verdict"], c["detail"], c["fix"]) for c in found}
     return code, checks, out.getvalue() + err.getvalue()
 
 
-def checker(config_file: Path, session: boto3.Session, egress_ip: str | None = None) -> Preflight:
-    """One preflight, to run a single check of it."""
+def checker(config_file: Path, session: boto3.Session, egress_ip: str | None = None) -> Context:
+    """What one preflight checks with, to run a single check on it."""
     config = load_stack_config(config_file=config_file)
     settings = parse_config(config.values, project=config.project, stack=config.stack, secret_keys=config.secret_keys)
-    return Preflight(settings, config, session, egress_ip=egress_ip, which=every_cli)
+    return Context(settings, config, session, egress_ip=egress_ip, which=every_cli)
 
 
 def verdicts(checks: dict[str, tuple[str, str, str]], verdict: str) -> list[str]:
@@ -190,10 +200,9 @@ def test_a_domain_outside_its_zone_and_a_private_zone_fail(aws: boto3.Session, t
     assert verdicts(checks, FAIL) == ["hosted zone (langsmith.hostedZoneId)"]
 
     create_zone(aws, "private.internal", zone_id="Z0PRIVATEZONE1", private=True)
-    pf = checker(prepared_config(tmp_path, {"langsmith-aws:langsmith": {
-        "domain": "langsmith.private.internal", "hostedZoneId": "Z0PRIVATEZONE1"}}), aws)
-    pf.check_hosted_zones()
-    assert pf.checks[-1].verdict == FAIL and "is a private zone" in pf.checks[-1].detail
+    found = check_hosted_zones(checker(prepared_config(tmp_path, {"langsmith-aws:langsmith": {
+        "domain": "langsmith.private.internal", "hostedZoneId": "Z0PRIVATEZONE1"}}), aws))
+    assert found[-1].verdict == FAIL and "is a private zone" in found[-1].detail
 
 
 def test_an_account_at_its_vpc_quota_fails_the_vpc_check(aws: boto3.Session, tmp_path: Path) -> None:
@@ -211,10 +220,9 @@ def test_an_account_at_its_vpc_quota_fails_the_vpc_check(aws: boto3.Session, tmp
 
 
 def test_the_shipped_stack_file_fails_on_its_placeholders(aws: boto3.Session) -> None:
-    pf = checker(ROOT / "stacks" / "Pulumi.prod.yaml", aws)
-    pf.check_secrets_and_placeholders()  # reads the stack file only
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
-    text = "\n".join(f"{c.detail} {c.fix}" for c in pf.checks)
+    found = check_secrets_and_placeholders(checker(ROOT / "stacks" / "Pulumi.prod.yaml", aws))  # the stack file only
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
+    text = "\n".join(f"{c.detail} {c.fix}" for c in found)
     assert checks["secrets set"][0] == FAIL and "licenseKey" in checks["secrets set"][1]
     assert "pulumi config set --secret licenseKey" in checks["secrets set"][2]
     placeholders = checks["documentation values replaced"][1]
@@ -226,23 +234,19 @@ def test_the_shipped_stack_file_fails_on_its_placeholders(aws: boto3.Session) ->
 def test_a_private_api_on_a_new_vpc_fails_before_anything_is_created(aws: boto3.Session, tmp_path: Path) -> None:
     name = "Kubernetes API reachable from here"
     inside = prepared_config(tmp_path, {"langsmith-aws:cluster": {"deployerAccessCidrs": [], "deployerInsideVpc": True}})
-    pf = checker(inside, aws)
-    pf.check_api_reachability(can_ask_aws=True)  # asks EKS: the cluster does not exist yet
-    verdict, detail, fix = pf.checks[-1].verdict, pf.checks[-1].detail, pf.checks[-1].fix
-    assert pf.checks[-1].name == name and verdict == FAIL
+    found = check_api_reachability(checker(inside, aws), can_ask_aws=True)  # asks EKS: no cluster yet
+    verdict, detail, fix = found[-1].verdict, found[-1].detail, found[-1].fix
+    assert found[-1].name == name and verdict == FAIL
     assert "first deploy" in detail and "deployerAccessCidrs" in fix
 
     # with an allow list: without --egress-ip it says it cannot tell; outside the list it fails
     for egress_ip, expected in ((None, UNCHECKED), ("192.0.2.44", FAIL), (EGRESS_IP, PASS)):
-        pf = checker(prepared_config(tmp_path), aws, egress_ip)
-        pf.check_api_reachability(can_ask_aws=False)
-        assert pf.checks[-1].verdict == expected, pf.checks[-1]
-    pf = checker(prepared_config(tmp_path), aws)
-    pf.check_api_reachability(can_ask_aws=False)
-    assert "cannot tell this machine's egress IP" in pf.checks[-1].detail
-    pf = checker(prepared_config(tmp_path), aws, "192.0.2.44")
-    pf.check_api_reachability(can_ask_aws=False)
-    assert "192.0.2.44/32" in pf.checks[-1].fix
+        found = check_api_reachability(checker(prepared_config(tmp_path), aws, egress_ip), can_ask_aws=False)
+        assert found[-1].verdict == expected, found[-1]
+    found = check_api_reachability(checker(prepared_config(tmp_path), aws), can_ask_aws=False)
+    assert "cannot tell this machine's egress IP" in found[-1].detail
+    found = check_api_reachability(checker(prepared_config(tmp_path), aws, "192.0.2.44"), can_ask_aws=False)
+    assert "192.0.2.44/32" in found[-1].fix
 
 
 def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tmp_path: Path) -> None:
@@ -255,9 +259,9 @@ def test_the_deploying_role_listed_as_cluster_admin_fails(aws: boto3.Session, tm
                                 aws_secret_access_key=credentials["SecretAccessKey"],
                                 aws_session_token=credentials["SessionToken"])
     config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [role_arn]}})
-    pf = checker(config, as_deployer)
-    assert pf.check_identity() == role_arn
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    principal, found = check_identity(checker(config, as_deployer))
+    assert principal == role_arn
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
     verdict, detail, fix = checks["cluster creator not listed as admin"]
     assert verdict == FAIL and f"remove {role_arn} from cluster.adminRoleArns" in fix
     assert role_arn in detail and "assumed-role/Deployer/ci-run-1" in checks["caller identity"][1]
@@ -269,11 +273,9 @@ def test_a_region_not_enabled_and_missing_clis_fail(aws: boto3.Session, tmp_path
     # An opt-in region, not opted in (with an RDS class the catalogue lists there).
     config = prepared_config(tmp_path, {"aws:region": "ap-east-1",
                                         "langsmith-aws:postgres": {"instanceClass": "db.m6g.large"}})
-    pf = checker(config, aws)
-    pf.which = lambda name: None if name in ("pulumi", "kubectl") else every_cli(name)
-    pf.check_region()
-    pf.check_clis()
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    ctx = checker(config, aws)
+    ctx.which = lambda name: None if name in ("pulumi", "kubectl") else every_cli(name)
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in [*check_region(ctx), *check_clis(ctx)]}
     assert checks["region enabled"][0] == FAIL and "not-opted-in" in checks["region enabled"][1]
     assert "enable-region --region-name ap-east-1" in checks["region enabled"][2]
     assert checks["deploy tools"][0] == FAIL and "pulumi" in checks["deploy tools"][1]
@@ -309,13 +311,12 @@ def test_an_existing_vpc_is_checked_tier_by_tier(aws: boto3.Session, tmp_path: P
     table(data[1:], NatGatewayId=nat)  # wrong: the data tier must have no internet route
     existing = {"vpcId": vpc, "publicSubnetIds": public, "privateSubnetIds": private, "dataSubnetIds": data}
     config = prepared_config(tmp_path, {"langsmith-aws:network": {"existing": existing}})
-    pf = checker(config, aws)
-    zones = pf.zones()
+    ctx = checker(config, aws)
+    zones, _ = availability_zones(ctx)
     assert zones is not None and zones == ["us-east-1a", "us-east-1b"]  # the private subnets' zones
-    needs = plan_needs(pf.s, zones)
+    needs = plan_needs(ctx.settings, zones)
     assert needs.vpcs == 0 and needs.elastic_ips == 0  # no VPC, no NAT gateway is created
-    pf.check_existing_network()
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in check_existing_network(ctx)}
     verdict, detail, _ = checks["existing network"]
     assert verdict == FAIL
     assert f"data subnet {data[1]} has a default route (nat" in detail and data[0] not in detail
@@ -327,9 +328,8 @@ def test_an_existing_vpc_is_checked_tier_by_tier(aws: boto3.Session, tmp_path: P
             "RouteTables"][0]["Associations"][0]["RouteTableAssociationId"],
         RouteTableId=ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [data[0]]}])[
             "RouteTables"][0]["RouteTableId"])
-    pf = checker(config, aws)
-    pf.check_existing_network()
-    assert pf.checks[-1].verdict == PASS, pf.checks[-1]
+    found = check_existing_network(checker(config, aws))
+    assert found[-1].verdict == PASS, found[-1]
 
 
 def test_an_invalid_config_exits_2_with_the_previews_message(aws: boto3.Session, tmp_path: Path) -> None:
@@ -342,25 +342,26 @@ def test_an_invalid_config_exits_2_with_the_previews_message(aws: boto3.Session,
 
 
 def test_vcpu_quota_counts_running_instances_when_a_quota_value_is_known(aws: boto3.Session, tmp_path: Path) -> None:
-    """Moto serves no EC2 quota and offers no way to seed one, so the value alone is given here;
-    the usage is counted from instances really running in the emulator."""
+    """Moto serves no EC2 quota and offers no way to seed one, so the value alone is given here (by
+    botocore's Stubber); the usage is counted from instances really running in the emulator."""
+    from botocore.stub import Stubber
+
     ec2 = aws.client("ec2")
     image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
     ec2.run_instances(ImageId=image, InstanceType="m5.4xlarge", MinCount=2, MaxCount=2)  # 2 x 16 vCPUs
     ec2.run_instances(ImageId=image, InstanceType="g5.xlarge", MinCount=1, MaxCount=1)  # not a standard family
 
-    class KnownQuota(Preflight):
-        def quota(self, service_code: str, quota_code: str) -> tuple[float | None, str]:
-            if (service_code, quota_code) == preflight.QUOTA_ON_DEMAND_STANDARD_VCPU:
-                return 64.0, ""
-            return super().quota(service_code, quota_code)
-
-    config = load_stack_config(config_file=prepared_config(tmp_path))
-    settings = parse_config(config.values, project=config.project, stack=config.stack, secret_keys=config.secret_keys)
-    pf = KnownQuota(settings, config, aws, which=every_cli)
-    needs = plan_needs(settings, ["us-east-1a", "us-east-1b", "us-east-1c"])
-    pf.check_vcpus(needs, "raise it: {} {}")
-    vcpu = pf.checks[-1]
+    service, code = quotas.QUOTA_ON_DEMAND_STANDARD_VCPU
+    known = _BOTOCORE.create_client("service-quotas", region_name="us-east-1", aws_access_key_id="testing",
+                                    aws_secret_access_key="testing")
+    ctx = checker(prepared_config(tmp_path), aws)
+    ctx.clients["service-quotas"] = known
+    needs = plan_needs(ctx.settings, ["us-east-1a", "us-east-1b", "us-east-1c"])
+    with Stubber(known) as stub:
+        stub.add_response("get_service_quota", {"Quota": {"Value": 64.0}}, {"ServiceCode": service, "QuotaCode": code})
+        found = quotas.check_vcpus(ctx, needs, "raise it: {} {}")
+        stub.assert_no_pending_responses()
+    vcpu = found[-1]
     assert vcpu.verdict == FAIL, vcpu  # 56 needed + 32 running > 64
     assert "needs 56, 32 in use, quota 64" in vcpu.detail and "L-1216C47A" in vcpu.fix
 
@@ -382,9 +383,7 @@ def test_without_credentials_the_aws_checks_are_named_unchecked(aws: boto3.Sessi
 
 def test_addon_versions_are_named_unchecked_where_eks_does_not_serve_them(aws: boto3.Session, tmp_path: Path) -> None:
     """Moto 5.2.5 answers neither eks:DescribeAddonVersions nor eks:DescribeClusterVersions (HTTP 404)."""
-    pf = checker(prepared_config(tmp_path), aws)
-    pf.check_addon_versions()
-    checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
+    checks = {c.name: (c.verdict, c.detail) for c in check_addon_versions(checker(prepared_config(tmp_path), aws))}
     assert set(checks) == {"EKS Kubernetes version", "EKS add-on versions"}  # one line, not one per add-on
     assert checks["EKS Kubernetes version"][0] == UNCHECKED
     assert "eks:DescribeClusterVersions" in checks["EKS Kubernetes version"][1]
@@ -422,11 +421,11 @@ def test_an_addon_pin_eks_does_not_offer_fails_naming_the_newest(aws: boto3.Sess
             offered = ["v1.13.2-eksbuild.9", "v1.12.4-eksbuild.1"] if addon == "coredns" else [pin + "0", pin]
             stub.add_response("describe_addon_versions", _addon_response(addon, offered),
                               {"kubernetesVersion": KUBERNETES_VERSION, "addonName": addon})
-        pf = checker(prepared_config(tmp_path), aws)
-        pf._clients["eks"] = eks
-        pf.check_addon_versions()
+        ctx = checker(prepared_config(tmp_path), aws)
+        ctx.clients["eks"] = eks
+        found = check_addon_versions(ctx)
         stub.assert_no_pending_responses()
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
     assert checks["EKS Kubernetes version"][0] == PASS
     verdict, detail, fix = checks["EKS add-on coredns"]
     assert verdict == FAIL
@@ -458,7 +457,7 @@ def _restore_sources(aws: boto3.Session, postgres_major: str, postgres_gb: int, 
 
 def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_path: Path) -> None:
     create_zone(aws, "corp.internal")
-    base = checker(prepared_config(tmp_path), aws).s
+    base = checker(prepared_config(tmp_path), aws).settings
     kms, automated, snapshot = _restore_sources(aws, base.postgres.engine_version, base.postgres.allocated_storage_gb,
                                                 base.clickhouse.volume_size_gb)
     config = prepared_config(tmp_path, {"langsmith-aws:restore": {
@@ -474,13 +473,13 @@ def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_pa
     assert "encrypted (the KMS key is not reported)" in detail  # moto's EBS snapshots omit KmsKeyId; AWS's carry it
 
     # the automated snapshot's form (rds:...) is found too: DescribeDBSnapshots needs its type
-    pf = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}}), aws)
-    pf.check_restore_sources(f"arn:aws:iam::{ACCOUNT}:role/Deployer")
-    assert pf.checks[-1].verdict == PASS and "(automated, postgres" in pf.checks[-1].detail, pf.checks[-1]
+    ctx = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}}), aws)
+    found = check_restore_sources(ctx, f"arn:aws:iam::{ACCOUNT}:role/Deployer")
+    assert found[-1].verdict == PASS and "(automated, postgres" in found[-1].detail, found[-1]
 
 
 def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_path: Path) -> None:
-    base = checker(prepared_config(tmp_path), aws).s
+    base = checker(prepared_config(tmp_path), aws).settings
     newer_major = str(int(base.postgres.engine_version) + 1)
     kms, _, snapshot = _restore_sources(aws, newer_major, base.postgres.allocated_storage_gb + 50,
                                         base.clickhouse.volume_size_gb + 100)
@@ -489,8 +488,7 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
 
     missing = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
         "postgresSnapshot": "ls-prod-postgres-gone", "clickhouseSnapshot": "snap-0123456789abcdef0"}}), aws)
-    missing.check_restore_sources(deployer)
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in missing.checks}
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in check_restore_sources(missing, deployer)}
     verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
     assert verdict == FAIL and "DB snapshot ls-prod-postgres-gone not found in us-east-1" in detail
     assert "copy-db-snapshot" in fix
@@ -500,8 +498,7 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
 
     unfit = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
         "postgresSnapshot": "ls-old-postgres-final", "clickhouseSnapshot": snapshot}}), aws)
-    unfit.check_restore_sources(deployer)
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in unfit.checks}
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in check_restore_sources(unfit, deployer)}
     verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
     assert verdict == FAIL
     assert (f"PostgreSQL {newer_major}.4 and postgres.engineVersion is {base.postgres.engine_version}: RDS cannot "
@@ -528,10 +525,9 @@ def test_a_denied_region_lookup_is_unchecked_not_a_disabled_region(aws: boto3.Se
     with Stubber(clients["account"]) as account, Stubber(clients["ec2"]) as ec2:
         account.add_client_error("get_region_opt_status", "AccessDeniedException", "not authorized", 403)
         ec2.add_client_error("describe_regions", "UnauthorizedOperation", "You are not authorized", 403)
-        pf = checker(prepared_config(tmp_path), aws)
-        pf._clients.update(clients)
-        pf.check_region()
-    (check,) = pf.checks
+        ctx = checker(prepared_config(tmp_path), aws)
+        ctx.clients.update(clients)
+        (check,) = check_region(ctx)
     assert check.verdict == UNCHECKED and "UnauthorizedOperation" in check.detail
 
 
@@ -539,14 +535,14 @@ def test_a_denied_quota_read_is_unchecked_not_the_aws_default(aws: boto3.Session
     """GetServiceQuota denied: the account may hold a raised value, so the default must not decide."""
     from botocore.stub import Stubber
 
-    quotas = _BOTOCORE.create_client("service-quotas", region_name="us-east-1", aws_access_key_id="testing",
+    denied = _BOTOCORE.create_client("service-quotas", region_name="us-east-1", aws_access_key_id="testing",
                                      aws_secret_access_key="testing")
-    with Stubber(quotas) as stub:
+    with Stubber(denied) as stub:
         stub.add_client_error("get_service_quota", "AccessDeniedException", "not authorized", 400)
         stub.add_response("get_aws_default_service_quota", {"Quota": {"Value": 5.0}})
-        pf = checker(prepared_config(tmp_path), aws)
-        pf._clients["service-quotas"] = quotas
-        value, why = pf.quota(*preflight.QUOTA_VPCS)
+        ctx = checker(prepared_config(tmp_path), aws)
+        ctx.clients["service-quotas"] = denied
+        value, why = quotas.read_quota(ctx, *quotas.QUOTA_VPCS)
     assert value is None and "denied" in why and "AccessDeniedException" in why
 
 
@@ -564,9 +560,9 @@ def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: b
                                 aws_session_token=credentials["SessionToken"])
     without_path = f"arn:aws:iam::{ACCOUNT}:role/{name}"
     config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [without_path]}})
-    pf = checker(config, as_sso_user)
-    assert pf.check_identity() == role["Arn"]  # the principal, with the path read from IAM
-    checks = {c.name: (c.verdict, c.detail, c.fix) for c in pf.checks}
+    principal, found = check_identity(checker(config, as_sso_user))
+    assert principal == role["Arn"]  # the principal, with the path read from IAM
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
     verdict, _, fix = checks["cluster creator not listed as admin"]
     assert verdict == FAIL and f"remove {without_path} from cluster.adminRoleArns" in fix
 
@@ -586,9 +582,7 @@ def test_an_address_inside_a_documentation_block_fails_as_pulumi_up_would(aws: b
     """`pulumi up` refuses any address inside an RFC 5737 block (settings.placeholders); the preflight
     must not pass what the deploy then refuses (the docs' example egress is 198.51.100.7/32)."""
     config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"deployerAccessCidrs": ["198.51.100.7/32"]}})
-    pf = checker(config, aws)
-    pf.check_secrets_and_placeholders()
-    checks = {c.name: (c.verdict, c.detail) for c in pf.checks}
+    checks = {c.name: (c.verdict, c.detail) for c in check_secrets_and_placeholders(checker(config, aws))}
     verdict, detail = checks["documentation values replaced"]
     assert verdict == FAIL and "cluster.deployerAccessCidrs[0] = 198.51.100.7/32" in detail
 
@@ -598,12 +592,11 @@ def test_only_standard_families_count_against_the_standard_vcpu_quota(aws: boto3
     own (Service Quotas: "Running On-Demand Inf instances" ...): running ones do not use the Standard quota."""
     assert [t for t in ("m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large", "t3.medium", "z1d.large", "x2gd.large",
                         "inf2.xlarge", "trn1.2xlarge", "dl1.24xlarge", "hpc7g.4xlarge", "mac2.metal", "g5.xlarge")
-            if preflight.is_standard_family(t)] == ["m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large",
+            if quotas.is_standard_family(t)] == ["m7i.large", "c7gn.xlarge", "im4gn.large", "r8g.large",
                                                     "t3.medium", "z1d.large"]
     ec2 = aws.client("ec2")
     image = ec2.register_image(Name="node", RootDeviceName="/dev/xvda")["ImageId"]
     ec2.run_instances(ImageId=image, InstanceType="m5.large", MinCount=1, MaxCount=1)  # 2 vCPUs
     ec2.run_instances(ImageId=image, InstanceType="inf1.xlarge", MinCount=1, MaxCount=1)  # Inf quota
-    pf = checker(prepared_config(tmp_path), aws)
-    used, _ = pf._vcpus_in_use()
+    used, _ = quotas.vcpus_in_use(checker(prepared_config(tmp_path), aws))
     assert used == {"ON_DEMAND": 2, "SPOT": 0}

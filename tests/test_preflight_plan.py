@@ -9,7 +9,7 @@ import pytest
 from settings.loader import parse_config
 from tests.conftest import run_stack, stack_values
 from tools.engine.harness import ProgramRun
-from tools.preflight import plan_needs
+from tools.preflight.needs import plan_needs
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc"])
