@@ -31,8 +31,8 @@ from components.versions import LANGGRAPH_DATAPLANE
 API_KEY_SECRET_KEY = "langsmith_api_key"
 PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
 # The CRD exactly as langgraph-dataplane (LANGGRAPH_DATAPLANE.version) renders it, derived from the
-# chart by tools/crd_data.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
-LGP_CRD_FILE = Path(__file__).resolve().parent / "crds" / "lgps.apps.langchain.ai.json"
+# chart by data/crds/generate.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
+LGP_CRD_FILE = Path(__file__).resolve().parent.parent / "data" / "crds" / "lgps.apps.langchain.ai.json"
 
 
 @cache

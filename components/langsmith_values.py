@@ -3,7 +3,7 @@
 The chart has no values schema and ignores keys it does not know, so this module is the single
 place that names chart keys, and the tests hold `build_values` to the value paths the chart's own
 values.yaml defines at the pinned version (`CHART`, derived from the chart's source into
-data/charts/ by tools/chart_facts.py). Credentials are never values: the chart reads them from the
+data/charts/ by data/charts/generate.py). Credentials are never values: the chart reads them from the
 four existing Secrets that External Secrets builds.
 """
 

@@ -15,7 +15,7 @@ ConfigError naming the component, what it asks and what there is. Inputs:
   eviction threshold (memory.available 100Mi, same file), after the hypervisor's share of memory
   (7.5%, Karpenter's default VM_MEMORY_OVERHEAD_PERCENT: a conservative figure for Nitro).
   vCPU, memory, architecture and max pods per instance type come from data/nodes/ (derived from
-  Karpenter's generated instance-type reference by tools/node_facts.py).
+  Karpenter's generated instance-type reference by data/nodes/generate.py).
 
 Rules: every pod fits one node of its pool (after the DaemonSets), ClickHouse fits its node, every
 pod's request is within its limit, and the pool at its maximum size holds the sum of requests plus

@@ -1,4 +1,4 @@
-"""Facts about a Helm chart at a pinned version, read from the data file `tools/chart_facts.py` derives
+"""Facts about a Helm chart at a pinned version, read from the data file `data/charts/generate.py` derives
 from the chart's real source (data/charts/<chart>-<version>.json: value paths, workloads, hooks,
 default requests and limits).
 """
@@ -44,7 +44,7 @@ def chart_facts(chart: str, version: str) -> ChartFacts:
 def _load(chart: str, version: str) -> ChartFacts:
     path = DATA_DIR / f"{chart}-{version}.json"
     if not path.exists():
-        raise FileNotFoundError(f"no chart facts for {chart} {version}: run `python -m tools.chart_facts` "
+        raise FileNotFoundError(f"no chart facts for {chart} {version}: run `python -m data.charts.generate` "
                                 f"for tag {chart}-{version} ({path})")
     data = json.loads(path.read_text())
     return ChartFacts(chart=data["chart"], version=data["version"], source=data["source"],

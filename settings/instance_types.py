@@ -1,6 +1,6 @@
 """vCPU and memory of EC2 instance types, nominal (as AWS sells them).
 
-Read from the node facts (`data/nodes/instance-types.json`, built by `tools/node_facts.py` from
+Read from the node facts (`data/nodes/instance-types.json`, built by `data/nodes/generate.py` from
 Karpenter's generated instance-type reference), the same table the capacity check uses for what a
 node leaves allocatable (`settings.capacity.node`), so that every size the stack reasons about
 comes from one place.

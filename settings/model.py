@@ -244,7 +244,7 @@ class NetworkSettings(ConfigModel):
 
 # LangSmith needs PostgreSQL 14 or newer (self-hosting prerequisites); RDS's majors come from the catalogue.
 POSTGRES_MIN_MAJOR = 14
-# Default engine version of each ElastiCache engine: one ElastiCache offers (settings/data/aws_catalogue.json).
+# Default engine version of each ElastiCache engine: one ElastiCache offers (data/aws/catalogue.json).
 # Redis OSS 7.1 is what LangSmith documents; Valkey 8.1 is a Valkey line ElastiCache offers (7.2, 8.0, 8.1...).
 REDIS_DEFAULT_VERSIONS = {"redis": "7.1", "valkey": "8.1"}
 # Oldest Redis OSS line the replication group supports: transit_encryption_mode needs 7.0 or newer.
@@ -835,7 +835,7 @@ class Settings(ConfigModel):
                 problems.append((f"cluster.{pool_key}.instanceTypes", unknown,
                                  "have no recorded size (data/nodes/instance-types.json, from Karpenter's "
                                  "instance-type reference): their size is needed to check what fits on them; "
-                                 "choose a current-generation type or regenerate the table (tools/node_facts.py)"))
+                                 "choose a current-generation type or regenerate the table (python -m data.nodes.generate)"))
         c = self.cluster
         if self.shape is not Shape.BYOC and not c.public_access_cidrs and not c.deployer_access_cidrs \
                 and not c.deployer_inside_vpc:

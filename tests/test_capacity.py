@@ -287,7 +287,7 @@ def test_node_groups_get_the_ami_type_of_their_architecture(prod_run: ProgramRun
 
 def test_the_generator_reads_conditions_replicas_resources_and_hooks_from_templates():
     from settings.chart_facts import leaf_paths_and_open_maps as chart_leaf_paths
-    from tools.chart_facts import workloads_of
+    from data.charts.generate import workloads_of
 
     template = "\n".join([
         '{{- define "envVars" -}}',

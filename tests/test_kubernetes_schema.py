@@ -4,7 +4,7 @@
   an unknown field is an error, as `kubectl apply --validate=strict` and server-side apply refuse it).
 - Custom resources (ExternalSecret, SecretStore, TargetGroupBinding, Gateway, GatewayClass,
   EnvoyProxy): the openAPIV3Schema of the CRD shipped by the controller's chart at its pinned
-  version (components/crds/schemas.json, derived by tools/crd_data.py), with unknown fields an
+  version (data/crds/schemas.json, derived by data/crds/generate.py), with unknown fields an
   error (the API server would prune them silently). CEL rules (x-kubernetes-validations) are not
   evaluated. Their metadata is checked as ObjectMeta.
 - Helm releases are not objects of their own; their values are checked against the charts elsewhere.
@@ -23,10 +23,10 @@ import kubernetes_validate.utils
 import pytest
 
 from components.versions import KUBERNETES_VERSION
+from data.crds.generate import SCHEMAS_FILE
 from tests.conftest import run_stack
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.mocks import unwrap
-from tools.crd_data import SCHEMAS_FILE
 
 STACKS = ("dev", "prod", "hybrid", "byoc")
 SCHEMA_VERSION = f"{KUBERNETES_VERSION}.0"

@@ -40,7 +40,7 @@ def secret_arn(run: ProgramRun, suffix: str) -> str:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_value_is_a_key_the_chart_reads(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
-    # The chart's values.yaml at the pinned tag (data/charts/, derived by tools/chart_facts.py).
+    # The chart's values.yaml at the pinned tag (data/charts/, derived by data/charts/generate.py).
     run = dev_run if stack == "dev" else prod_run
     assert CHART.version == versions.LANGSMITH.version
     assert ignored_value_paths(values(run)) == set()

@@ -1,6 +1,6 @@
-"""Build settings/data/aws_catalogue.json: what RDS and ElastiCache offer, per region.
+"""Build data/aws/catalogue.json: what RDS and ElastiCache offer, per region.
 
-    python -m tools.aws_catalogue --cfn-lint-wheel cfn_lint-1.58.0-py3-none-any.whl
+    python -m data.aws.generate --cfn-lint-wheel cfn_lint-1.58.0-py3-none-any.whl
 
 Source: the data files cfn-lint (aws-cloudformation/cfn-lint, AWS's CloudFormation linter) ships
 under cfnlint/data/schemas/extensions/, which its maintainers regenerate from the AWS APIs
@@ -95,7 +95,8 @@ def build(wheel: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.aws_catalogue", description="Build settings/data/aws_catalogue.json from a cfn-lint wheel.")
+    parser = argparse.ArgumentParser(prog="python -m data.aws.generate",
+                                     description="Build data/aws/catalogue.json from a cfn-lint wheel.")
     parser.add_argument("--cfn-lint-wheel", type=Path, required=True, help="a downloaded cfn-lint wheel")
     parser.add_argument("--out", type=Path, default=CATALOGUE_PATH)
     args = parser.parse_args(argv)

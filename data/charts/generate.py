@@ -1,6 +1,6 @@
 """Derive a chart's facts from its real source, at a tag, into a data file the tests and checks read.
 
-    python -m tools.chart_facts --repo /path/to/langchain-ai/helm.git --chart langsmith --tag langsmith-0.16.11
+    python -m data.charts.generate --repo /path/to/langchain-ai/helm.git --chart langsmith --tag langsmith-0.16.11
 
 `--repo` is a git directory (a bare mirror is fine) of github.com/langchain-ai/helm. The output
 (`data/charts/<chart>-<version>.json` by default) records, for the chart at that tag:
@@ -32,7 +32,7 @@ import yaml
 from settings.chart_facts import leaf_paths_and_open_maps, lookup
 
 SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "charts"
+DATA_DIR = Path(__file__).resolve().parent  # the facts live beside their generator
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
 
 _ACTION = re.compile(r"^\s*\{\{-?\s*(if|else if|else|end|with|range|define)\b(.*?)-?\}\}\s*$")
@@ -134,7 +134,7 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
         "version": chart_yaml["version"],
         "appVersion": str(chart_yaml.get("appVersion", "")),
         "source": {"repository": SOURCE_REPOSITORY, "tag": tag, "commit": commit, "path": base},
-        "generator": "python -m tools.chart_facts --repo <git dir of langchain-ai/helm> "
+        "generator": "python -m data.charts.generate --repo <git dir of langchain-ai/helm> "
                      f"--chart {chart} --tag {tag}",
         "valuePaths": sorted(leaves),
         "openMaps": sorted(open_maps),
@@ -144,7 +144,8 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m data.charts.generate",
+                                     description=(__doc__ or "").strip().splitlines()[0])
     parser.add_argument("--repo", required=True, help="git directory of github.com/langchain-ai/helm")
     parser.add_argument("--chart", required=True, help="chart directory under charts/, e.g. langsmith")
     parser.add_argument("--tag", required=True, help="release tag, e.g. langsmith-0.16.11")

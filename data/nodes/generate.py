@@ -1,7 +1,7 @@
 """Derive the EC2 facts the capacity check needs (vCPU, memory, CPU architecture, max pods) from a
 well-kept public source, into data/nodes/instance-types.json.
 
-    python -m tools.node_facts --repo /path/to/aws/karpenter-provider-aws.git
+    python -m data.nodes.generate --repo /path/to/aws/karpenter-provider-aws.git
 
 The source is Karpenter's generated instance-type reference (website/content/en/docs/reference/
 instance-types.md, produced from the EC2 DescribeInstanceTypes API by hack/docs/instancetypes_gen):
@@ -23,7 +23,7 @@ from typing import Any
 
 SOURCE_REPOSITORY = "https://github.com/aws/karpenter-provider-aws"
 SOURCE_PATH = "website/content/en/docs/reference/instance-types.md"
-OUT = Path(__file__).resolve().parent.parent / "data" / "nodes" / "instance-types.json"
+OUT = Path(__file__).resolve().parent / "instance-types.json"  # beside its generator
 FAMILIES = re.compile(r"^(m[5-8][a-z]*|r[5-8][a-z]*|c[5-8][a-z]*|t3a?|t4g)\.(medium|large|\d*xlarge)$")
 
 
@@ -55,7 +55,8 @@ def parse(text: str) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m data.nodes.generate",
+                                     description=(__doc__ or "").strip().splitlines()[0])
     parser.add_argument("--repo", required=True, help="git directory of github.com/aws/karpenter-provider-aws")
     parser.add_argument("--ref", default="HEAD")
     args = parser.parse_args(argv)
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({
         "source": {"repository": SOURCE_REPOSITORY, "path": SOURCE_PATH, "commit": commit, "date": date},
-        "generator": "python -m tools.node_facts --repo <git dir of aws/karpenter-provider-aws>",
+        "generator": "python -m data.nodes.generate --repo <git dir of aws/karpenter-provider-aws>",
         "instanceTypes": types,
     }, indent=0) + "\n")
     print(f"{OUT}: {len(types)} instance types", file=sys.stderr)

@@ -2,17 +2,17 @@
 
 Two files, both generated (never edited by hand):
 
-- `components/crds/lgps.apps.langchain.ai.json`: the LangGraph operator's `LGP` CRD as the
+- `data/crds/lgps.apps.langchain.ai.json`: the LangGraph operator's `LGP` CRD as the
   `langgraph-dataplane` chart renders it (templates/operator/crds.yaml, minus the Helm guard),
   field descriptions dropped (they are three quarters of its size and would swell every plan),
   so the hybrid shape installs it once, outside every listener release.
-- `components/crds/schemas.json`: the openAPIV3Schema (descriptions dropped) of each custom
+- `data/crds/schemas.json`: the openAPIV3Schema (descriptions dropped) of each custom
   resource kind the program creates, for the Kubernetes schema tests.
 
 Each entry records the repository, the git ref and the path it came from. Run it against local
 clones (or `fetch` mirrors) of the chart repositories:
 
-    python -m tools.crd_data --langchain-helm DIR --eks-charts DIR --external-secrets DIR --envoy-gateway DIR
+    python -m data.crds.generate --langchain-helm DIR --eks-charts DIR --external-secrets DIR --envoy-gateway DIR
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import yaml
 
 from components.versions import ENVOY_GATEWAY, EXTERNAL_SECRETS, LANGGRAPH_DATAPLANE
 
-CRD_DIR = Path(__file__).resolve().parent.parent / "components" / "crds"
+CRD_DIR = Path(__file__).resolve().parent  # the CRD data lives beside its generator
 LGP_CRD_FILE = CRD_DIR / "lgps.apps.langchain.ai.json"
 SCHEMAS_FILE = CRD_DIR / "schemas.json"
 
@@ -79,7 +79,8 @@ def strip_descriptions(node: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m data.crds.generate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     for option in sorted({s[0] for s in SOURCES}):
         parser.add_argument(f"--{option.replace('_', '-')}", required=True, help="git directory of the repository")
     args = parser.parse_args(argv)
