@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from components import versions
-from settings.capacity import architecture_of
+from settings.node_facts import architecture_of
 
 if TYPE_CHECKING:
     from settings.model import Settings
