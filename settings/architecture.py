@@ -11,13 +11,10 @@ lists `linux/arm64` among its platforms. Instance type architectures come from d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from components import versions
+from settings.base import Problem, Shape
 from settings.node_facts import architecture_of
-
-if TYPE_CHECKING:
-    from settings.model import Settings
+from settings.stack import Settings
 
 ARCHITECTURES = ("x86_64", "arm64")
 # EKS managed node group AMI types for AL2023 (EKS API Nodegroup.amiType).
@@ -88,13 +85,11 @@ def unestablished_images(shape: str) -> list[str]:
     return [i.name for i in IMAGES if shape in i.shapes and i.arm64_source is None]
 
 
-def architecture_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
-    from settings.model import Shape
-
+def architecture_problems(settings: Settings) -> list[Problem]:
     if settings.shape is Shape.BYOC:
         return []
     wanted = settings.cluster.architecture
-    problems: list[tuple[str, Any, str]] = []
+    problems: list[Problem] = []
     for pool_key, pool in (("generalPool", settings.cluster.general_pool),
                            ("clickhousePool", settings.cluster.clickhouse_pool)):
         if pool_key == "clickhousePool" and (settings.shape is not Shape.SELF_HOSTED

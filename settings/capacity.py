@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
+from settings.base import Problem, Shape
 from settings.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
+from settings.cluster import NodePoolSettings
 from settings.node_facts import Node, node
-
-if TYPE_CHECKING:
-    from settings.model import NodePoolSettings, Settings
+from settings.stack import Settings
 
 # Deployments without a strategy (the chart sets none) surge by 25% of their replicas during a rollout.
 ROLLING_SURGE = 0.25
@@ -153,7 +153,7 @@ def chart_pods(facts: ChartFacts, values: Mapping[str, Any], *, keys: Mapping[st
     return pods
 
 
-def langsmith_values(settings: "Settings") -> dict[str, Any]:
+def langsmith_values(settings: Settings) -> dict[str, Any]:
     """The langsmith chart values the program would pass, with placeholders where a resource output goes."""
     from components.langsmith_values import ClickHousePlacement, LangSmithValuesInput, Workload, build_values
 
@@ -180,10 +180,8 @@ _COMPONENT_KEYS = {"backend": "backend", "platformBackend": "platformBackend", "
                    "aceBackend": "aceBackend"}
 
 
-def cluster_pods(settings: "Settings") -> list[Pod]:
+def cluster_pods(settings: Settings) -> list[Pod]:
     """Every pod the stack's cluster runs besides the DaemonSets (none for byoc)."""
-    from settings.model import Shape
-
     if settings.shape is Shape.BYOC:
         return []
     pods = list(CLUSTER_CONTROLLERS)
@@ -228,7 +226,7 @@ class PoolCapacity:
         return f"{_cores(self.free_cpu_m)} vCPU / {_gib(self.free_memory_mib)} GiB"
 
 
-def pool_capacity(pool: "NodePoolSettings") -> PoolCapacity | None:
+def pool_capacity(pool: NodePoolSettings) -> PoolCapacity | None:
     """What one node of the pool's smallest instance type leaves for pods (None: a type is unknown)."""
     nodes = [node(t) for t in pool.instance_types]
     known = [n for n in nodes if n is not None]
@@ -283,12 +281,12 @@ def with_surge(pods: Iterable[Pod]) -> list[Pod]:
     return out
 
 
-def capacity_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
+def capacity_problems(settings: Settings) -> list[Problem]:
     """(key, value, what is allowed) for every pod or pool that cannot schedule."""
     pods = cluster_pods(settings)
     if not pods:
         return []
-    problems: list[tuple[str, Any, str]] = []
+    problems: list[Problem] = []
     for p in pods:
         if p.cpu_limit_m is not None and p.cpu_m > p.cpu_limit_m:
             problems.append((f"{p.key}.cpu" if p.key else p.name, _cores(p.cpu_m),
@@ -330,7 +328,7 @@ def capacity_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
     return problems
 
 
-def sizing_report(settings: "Settings") -> dict[str, Any]:
+def sizing_report(settings: Settings) -> dict[str, Any]:
     """The arithmetic per pool, for the README and the tests: requests, node capacity, nodes needed."""
     pods = cluster_pods(settings)
     report: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from components.network import ExistingNetwork, Network, NetworkArgs
 from settings import ConfigError, ConfigIssue, Settings, Shape
 from settings.aws_provider import ProviderSettings, new_provider, provider_settings
 from settings.loader import runtime_values
-from settings.model import NodePoolSettings
+from settings.cluster import NodePoolSettings
 
 
 def availability_zones(settings: Settings) -> list[str]:

@@ -24,7 +24,7 @@ from settings.capacity import (
 )
 from settings.chart_facts import chart_facts, leaf_paths
 from settings.loader import ConfigError, parse_config
-from settings.model import Settings
+from settings import Settings
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, stack_values
 from tools.harness import ProgramRun

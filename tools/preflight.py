@@ -33,7 +33,7 @@ from settings.identity import principal_arn, role_name
 from settings.loader import creator_conflicts
 from settings.instance_types import shape_of
 from settings.json_values import leaves
-from settings.model import SECRET_KEYS
+from settings.stack import SECRET_KEYS
 from settings.restore import RDS_SNAPSHOT_ARN
 from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
 from tools.stack_config import OFFLINE_SECRET_PLACEHOLDER, StackConfig, load_for_command
