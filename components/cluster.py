@@ -28,9 +28,8 @@ import pulumi_kubernetes as k8s
 
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
-from components.versions import EKS_ADDON_VERSIONS, KUBERNETES_VERSION
+from components.versions import AMI_TYPES, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from components.logs import log_group
-from settings.architecture import AMI_TYPES
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_LABEL = "langsmith.com/pool"

@@ -15,7 +15,7 @@ from typing import Any, Literal, Mapping
 import pulumi
 
 from components import versions
-from settings.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
+from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 CONFIG_SECRET = "langsmith-config"

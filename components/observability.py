@@ -24,12 +24,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.iam import plain_service_trust_policy, policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
-from settings.aws_provider import ProviderSettings, new_provider
 from components.metric_catalogue import treat_missing_data
 
 CONTAINER_INSIGHTS_LOG_GROUPS = ("application", "dataplane", "host", "performance")

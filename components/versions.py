@@ -26,6 +26,8 @@ EKS_ADDON_VERSIONS = {
 }
 # Container Insights and Fluent Bit, as an EKS add-on.
 CLOUDWATCH_OBSERVABILITY_ADDON = "v5.3.0-eksbuild.1"
+# EKS managed node group AMI types for AL2023 (EKS API Nodegroup.amiType), per CPU architecture.
+AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
 
 # Images of the small helpers the stack runs itself.
 EVENT_EXPORTER_IMAGE = "ghcr.io/resmoio/kubernetes-event-exporter:v1.7"

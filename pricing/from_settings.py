@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pricing import items
 from pricing.engine import BillItem
-from settings.model import Settings, Shape
+from settings import Settings, Shape
 
 WAF_RULES = 5  # rate limit + the four AWS managed groups of components.edge.MANAGED_RULE_GROUPS
 

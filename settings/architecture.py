@@ -11,17 +11,12 @@ lists `linux/arm64` among its platforms. Instance type architectures come from d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from components import versions
-from settings.capacity import architecture_of
-
-if TYPE_CHECKING:
-    from settings.model import Settings
+from settings.base import Problem, Shape
+from settings.node_facts import architecture_of
+from settings.stack import Settings
 
 ARCHITECTURES = ("x86_64", "arm64")
-# EKS managed node group AMI types for AL2023 (EKS API Nodegroup.amiType).
-AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
 _LANGSMITH_MIRROR = ("langchain-ai/helm charts/langsmith/scripts/mirror_langsmith_images.sh at tag "
                      "langsmith-0.16.11: mirrors these images with --platform linux/arm64; only the sandbox "
                      "images (not enabled here) are amd64-only")
@@ -88,13 +83,11 @@ def unestablished_images(shape: str) -> list[str]:
     return [i.name for i in IMAGES if shape in i.shapes and i.arm64_source is None]
 
 
-def architecture_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
-    from settings.model import Shape
-
+def architecture_problems(settings: Settings) -> list[Problem]:
     if settings.shape is Shape.BYOC:
         return []
     wanted = settings.cluster.architecture
-    problems: list[tuple[str, Any, str]] = []
+    problems: list[Problem] = []
     for pool_key, pool in (("generalPool", settings.cluster.general_pool),
                            ("clickhousePool", settings.cluster.clickhouse_pool)):
         if pool_key == "clickhousePool" and (settings.shape is not Shape.SELF_HOSTED
@@ -105,7 +98,7 @@ def architecture_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
             example = "m7g.2xlarge / r7g.2xlarge" if wanted == "arm64" else "m6i.2xlarge / r6i.2xlarge"
             problems.append((f"cluster.{pool_key}.instanceTypes", wrong,
                              f"are not {wanted} instance types, and cluster.architecture is {wanted} "
-                             f"(the node AMI is {AMI_TYPES[wanted]}): use types such as {example}"))
+                             f"(the node AMI is {versions.AMI_TYPES[wanted]}): use types such as {example}"))
     if wanted == "arm64":
         missing = unestablished_images(settings.shape.value)
         if missing:

@@ -1,4 +1,4 @@
-"""The stack's `aws:` settings, carried over to the program's explicit AWS providers.
+"""The stack's `aws:` settings, read for the program's explicit AWS providers (components/aws_provider.py).
 
 Only Pulumi's default AWS provider reads the `aws:` config namespace; an explicit `aws.Provider`
 is configured from its arguments and the environment alone (by design: pulumi/pulumi-aws#1307).
@@ -13,25 +13,15 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Collection, Mapping, NamedTuple
+from typing import Any, Collection, Mapping
 
+from components.aws_provider import ProviderSettings
 from settings.json_values import parsed_json_document
 
 # Credentials: secrets in the provider's inputs (and so in plans and state) however they were set.
 CREDENTIAL_KEYS = frozenset({"accessKey", "secretKey", "token"})
 # Keys the program sets itself on every explicit provider (the stack's defaultTags are merged).
 _SET_BY_PROGRAM = frozenset({"region", "defaultTags"})
-
-
-class ProviderSettings(NamedTuple):
-    """Keyword arguments for `aws.Provider`, the names among them that are secrets, and the stack's
-    own default tags (to merge with the program's)."""
-    kwargs: dict[str, Any]
-    secret: frozenset[str]
-    default_tags: dict[str, str]
-    # The credentials a kubeconfig's `aws eks get-token` must use to be the cluster creator.
-    profile: str | None
-    role_arn: str | None
 
 
 def _snake(name: str) -> str:
@@ -89,18 +79,3 @@ def provider_settings(values: Mapping[str, Any], secret_keys: Collection[str] = 
     return ProviderSettings(kwargs, frozenset(secret), default_tags,
                             profile if isinstance(profile, str) else None,
                             role_arn if isinstance(role_arn, str) else None)
-
-
-def new_provider(name: str, region: str, tags: Mapping[str, str], carried: ProviderSettings,
-                 opts: Any = None) -> Any:
-    """An explicit `aws.Provider` in `region` that keeps the stack's `aws:` settings (credentials,
-    assumed roles, account guards, endpoints) and tags every resource with the stack's default tags
-    and the program's (the program's win on a clash)."""
-    import pulumi
-    import pulumi_aws as aws
-
-    kwargs: dict[str, Any] = {k: pulumi.Output.secret(v) if k in carried.secret else v
-                              for k, v in carried.kwargs.items()}
-    return aws.Provider(name, region=region,
-                        default_tags=aws.ProviderDefaultTagsArgs(tags={**carried.default_tags, **tags}),
-                        opts=opts, **kwargs)

@@ -26,76 +26,18 @@ the production profile's desired size is that number, the maximum is headroom.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
-from settings.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
+from components.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
+from settings.base import Problem, Shape
+from settings.cluster import NodePoolSettings
+from settings.node_facts import Node, node
+from settings.stack import Settings
 
-if TYPE_CHECKING:
-    from settings.model import NodePoolSettings, Settings
-
-NODE_DATA = Path(__file__).resolve().parent.parent / "data" / "nodes" / "instance-types.json"
-
-# Memory the hypervisor and firmware keep from the nominal size (Karpenter's default
-# VM_MEMORY_OVERHEAD_PERCENT, aws/karpenter-provider-aws pkg/operator/options).
-VM_MEMORY_OVERHEAD = 0.075
-# Kubelet hard eviction threshold on EKS AL2023 nodes (nodeadm kubelet config: memory.available 100Mi).
-EVICTION_HARD_MIB = 100
 # Deployments without a strategy (the chart sets none) surge by 25% of their replicas during a rollout.
 ROLLING_SURGE = 0.25
-
-
-@dataclass(frozen=True)
-class Node:
-    instance_type: str
-    vcpu: int
-    memory_mib: int
-    arch: str
-    max_pods: int
-
-    @property
-    def kube_reserved_cpu_m(self) -> int:
-        # nodeadm getCPUMillicoresToReserve: 6% of core 1, 1% of core 2, 0.5% of cores 3-4, 0.25% above.
-        total = self.vcpu * 1000
-        reserved = 0.0
-        for start, end, share in ((0, 1000, 0.06), (1000, 2000, 0.01), (2000, 4000, 0.005), (4000, total, 0.0025)):
-            if total > start:
-                reserved += (min(total, end) - start) * share
-        return int(reserved)
-
-    @property
-    def kube_reserved_memory_mib(self) -> int:
-        return 11 * self.max_pods + 255  # nodeadm getMemoryMebibytesToReserve
-
-    @property
-    def allocatable_cpu_m(self) -> int:
-        return self.vcpu * 1000 - self.kube_reserved_cpu_m
-
-    @property
-    def allocatable_memory_mib(self) -> float:
-        capacity = self.memory_mib * (1 - VM_MEMORY_OVERHEAD)
-        return capacity - self.kube_reserved_memory_mib - EVICTION_HARD_MIB
-
-
-@functools.cache
-def _node_table() -> Mapping[str, Mapping[str, Any]]:
-    return json.loads(NODE_DATA.read_text())["instanceTypes"]
-
-
-def node(instance_type: str) -> Node | None:
-    facts = _node_table().get(instance_type)
-    if facts is None:
-        return None
-    return Node(instance_type, facts["vcpu"], facts["memoryMiB"], facts["arch"], facts["maxPods"])
-
-
-def architecture_of(instance_type: str) -> str | None:
-    n = node(instance_type)
-    return n.arch if n else None
 
 
 @dataclass(frozen=True)
@@ -211,7 +153,7 @@ def chart_pods(facts: ChartFacts, values: Mapping[str, Any], *, keys: Mapping[st
     return pods
 
 
-def langsmith_values(settings: "Settings") -> dict[str, Any]:
+def langsmith_values(settings: Settings) -> dict[str, Any]:
     """The langsmith chart values the program would pass, with placeholders where a resource output goes."""
     from components.langsmith_values import ClickHousePlacement, LangSmithValuesInput, Workload, build_values
 
@@ -238,10 +180,8 @@ _COMPONENT_KEYS = {"backend": "backend", "platformBackend": "platformBackend", "
                    "aceBackend": "aceBackend"}
 
 
-def cluster_pods(settings: "Settings") -> list[Pod]:
+def cluster_pods(settings: Settings) -> list[Pod]:
     """Every pod the stack's cluster runs besides the DaemonSets (none for byoc)."""
-    from settings.model import Shape
-
     if settings.shape is Shape.BYOC:
         return []
     pods = list(CLUSTER_CONTROLLERS)
@@ -286,7 +226,7 @@ class PoolCapacity:
         return f"{_cores(self.free_cpu_m)} vCPU / {_gib(self.free_memory_mib)} GiB"
 
 
-def pool_capacity(pool: "NodePoolSettings") -> PoolCapacity | None:
+def pool_capacity(pool: NodePoolSettings) -> PoolCapacity | None:
     """What one node of the pool's smallest instance type leaves for pods (None: a type is unknown)."""
     nodes = [node(t) for t in pool.instance_types]
     known = [n for n in nodes if n is not None]
@@ -341,12 +281,12 @@ def with_surge(pods: Iterable[Pod]) -> list[Pod]:
     return out
 
 
-def capacity_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
+def capacity_problems(settings: Settings) -> list[Problem]:
     """(key, value, what is allowed) for every pod or pool that cannot schedule."""
     pods = cluster_pods(settings)
     if not pods:
         return []
-    problems: list[tuple[str, Any, str]] = []
+    problems: list[Problem] = []
     for p in pods:
         if p.cpu_limit_m is not None and p.cpu_m > p.cpu_limit_m:
             problems.append((f"{p.key}.cpu" if p.key else p.name, _cores(p.cpu_m),
@@ -388,7 +328,7 @@ def capacity_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
     return problems
 
 
-def sizing_report(settings: "Settings") -> dict[str, Any]:
+def sizing_report(settings: Settings) -> dict[str, Any]:
     """The arithmetic per pool, for the README and the tests: requests, node capacity, nodes needed."""
     pods = cluster_pods(settings)
     report: dict[str, Any] = {}
@@ -409,4 +349,4 @@ def sizing_report(settings: "Settings") -> dict[str, Any]:
 
 
 __all__ = ["Node", "Pod", "PoolCapacity", "capacity_problems", "cluster_pods", "node", "nodes_needed",
-           "pool_capacity", "sizing_report", "architecture_of"]
+           "pool_capacity", "sizing_report"]

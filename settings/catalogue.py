@@ -21,6 +21,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from settings.node_facts import architecture_of
+
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "aws" / "catalogue.json"
 
 
@@ -91,8 +93,7 @@ def source() -> str:
 # marks AWS Graviton (arm64): m7g, c7gn, r8gd, t4g, x2gd, im4gn; a1 is the first Graviton family.
 # (docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html)
 def architecture(instance_type: str) -> str:
-    from settings.capacity import architecture_of  # the node facts, where the type is recorded there
-
+    """From the node facts where the type is recorded there, else from AWS's naming."""
     recorded = architecture_of(instance_type)
     if recorded is not None:
         return recorded

@@ -2,7 +2,7 @@
 
 Read from the node facts (`data/nodes/instance-types.json`, built by `data/nodes/generate.py` from
 Karpenter's generated instance-type reference), the same table the capacity check uses for what a
-node leaves allocatable (`settings.capacity.node`), so that every size the stack reasons about
+node leaves allocatable (`settings.node_facts.node`), so that every size the stack reasons about
 comes from one place.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from settings.capacity import node
+from settings.node_facts import node
 
 
 class InstanceShape(NamedTuple):

@@ -19,11 +19,13 @@ from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
-from settings.model import MISSING_VALUE, RELATED_KEYS, SECRET_KEYS, ConfigModel, Settings, Shape
+from settings.base import MISSING_VALUE, ConfigModel, Shape
 from settings.identity import principal_arn
 from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
+from settings.rules import RELATED_KEYS, cross_field_problems
+from settings.stack import SECRET_KEYS, Settings
 
 REGION_KEY = "aws:region"
 _RUNTIME_FIELDS = {"project", "stack", "region"}
@@ -190,7 +192,7 @@ def parse_config(
                 message = _unknown_nested_key(error["loc"])
             issues.append(ConfigIssue(key, value, message))
     if settings is not None:
-        for k, v, a in settings.check_cross_field_rules():
+        for k, v, a in cross_field_problems(settings):
             k, v, a = _blame_what_the_user_set(k, v, a, user_values)
             issues.append(ConfigIssue(k, "[redacted]" if _is_secret_key(k) and v is not MISSING else v, a))
         for key in sorted(user_values):

@@ -11,13 +11,14 @@ created from it. Both only act when the resource is created: see docs/restore.md
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-if TYPE_CHECKING:
-    from settings.model import Settings
+from settings.base import Problem, Shape
+from settings.clickhouse import ClickHouseSettings
+from settings.postgres import PostgresSettings
 
 # RDS snapshot identifiers (CreateDBSnapshot: a letter first, letters/digits/hyphens, no "--",
 # no trailing hyphen, 1-255 characters); automated ones are "rds:<instance>-<date>", AWS Backup's
@@ -117,34 +118,32 @@ class RestoreSettings(BaseModel):
         return regions
 
 
-def restore_problems(settings: "Settings") -> list[tuple[str, Any, str]]:
+def restore_problems(restore: RestoreSettings, shape: Shape, region: str, postgres: PostgresSettings,
+                     clickhouse: ClickHouseSettings) -> list[Problem]:
     """Restore rules spanning other keys: (key, value, what is allowed) for each violation."""
-    from settings.model import Shape  # the model imports this module
-
-    restore = settings.restore
-    problems: list[tuple[str, Any, str]] = []
-    self_hosted = settings.shape is Shape.SELF_HOSTED
+    problems: list[Problem] = []
+    self_hosted = shape is Shape.SELF_HOSTED
     if restore.postgres_snapshot is not None:
         if not self_hosted:
             problems.append(("restore.postgresSnapshot", restore.postgres_snapshot,
-                             f"only a self-hosted stack has a PostgreSQL to restore (shape is {settings.shape.value})"))
-        elif settings.postgres.external:
+                             f"only a self-hosted stack has a PostgreSQL to restore (shape is {shape.value})"))
+        elif postgres.external:
             problems.append(("restore.postgresSnapshot", restore.postgres_snapshot,
                              "restores the stack's RDS instance, and postgres.external: true creates none: restore "
                              "your external PostgreSQL yourself, or set postgres.external: false"))
     if restore.clickhouse_snapshot is not None:
         if not self_hosted:
             problems.append(("restore.clickhouseSnapshot", restore.clickhouse_snapshot,
-                             f"only a self-hosted stack has a ClickHouse to restore (shape is {settings.shape.value})"))
-        elif settings.clickhouse.mode != "in-cluster":
+                             f"only a self-hosted stack has a ClickHouse to restore (shape is {shape.value})"))
+        elif clickhouse.mode != "in-cluster":
             problems.append(("restore.clickhouseSnapshot", restore.clickhouse_snapshot,
                              "restores the in-cluster ClickHouse volume and needs clickhouse.mode: in-cluster "
                              "(an external ClickHouse is restored by its own provider)"))
-    for key, region in restore.snapshot_regions().items():
-        if region != settings.region:
+    for key, snapshot_region in restore.snapshot_regions().items():
+        if snapshot_region != region:
             copy = "aws rds copy-db-snapshot" if key.endswith("postgresSnapshot") else "aws ec2 copy-snapshot"
             problems.append((key, getattr(restore, "postgres_snapshot" if key.endswith("postgresSnapshot")
                                           else "clickhouse_snapshot"),
-                             f"is in {region} but the stack deploys to {settings.region}: a snapshot restores "
-                             f"only in its own region; copy it first ({copy} --source-region {region})"))
+                             f"is in {snapshot_region} but the stack deploys to {region}: a snapshot restores "
+                             f"only in its own region; copy it first ({copy} --source-region {snapshot_region})"))
     return problems

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import SecretStr
 
+from components.aws_provider import ProviderSettings, new_provider
 from components.byoc import BYOC_PRIVATE_SUBNET_TAGS, BYOC_PUBLIC_SUBNET_TAGS, BYOC_VPC_TAGS
 from components.cluster import Cluster, ClusterArgs, NodePool
 from components.cluster_addons import ClusterAddons, ClusterAddonsArgs
@@ -17,9 +18,9 @@ from components.kms import EncryptionKeys, EncryptionKeysArgs
 from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
 from settings import ConfigError, ConfigIssue, Settings, Shape
-from settings.aws_provider import ProviderSettings, new_provider, provider_settings
+from settings.aws_provider import provider_settings
 from settings.loader import runtime_values
-from settings.model import NodePoolSettings
+from settings.cluster import NodePoolSettings
 
 
 def availability_zones(settings: Settings) -> list[str]:

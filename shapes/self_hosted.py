@@ -19,7 +19,8 @@ from components.observability import AlarmThresholds, Observability, Observabili
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
-from settings.model import LangSmithSettings, Settings
+from settings import Settings
+from settings.langsmith import LangSmithSettings
 from shapes.foundation import Foundation, availability_zones, secret_input
 
 LANGSMITH_NAMESPACE = "langsmith"

@@ -29,7 +29,7 @@ _RUNS: dict[tuple[Any, ...], ProgramRun] = {}
 def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT,
                 secret_keys: frozenset[str] | set[str] = frozenset(), preview: bool = False,
                 program: Any = None) -> ProgramRun:
-    """`tools.harness.run_program`, memoised: the program is deterministic for a given config,
+    """`tools.engine.harness.run_program`, memoised: the program is deterministic for a given config,
     so tests that need the same stack share one run (it is the slow part of the suite)."""
     if program is not None:
         return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,

@@ -59,9 +59,9 @@ def test_eu_control_plane_requires_an_explicit_principal():
 
 
 def test_every_default_principal_has_its_published_source():
-    # Each default names its public source beside it (settings/model.py); the US one is
+    # Each default names its public source beside it (settings/byoc.py); the US one is
     # LangChain's BYOC Terraform module (langchain-ai/terraform modules/langgraph_cloud_setup).
-    from settings.model import BYOC_CONTROL_PLANE_PRINCIPALS
+    from settings.byoc import BYOC_CONTROL_PLANE_PRINCIPALS
     assert BYOC_CONTROL_PLANE_PRINCIPALS == {"us": US_CONTROL_PLANE}
 
 

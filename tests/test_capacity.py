@@ -22,9 +22,9 @@ from settings.capacity import (
     steady_pods,
     with_surge,
 )
-from settings.chart_facts import chart_facts, leaf_paths
+from components.chart_facts import chart_facts, leaf_paths
 from settings.loader import ConfigError, parse_config
-from settings.model import Settings
+from settings import Settings
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, stack_values
 from tools.engine.harness import ProgramRun
@@ -215,7 +215,7 @@ def test_chart_facts_record_their_source_and_hooks():
     assert dataplane.source["tag"] == f"langgraph-dataplane-{versions.LANGGRAPH_DATAPLANE.version}"
     # Every recorded condition is one the capacity check can evaluate (a new chart version with a
     # template construct it cannot read fails here, not in a user's preview).
-    from settings.chart_facts import Values
+    from components.chart_facts import Values
 
     for f in (facts, dataplane):
         for workload in f.workloads:
@@ -286,7 +286,7 @@ def test_node_groups_get_the_ami_type_of_their_architecture(prod_run: ProgramRun
 
 
 def test_the_generator_reads_conditions_replicas_resources_and_hooks_from_templates():
-    from settings.chart_facts import leaf_paths_and_open_maps as chart_leaf_paths
+    from components.chart_facts import leaf_paths_and_open_maps as chart_leaf_paths
     from data.charts.generate import workloads_of
 
     template = "\n".join([

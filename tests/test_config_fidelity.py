@@ -18,7 +18,9 @@ import pytest
 from settings import ConfigError, parse_config
 from settings import catalogue
 from settings.loader import creator_conflicts, deploy_checks
-from settings.model import REDIS_DEFAULT_VERSIONS, RESERVED_NAMESPACES, postgres_versions, redis_versions
+from settings.hybrid import RESERVED_NAMESPACES
+from settings.postgres import postgres_versions
+from settings.redis import REDIS_DEFAULT_VERSIONS, redis_versions
 from settings.placeholders import find_placeholders, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS
 from tests.conftest import PROJECT, key, run_stack, stack_values

@@ -22,7 +22,7 @@ from components.clickhouse_restore import CLICKHOUSE_DATA_CLAIM, CLICKHOUSE_STAT
 from components.kms import KEY_DELETION_WINDOW_DAYS
 from components.langsmith_values import COMPONENTS, FRONTEND_SERVICE, RELEASE_NAME
 from components.versions import KUBERNETES_VERSION, LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
-from settings.model import SECRET_KEYS, Settings
+from settings.stack import SECRET_KEYS, Settings
 from tests.conftest import PROJECT, run_stack
 from tools.engine.harness import PROJECT_ROOT, ProgramRun
 

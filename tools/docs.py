@@ -22,7 +22,7 @@ from pydantic_core import PydanticUndefined
 
 from pricing.engine import estimate
 from pricing.from_plan import items_from_plan
-from settings.model import SECRET_KEYS, Settings
+from settings.stack import SECRET_KEYS, Settings
 from settings.profiles import PROFILE_DEFAULTS, PROFILE_NAMES
 from tools.engine.diagram import mermaid
 from tools.engine.harness import PROJECT_ROOT, run_program

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from settings.chart_facts import leaf_paths_and_open_maps, lookup
+from components.chart_facts import leaf_paths_and_open_maps, lookup
 
 SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
 DATA_DIR = Path(__file__).resolve().parent  # the facts live beside their generator

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from settings.json_values import leaves
-from settings.model import SECRET_KEYS
+from settings.stack import SECRET_KEYS
 from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
 from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 from tools.preflight.context import FAIL, PASS, Checks, Context
