@@ -64,9 +64,10 @@ GENERATED: Mapping[str, Path] = {
 # dotted, `[]` for the entries of a list), its type, its default (the profile table's where a
 # profile sets it), what values are allowed (field constraints, Literal and enum members, and the
 # validators' rules), the shapes that read it (the loader's SHAPE_KEYS) and whether it must be
-# set. Three things cannot be read off a model and are stated here, each held to the code by
-# tests/test_docs.py: what a validator allows, the keys a cross-field rule requires, and the
-# defaults the loader fills in.
+# set. What cannot be read off a model is stated in the tables below, each held to the code by
+# tests/test_config_reference.py: what each validator allows, the keys a cross-field rule
+# requires, the limits rules across keys set, the defaults the loader fills in, and the readable
+# names of the settings' named types.
 
 RUNTIME_KEYS = {"region": "aws:region"}  # model fields the runtime fills from another namespace
 RUNTIME_ONLY = {"project", "stack"}      # model fields that are not config keys at all
