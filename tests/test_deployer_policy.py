@@ -22,7 +22,7 @@ from tools.engine.deployer_policy import (
 )
 from tools.engine.iam_actions import RESOURCE_ACTIONS
 
-# What parliament reports and we accept, with why (README "Deploying with least privilege"):
+# What parliament reports and we accept, with why (docs/security.md, "Deploying with least privilege"):
 # RESOURCE_STAR: actions whose resources AWS names itself (IDs) or that take no resource;
 # PERMISSIONS_MANAGEMENT_ACTIONS: the deployer creates roles, key and bucket policies by design;
 # PRIVILEGE_ESCALATION CreateEC2WithExistingIP: iam:PassRole (only to ec2/eks/... services) with

@@ -1,14 +1,18 @@
-"""The operator guides under docs/ are held to the code.
+"""The README and every page under docs/ are held to the code.
 
-Every config key a guide names exists in the settings model (and nested keys are set with
+Every config key a page names exists in the settings model (and nested keys are set with
 `--path`), every `python -m ...` and `bin/...` command exists with the flags it is given, every
-stack output, AWS name and Kubernetes object a command names is one the program creates, and
-every guide is linked from the README. Commands that other branches deliver (ownership.md) are
-skipped, with the missing module named, until they land.
+stack output, AWS name and Kubernetes object a command names is one the program creates, every
+link and repository path resolves, every page is linked from the README, the generated sections
+are fresh (`python -m tools.docs`), and the facts the pages state (availability, protection,
+versions) match what the program builds. Commands that other branches deliver (ownership.md) are
+skipped, with the missing module named, until they land. The configuration reference's own
+rendering is held to the settings in tests/test_config_reference.py.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import re
 import typing
@@ -22,13 +26,18 @@ from components.clickhouse_restore import CLICKHOUSE_DATA_CLAIM, CLICKHOUSE_STAT
 from components.kms import KEY_DELETION_WINDOW_DAYS
 from components.langsmith_values import COMPONENTS, FRONTEND_SERVICE, RELEASE_NAME
 from components.versions import KUBERNETES_VERSION, LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
+from settings.profiles import PROFILE_DEFAULTS
 from settings.stack import SECRET_KEYS, Settings
 from tests.conftest import PROJECT, run_stack
+from tools import docs as generator
 from tools.engine.harness import PROJECT_ROOT, ProgramRun
+from tools.engine.plan import build_plan
 
 DOCS_DIR = PROJECT_ROOT / "docs"
 README = PROJECT_ROOT / "README.md"
-REQUIRED_DOCS = ("deploy.md", "upgrade.md", "restore.md", "teardown.md", "troubleshooting.md")
+REQUIRED_DOCS = ("deploy.md", "upgrade.md", "restore.md", "teardown.md", "troubleshooting.md",  # operator guides
+                 "configuration.md", "architecture.md", "security.md", "cost.md", "ci.md",  # the reference
+                 "preview.md", "preflight.md")
 
 # Commands other branches deliver (ownership.md, "Agreed names"): skipped while absent here.
 EXPECTED_ELSEWHERE = {
@@ -46,6 +55,11 @@ MIGRATION_JOBS = {f"{RELEASE_NAME}-backend-migrations", f"{RELEASE_NAME}-backend
 
 def docs() -> list[Path]:
     return sorted(DOCS_DIR.glob("*.md"))
+
+
+def pages() -> list[Path]:
+    """Every document a reader meets: the README and docs/."""
+    return [README, *docs()]
 
 
 def code_blocks(text: str) -> list[str]:
@@ -77,9 +91,10 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def resolve_key(path: str) -> bool:
-    """Whether `path` (e.g. `cluster.deployerAccessCidrs[0]`) is a config key of the model."""
+    """Whether `path` (e.g. `cluster.deployerAccessCidrs[0]`, `hybrid.listeners[].name`) is a config
+    key of the model."""
     model: Any = Settings
-    for part in re.sub(r"\[\d+\]", "", path).split("."):
+    for part in re.sub(r"\[\d*\]", "", path).split("."):
         if model is dict:
             return True  # a map (tags, hybridApiKeys): any key
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
@@ -93,7 +108,7 @@ def resolve_key(path: str) -> bool:
 
 
 TOP_LEVEL = {(f.alias or n) for n, f in Settings.model_fields.items() if n not in ("project", "stack", "region")}
-KEY = r"[a-z][A-Za-z0-9]*(?:\[\d+\])?(?:\.[a-z][A-Za-z0-9]*(?:\[\d+\])?)*"
+KEY = r"[a-z][A-Za-z0-9]*(?:\[\d*\])?(?:\.[a-z][A-Za-z0-9]*(?:\[\d*\])?)*"
 
 
 def named_keys(text: str) -> set[str]:
@@ -126,7 +141,7 @@ def config_commands(line: str) -> list[tuple[list[str], str]]:
     return found
 
 
-def test_every_guide_exists_and_is_linked_from_the_readme():
+def test_every_page_exists_and_is_linked_from_the_readme():
     readme = README.read_text()
     names = {p.name for p in docs()}
     assert set(REQUIRED_DOCS) <= names
@@ -134,10 +149,10 @@ def test_every_guide_exists_and_is_linked_from_the_readme():
     assert not unlinked, f"docs not linked from README.md: {unlinked}"
 
 
-def test_every_config_key_a_guide_names_exists():
-    unknown = [f"{p.name}: {k}" for p in docs() for k in sorted(named_keys(p.read_text())) if not resolve_key(k)]
+def test_every_config_key_a_page_names_exists():
+    unknown = [f"{p.name}: {k}" for p in pages() for k in sorted(named_keys(p.read_text())) if not resolve_key(k)]
     assert not unknown, "keys the settings model does not have:\n" + "\n".join(unknown)
-    named = set().union(*(named_keys(p.read_text()) for p in docs()))
+    named = set().union(*(named_keys(p.read_text()) for p in pages()))
     # The keys the guides exist to explain are among those checked.
     assert {"licenseKey", "cluster.deployerAccessCidrs", "cluster.deployerInsideVpc", "langsmith.chartVersion",
             "restore.postgresSnapshot", "restore.clickhouseSnapshot", "langsmith.hostedZoneId"} <= named
@@ -152,7 +167,7 @@ def test_the_key_checks_catch_a_misspelt_key_and_a_nested_set_without_path():
 
 def test_nested_keys_are_set_with_path_and_credentials_with_secret():
     problems = []
-    for p in docs():
+    for p in pages():
         for line in command_lines(p.read_text()):
             for flags, key in config_commands(line):
                 if ("." in key or "[" in key) and "--path" not in flags:
@@ -164,12 +179,18 @@ def test_nested_keys_are_set_with_path_and_credentials_with_secret():
 
 # -- commands ------------------------------------------------------------------------------------
 
+# `python -m` of the standard library (a page may show how to make a virtualenv): not ours to check.
+STANDARD_LIBRARY_COMMANDS = frozenset({"venv", "pip", "json", "http"})
+
+
 def _commands() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(doc, module or bin path, flags) of every `python -m X` and `bin/X` a guide names."""
+    """(doc, module or bin path, flags) of every `python -m X` and `bin/X` a page names."""
     found: dict[tuple[str, str], set[str]] = {}
-    for p in docs():
+    for p in pages():
         text = p.read_text()
         for match in re.finditer(r"python -m ([a-z_][\w.]*)([^`\n|;&]*)", text):
+            if match.group(1).split(".")[0] in STANDARD_LIBRARY_COMMANDS:
+                continue
             found.setdefault((p.name, match.group(1)), set()).update(re.findall(r"(?<!\S)(--[a-z][a-z-]*)", match.group(2)))
         for match in re.finditer(r"(?<![\w/.])(bin/[a-z][\w-]*)", text):
             found.setdefault((p.name, match.group(1)), set())
@@ -228,7 +249,7 @@ def test_stack_outputs_and_aws_names_the_guides_use_are_the_programs(dev_run, pr
     log_groups = {r.inputs["name"] for run in (dev_run, prod_run) for r in run.of_type("aws:cloudwatch/logGroup:LogGroup")}
     problems = []
     checked = 0
-    for p in docs():
+    for p in pages():
         text = p.read_text()
         for output in re.findall(r"pulumi stack output ([A-Za-z]+)", text):
             checked += 1
@@ -274,7 +295,7 @@ def test_kubectl_names_are_the_objects_the_release_and_stack_create(dev_run):
     namespaces |= {r.inputs["namespace"] for r in dev_run.of_type("kubernetes:helm.sh/v3:Release")} | {"kube-system"}
     assert external_secrets, "the dev stack's ExternalSecrets were not found"
     problems, checked = [], 0
-    for p in docs():
+    for p in pages():
         for line in command_lines(p.read_text()):
             if not line.startswith("kubectl"):
                 continue
@@ -367,3 +388,168 @@ def test_policy_rules_the_guides_name_exist_with_the_stated_enforcement():
     assert stated, "the teardown guide names the policy it breaches"
     for enforcement, name in stated:
         assert rules.get(name) == enforcement, f"{name}: the guide says {enforcement}, the pack {rules.get(name)}"
+
+
+# -- links and paths -------------------------------------------------------------------------------
+
+def without_code_blocks(text: str) -> str:
+    return re.sub(r"```.*?```", "", text, flags=re.S)
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces to
+    hyphens, `-1`, `-2`... for repeats (headings in code blocks are not headings)."""
+    anchors: set[str] = set()
+    for title in re.findall(r"^#{1,6} (.+)$", without_code_blocks(text), flags=re.M):
+        anchor = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+        unique, n = anchor, 0
+        while unique in anchors:
+            n += 1
+            unique = f"{anchor}-{n}"
+        anchors.add(unique)
+    return anchors
+
+
+def links(text: str) -> list[str]:
+    return re.findall(r"\]\(([^)\s]+)\)", without_code_blocks(text))
+
+
+def test_every_link_between_pages_resolves():
+    problems, checked = [], 0
+    for page in pages():
+        for target in links(page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue  # https://, mailto:
+            path, _, anchor = target.partition("#")
+            resolved = (page.parent / path).resolve() if path else page
+            checked += 1
+            if not resolved.exists():
+                problems.append(f"{page.name}: {target} (no such file)")
+            elif anchor and (resolved.suffix != ".md" or anchor not in heading_anchors(resolved.read_text())):
+                problems.append(f"{page.name}: {target} (no such heading)")
+    assert not problems, "links that do not resolve:\n" + "\n".join(problems)
+    assert checked >= 40
+
+
+def test_the_link_check_reads_headings_and_links_as_github_does():
+    assert heading_anchors("## Availability (what fails, how long)\n```bash\n# not a heading\n```\n### `dev`\n### `dev`\n") \
+        == {"availability-what-fails-how-long", "dev", "dev-1"}
+    assert links("[a](cost.md#dev) and [b](https://x.org)\n```\n[e](f.md)\n```\n") == ["cost.md#dev", "https://x.org"]
+
+
+# Top-level entries of the repository: a code span starting with one of them is a path in it.
+REPOSITORY_ROOTS = {p.name for p in PROJECT_ROOT.iterdir() if not p.name.startswith(".") or p.name in (".ci", ".github")}
+
+
+def repository_paths(text: str) -> set[str]:
+    """Paths of this repository a text names in code spans (`settings/profiles.py`, `data/charts/`);
+    `<placeholder>` and `-N.` stand for any name."""
+    found = set()
+    for span in re.findall(r"`([^`\s]+)`", text):
+        if "/" in span and span.split("/")[0] in REPOSITORY_ROOTS - {"README.md"} and ":" not in span:
+            found.add(span)
+    return found
+
+
+def test_every_repository_path_a_page_names_exists():
+    problems, checked = [], 0
+    for page in pages():
+        for path in sorted(repository_paths(page.read_text())):
+            pattern = re.sub(r"<[^>]+>", "*", path).replace("-N.", "-*.")
+            checked += 1
+            if not any(PROJECT_ROOT.glob(pattern.rstrip("/"))):
+                problems.append(f"{page.name}: {path}")
+    assert not problems, "paths that do not exist:\n" + "\n".join(problems)
+    assert checked >= 20
+
+
+def test_the_readme_gives_the_test_command_ci_runs():
+    entry = (PROJECT_ROOT / ".ci" / "run").read_text()
+    (command,) = re.findall(r"^exec (\S+)", entry, flags=re.M)
+    assert command in {line.split()[0] for line in command_lines(README.read_text())}, \
+        f".ci/run runs {command}, which the README's code blocks do not show"
+
+
+def test_the_readme_is_a_landing_page():
+    text = README.read_text()
+    assert len(text.splitlines()) <= 150, "the README is the landing page: the reference belongs in docs/"
+    for shape in ("`self-hosted`", "`hybrid`", "`byoc`"):
+        assert shape in text
+    assert "bin/preview dev" in text and "pulumi up" in text
+
+
+# -- generated sections (python -m tools.docs) -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stack_plans(dev_run, prod_run) -> dict[str, dict[str, Any]]:
+    return {"dev": build_plan(dev_run), "prod": build_plan(prod_run),
+            **{stack: build_plan(run_stack(stack)) for stack in generator.STACKS if stack not in ("dev", "prod")}}
+
+
+def test_generated_sections_are_fresh(stack_plans):
+    files = generator.documents(stack_plans)
+    assert {p.relative_to(PROJECT_ROOT).as_posix() for p in files} == {
+        "README.md", "docs/configuration.md", "docs/architecture.md", "docs/cost.md", "docs/security.md"}
+    stale = {p: (current, updated) for p, (current, updated) in files.items() if current != updated}
+    assert not stale, "stale: run python -m tools.docs\n" + "\n".join(
+        line for current, updated in stale.values()
+        for line in difflib.unified_diff(current.splitlines(), updated.splitlines(), lineterm="", n=1))
+
+
+def test_the_check_fails_on_a_stale_reference_and_leaves_it(stack_plans, tmp_path, monkeypatch, capsys):
+    reference = tmp_path / "configuration.md"
+    text = generator.GENERATED["config-reference"].read_text()
+    stale = text.replace("| `clickhouse.cpu` | Kubernetes quantity |", "| `clickhouse.cpu` | ForwardRef('Quantity') |")
+    assert stale != text
+    reference.write_text(stale)
+    monkeypatch.setattr(generator, "GENERATED", {**generator.GENERATED, "config-reference": reference})
+    assert generator.main(["--check"], plan_for=lambda stack: stack_plans[stack]) == 1
+    assert "configuration.md is stale" in capsys.readouterr().err
+    assert reference.read_text() == stale  # --check writes nothing
+    assert generator.main([], plan_for=lambda stack: stack_plans[stack]) == 0
+    assert reference.read_text() == text
+
+
+def test_config_reference_lists_every_key_with_profile_defaults():
+    reference = generator.config_reference()
+    for key in ("network.cidr", "cluster.generalPool.instanceTypes", "postgres.instanceClass", "hybrid.listeners",
+                "hybrid.listeners[].namespaces", "byocExternalId", "observability.rdsCpuPercent",
+                "langsmith.components.backend.cpu", "aws:region"):
+        assert f"| `{key}` |" in reference
+    (line,) = [l for l in reference.splitlines() if l.startswith("| `network.natGateways` |")]
+    assert "dev: `single`; production, production-large: `per-az`" in line
+    (secret,) = [l for l in reference.splitlines() if l.startswith("| `licenseKey` |")]
+    assert "| secret |" in secret and "pulumi config set --secret" in secret
+    # The page names every key the model has: each key of the model resolves, and each is listed.
+    assert all(resolve_key(k.key) for k in generator.config_keys() if ":" not in k.key)
+
+
+# -- facts the architecture page states ------------------------------------------------------------
+
+def availability_section() -> str:
+    text = (DOCS_DIR / "architecture.md").read_text()
+    match = re.search(r"^## Availability.*?(?=^## )", text, re.DOTALL | re.MULTILINE)
+    assert match, "docs/architecture.md has no Availability section"
+    return match.group(0)
+
+
+def test_availability_table_matches_the_profiles():
+    section = availability_section()
+    production, large = PROFILE_DEFAULTS["production"], PROFILE_DEFAULTS["production-large"]
+    # production: one RDS instance (single-AZ); production-large: Multi-AZ.
+    assert production["postgres"]["multiAz"] is False and "one RDS instance (single-AZ)" in section
+    assert large["postgres"]["multiAz"] is True and "`production-large` turns on RDS Multi-AZ" in section
+    # ElastiCache: a replica to promote in production, three nodes in production-large.
+    assert production["redis"]["nodes"] >= 2 and "a replica in another AZ is promoted automatically" in section
+    assert large["redis"]["nodes"] == 3 and "(and 3 ElastiCache nodes)" in section
+
+
+def test_clickhouse_is_one_replica_on_one_volume_as_the_architecture_page_says(prod_run):
+    section = availability_section()
+    assert "neither profile replicates\nClickHouse" in section or "neither profile replicates ClickHouse" in section
+    release = prod_run.one("kubernetes:helm.sh/v3:Release", "langsmith-release")
+    stateful_set = release.inputs["values"]["clickhouse"]["statefulSet"]
+    assert stateful_set.get("replicas", 1) == 1
+    # ... on a pool pinned to one AZ (the volume's): the node group spans exactly one subnet.
+    node_group = prod_run.one("eks:index:ManagedNodeGroup", "cluster-clickhouse")
+    assert len(node_group.inputs["subnetIds"]) == 1

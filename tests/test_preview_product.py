@@ -1,8 +1,7 @@
-"""The offline preview as a product: cost, timeline, diagram and generated docs."""
+"""The offline preview as a product: cost, timeline and diagram (the generated docs: tests/test_docs.py)."""
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from pricing.engine import SPOT_FRACTION, estimate
 from pricing.from_plan import items_from_plan
 from tests.conftest import run_stack
-from tools import docs
 from tools.engine.diagram import mermaid
 from tools.engine.plan import build_plan
 from tools.preview import main as preview_main
@@ -143,26 +141,3 @@ def test_diagram_draws_only_present_components(dev_run):
     assert "n_byoc" in byoc and "sts:AssumeRole" in byoc and "n_langsmith" not in byoc
     dev = mermaid(build_plan(dev_run))
     assert "n_users" in dev and "controlplane" not in dev
-
-
-def test_config_reference_lists_every_key_with_profile_defaults():
-    reference = docs.config_reference()
-    for key in ("network.cidr", "cluster.generalPool.instanceTypes", "postgres.instanceClass", "hybrid.listeners",
-                "byocExternalId", "observability.rdsCpuPercent", "langsmith.components.backend.cpu"):
-        assert f"| `{key}` |" in reference
-    (line,) = [l for l in reference.splitlines() if l.startswith("| `network.natGateways` |")]
-    assert "dev: `single`; production: `per-az`; production-large: `per-az`" in line
-    (secret,) = [l for l in reference.splitlines() if l.startswith("| `licenseKey` |")]
-    assert "secret" in secret
-
-
-def test_readme_generated_sections_are_fresh(dev_run, prod_run):
-    cached = {"dev": build_plan(dev_run), "prod": build_plan(prod_run)}
-
-    def plan_for(stack: str) -> dict:
-        return cached.get(stack) or docs.stack_plan(stack)
-
-    current = docs.README.read_text()
-    expected = docs.render(current, docs.sections({stack: plan_for(stack) for stack in docs.STACKS}))
-    assert expected == current, "README.md is stale: run python -m tools.docs\n" + "\n".join(
-        difflib.unified_diff(current.splitlines(), expected.splitlines(), lineterm="", n=1))
