@@ -39,15 +39,6 @@ REQUIRED_DOCS = ("deploy.md", "upgrade.md", "restore.md", "teardown.md", "troubl
                  "configuration.md", "architecture.md", "security.md", "cost.md", "ci.md",  # the reference
                  "preview.md", "preflight.md")
 
-# Commands other branches deliver (ownership.md, "Agreed names"): skipped while absent here.
-EXPECTED_ELSEWHERE = {
-    "tools.preflight": "h4, #15.1",
-    "tools.deployer_policy": "h4, #15.3",
-    "pricing.refresh": "h3, #14.6",
-    "bin/preflight": "h4, #15.1",
-}
-FLAGS_EXPECTED_ELSEWHERE = {("tools.preview", "--diff"): "h4, #15.2"}
-
 # langsmith chart 0.16.x templates/backend/{postgres,clickhouse}-migrations.yaml:
 # "{{ fullname }}-{{ backend.name }}-migrations" and "...-ch-migrations" (randomizeName: false).
 MIGRATION_JOBS = {f"{RELEASE_NAME}-backend-migrations", f"{RELEASE_NAME}-backend-ch-migrations"}
@@ -209,13 +200,9 @@ def test_the_guides_name_the_operator_commands():
 def test_every_command_a_guide_names_exists(doc: str, command: str, flags: tuple[str, ...]):
     if command.startswith("bin/"):
         path = PROJECT_ROOT / command
-        if not path.exists() and command in EXPECTED_ELSEWHERE:
-            pytest.skip(f"{command} is not on this branch yet ({EXPECTED_ELSEWHERE[command]})")
         assert path.is_file() and path.stat().st_mode & 0o111, f"{doc} names {command}, which is not an executable"
         return
     spec = importlib.util.find_spec(command)
-    if spec is None and command in EXPECTED_ELSEWHERE:
-        pytest.skip(f"module {command} is not on this branch yet ({EXPECTED_ELSEWHERE[command]})")
     assert spec is not None and spec.origin, f"{doc} names `python -m {command}`, which does not exist"
     if spec.submodule_search_locations is not None:  # a package: `python -m` runs its __main__
         spec = importlib.util.find_spec(f"{command}.__main__")
@@ -223,11 +210,7 @@ def test_every_command_a_guide_names_exists(doc: str, command: str, flags: tuple
     source = Path(spec.origin).read_text()
     assert "__main__" in source, f"{command} cannot run as `python -m {command}`"
     missing = [f for f in flags if f'"{f}"' not in source]
-    pending = [f for f in missing if (command, f) in FLAGS_EXPECTED_ELSEWHERE]
-    assert not set(missing) - set(pending), f"{doc}: {command} has no option {sorted(set(missing) - set(pending))}"
-    if pending:
-        pytest.skip(f"{command} {' '.join(pending)} is not on this branch yet "
-                    f"({', '.join(FLAGS_EXPECTED_ELSEWHERE[(command, f)] for f in pending)})")
+    assert not missing, f"{doc}: {command} has no option {missing}"
 
 
 # -- what the commands name ------------------------------------------------------------------------
