@@ -85,7 +85,7 @@ def test_what_the_files_say(prod_bundle: dict[str, str]) -> None:
 
 
 def test_events_and_logs_follow_the_window(tmp_path: Path) -> None:
-    members, runner = bundle(tmp_path / "one-hour")
+    members, _ = bundle(tmp_path / "one-hour")
     assert "outside the window" not in members["kubernetes/events.txt"]
     assert members["kubernetes/events.txt"].startswith("events since 2026-12-06T19:00:00Z (3)")
     wide, wide_runner = bundle(tmp_path / "two-days", "--since", "2d",
