@@ -24,6 +24,7 @@ from settings.identity import principal_arn
 from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
+from settings.retired import RETIRED_KEYS, pop_retired
 from settings.rules import RELATED_KEYS, cross_field_problems
 from settings.stack import SECRET_KEYS, Settings
 
@@ -144,6 +145,10 @@ def parse_config(
                 issues.append(namespace_issue)
             continue  # aws:, kubernetes:, pulumi: belong to their providers and the CLI
         key = full_key[len(prefix):]
+        retired = next((r for r in RETIRED_KEYS if r.old == key), None)
+        if retired is not None and key not in known:
+            issues.append(ConfigIssue(key, MISSING if _is_secret_key(key) else value, retired.message()))
+            continue
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -158,6 +163,11 @@ def parse_config(
         except json.JSONDecodeError as exc:
             issues.append(ConfigIssue(key, "[redacted]" if _is_secret_key(key) else value,
                                       f"is not valid JSON ({exc.msg} at position {exc.pos})"))
+
+    # A key an older release used: name what replaced it (and drop it, so it is not also "unknown").
+    raw, retired_found = pop_retired(raw, RETIRED_KEYS)
+    for where, value, retired in retired_found:
+        issues.append(ConfigIssue(where, "[redacted]" if _is_secret_key(where) else value, retired.message()))
 
     region = values.get(REGION_KEY)
     user_values = dict(raw)  # what the stack file sets, before the profile fills the rest

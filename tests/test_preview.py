@@ -111,14 +111,34 @@ def test_mandatory_violation_exits_one(monkeypatch: pytest.MonkeyPatch, tmp_path
     code, out, _ = run_preview("--stack", "dev", "--json", str(tmp_path / "plan.json"))
     assert code == 1
     assert json.loads((tmp_path / "plan.json").read_text())["violations"] == [violation]
-    assert "[mandatory] example: broken" in out
+    assert "[mandatory] example on urn:x: broken" in out
+
+
+def test_a_failing_plan_prints_its_violations_even_when_quiet(monkeypatch: pytest.MonkeyPatch):
+    urn = "urn:pulumi:dev::langsmith-aws::langsmith:data:Postgres$aws:rds/instance:Instance::ls-dev-pg"
+    advisory = {"policy": "a-advice", "enforcement": "advisory", "urn": "urn:x", "message": "consider"}
+    mandatory = {"policy": "z-rule", "enforcement": "mandatory", "urn": urn, "message": "not encrypted"}
+    monkeypatch.setattr(preview, "check_plan", lambda plan: [advisory, mandatory])
+    code, out, _ = run_preview("--stack", "dev", "--quiet")
+    assert code == 1
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    assert lines == ["Policy violations: 2 (1 mandatory, 1 advisory)",
+                     "[mandatory] z-rule on ls-dev-pg (aws:rds/instance:Instance): not encrypted",
+                     "[advisory] a-advice on urn:x: consider"]
 
 
 def test_advisory_violation_keeps_exit_zero(monkeypatch: pytest.MonkeyPatch):
     violation = {"policy": "example", "enforcement": "advisory", "urn": "urn:x", "message": "consider"}
     monkeypatch.setattr(preview, "check_plan", lambda plan: [violation])
-    code, _, _ = run_preview("--stack", "dev", "--quiet")
+    code, out, _ = run_preview("--stack", "dev", "--quiet")
     assert code == 0
+    assert "[advisory] example on urn:x: consider" in out
+
+
+def test_a_clean_quiet_plan_prints_nothing(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(preview, "check_plan", lambda plan: [])
+    code, out, _ = run_preview("--stack", "dev", "--quiet")
+    assert (code, out) == (0, "")
 
 
 def test_secure_stack_values_are_marked_secret(tmp_path: Path):

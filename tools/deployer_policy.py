@@ -1,8 +1,9 @@
 """Write the least-privilege IAM policy of the principal that runs `pulumi up`, derived from the
 offline plans of all shapes (how: tools/engine/deployer_policy.py; the actions per resource type:
-tools/engine/iam_actions.py).
+tools/engine/iam_actions.py), and with it the CI roles' documents derived from it
+(tools/engine/ci_roles.py: the pull-request preview role, the deploy role, the state backend).
 
-    python -m tools.deployer_policy            # writes iam/deployer-policy.json
+    python -m tools.deployer_policy            # writes iam/deployer-policy*.json and iam/ci-*.json
     python -m tools.deployer_policy --check    # exit 1 when the committed file is stale
 """
 
@@ -13,6 +14,7 @@ import json
 import sys
 from typing import Sequence, TextIO
 
+from tools.engine import ci_roles
 from tools.engine.deployer_policy import DEFAULT_PREFIX, POLICY_PATH, generate, policy_size
 from tools.engine.harness import PROJECT_ROOT
 
@@ -25,6 +27,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when the files differ from a fresh generation")
     args = parser.parse_args(argv)
     files = generate(args.prefix)
+    files.update(ci_roles.generate_from_text(files[POLICY_PATH]))
     stale_parts = sorted(set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) - set(files))
     if args.check:
         stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text] + stale_parts

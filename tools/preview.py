@@ -28,7 +28,7 @@ from tools.engine.plan import build_plan, sorted_violations, stable_order
 from tools.engine.plan_diff import diff_plans, print_diff
 from tools.engine.policy_check import check_plan
 from tools.engine.stack_config import load_for_command
-from tools.engine.summary import print_cost, print_timeline, summarize
+from tools.engine.summary import print_cost, print_timeline, print_violations, summarize
 from tools.engine.timeline import timeline_summary
 
 EXIT_OK, EXIT_VIOLATION, EXIT_CONFIG, EXIT_PROGRAM = 0, 1, 2, 3
@@ -40,7 +40,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     source.add_argument("--stack", help="stack name: reads stacks/Pulumi.<stack>.yaml")
     source.add_argument("--config-file", type=Path, help="a stack config file to use instead")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the plan as JSON to PATH")
-    parser.add_argument("--quiet", action="store_true", help="print no summary")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print no summary (policy violations are printed all the same)")
     parser.add_argument("--cost", action="store_true", help="print the estimated monthly bill by line item")
     parser.add_argument("--timeline", action="store_true", help="print the estimated first-deploy time")
     parser.add_argument("--diff", type=Path, metavar="OLD.json",
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         args.json.write_text(json.dumps(plan, indent=2, sort_keys=False) + "\n")
     if not args.quiet:
         summarize(plan, out)
+    elif plan["violations"]:
+        # --quiet drops the report, never the reasons: a plan that fails (or warns) says why.
+        print_violations(plan["violations"], out)
     if args.cost:
         print_cost(plan["cost"], out)
     if args.timeline:

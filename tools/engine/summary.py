@@ -45,10 +45,32 @@ def summarize(plan: dict[str, Any], out: TextIO) -> None:
     print("\nOutputs:", file=out)
     for name, value in plan["outputs"].items():
         print(f"  {name}: {json.dumps(value)}", file=out)
-    violations = plan["violations"]
-    print(f"\nPolicy violations: {len(violations)}", file=out)
-    for v in violations:
-        print(f"  [{v['enforcement']}] {v['policy']}: {v['message']} ({v['urn']})", file=out)
+    print_violations(plan["violations"], out)
+
+
+def resource_of(urn: str) -> str:
+    """`name (type)` from a Pulumi URN (urn:pulumi:STACK::PROJECT::PARENT$TYPE::NAME); the URN when it is not one."""
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return urn
+    return f"{parts[3]} ({parts[2].split('$')[-1]})"
+
+
+def ordered_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mandatory first (they fail the plan), then advisory; stable within each."""
+    return sorted(violations, key=lambda v: v["enforcement"] != "mandatory")
+
+
+def violation_line(v: dict[str, Any]) -> str:
+    return f"[{v['enforcement']}] {v['policy']} on {resource_of(str(v['urn']))}: {v['message']}"
+
+
+def print_violations(violations: list[dict[str, Any]], out: TextIO) -> None:
+    mandatory = sum(1 for v in violations if v["enforcement"] == "mandatory")
+    print(f"\nPolicy violations: {len(violations)} ({mandatory} mandatory, {len(violations) - mandatory} advisory)",
+          file=out)
+    for v in ordered_violations(violations):
+        print(f"  {violation_line(v)}", file=out)
 
 
 def print_cost(cost: dict[str, Any], out: TextIO) -> None:
