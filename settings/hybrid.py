@@ -49,9 +49,6 @@ class ListenerSettings(ConfigModel):
     listener_id: Uuid = Field(description="Listener ID from the LangSmith UI")
     workspace_id: Uuid = Field(description="Workspace the listener belongs to")
     namespaces: list[WorkloadNamespace] = Field(min_length=1, description="Namespaces its deployments run in")
-    owns_crds: Optional[bool] = Field(
-        default=None, description="Retired: the stack installs the operator's LGP CRD once, outside every listener; "
-                                  "setting it is a config error")
 
 
 class HybridSettings(ConfigModel):
@@ -115,13 +112,6 @@ def hybrid_problems(h: HybridSettings, api_keys: Optional[dict[str, SecretStr]])
         problems.append(("hybrid.gatewayApi", False,
                          "must be true: agents are routed by Envoy Gateway behind the stack's own ALB (TLS, WAF); "
                          "a plain Ingress would need a second, controller-owned load balancer"))
-    for i, listener in enumerate(h.listeners):
-        if listener.owns_crds is not None:
-            # Refused rather than ignored: a listener that "owns" the CRD is the old layout,
-            # where removing that listener deleted every listener's agents.
-            problems.append((f"hybrid.listeners[{i}].ownsCrds", listener.owns_crds,
-                             "is no longer used: the stack installs the LangGraph operator's LGP CRD once, "
-                             "outside every listener release; remove the key"))
     keys = listener_api_keys(api_keys)
     if api_keys is None:
         problems.append(("hybridApiKeys", MISSING_VALUE,

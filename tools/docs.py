@@ -176,7 +176,6 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "hybrid.listeners[].name": "unique across listeners",
     "hybrid.listeners[].listenerId": "unique across listeners",
     "hybrid.listeners[].namespaces": "several only with `hybrid.gatewayApi: true`",
-    "hybrid.listeners[].ownsCrds": "retired: setting it is an error",
     "hybrid.gatewayApi": "must be `true` (agents are routed by Envoy Gateway behind the stack's ALB)",
     "hybridApiKeys": "a key for every listener name",
     "byocExternalId": "2 to 1224 characters of letters, digits and `+=,.@:/-_`",
