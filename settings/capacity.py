@@ -155,24 +155,10 @@ def chart_pods(facts: ChartFacts, values: Mapping[str, Any], *, keys: Mapping[st
 
 def langsmith_values(settings: Settings) -> dict[str, Any]:
     """The langsmith chart values the program would pass, with placeholders where a resource output goes."""
-    from components.langsmith_values import ClickHousePlacement, LangSmithValuesInput, Workload, build_values
+    from components.langsmith_values import build_values
+    from settings.langsmith_chart import values_input
 
-    app = settings.langsmith
-    assert app is not None
-    c = app.components
-    sizes = {"backend": c.backend, "platformBackend": c.platform_backend, "queue": c.queue,
-             "ingestQueue": c.ingest_queue, "frontend": c.frontend, "playground": c.playground,
-             "aceBackend": c.ace_backend}
-    ch = settings.clickhouse
-    return build_values(LangSmithValuesInput(
-        hostname=app.domain or "langsmith.invalid", region=settings.region, bucket_name="bucket",
-        s3_role_arns={k: "role" for k in sizes}, auth=app.auth, oidc_with_client_secret=True,
-        admin_email=app.admin_email,
-        workloads={k: Workload(replicas=w.replicas, cpu=w.cpu, memory=w.memory) for k, w in sizes.items()},
-        clickhouse=ClickHousePlacement(storage_class="sc", volume_size_gb=ch.volume_size_gb, cpu=ch.cpu,
-                                       memory=ch.memory, node_selector={}, toleration_key="taint")
-        if ch.mode == "in-cluster" else None,
-        insights_enabled=app.insights_enabled, polly_enabled=app.polly_enabled))
+    return build_values(values_input(settings))
 
 
 _COMPONENT_KEYS = {"backend": "backend", "platformBackend": "platformBackend", "queue": "queue",
