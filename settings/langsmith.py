@@ -35,6 +35,11 @@ class LangSmithComponents(ConfigModel):
     ace_backend: WorkloadSize
 
 
+class AgentServerSize(ConfigModel):
+    cpu: Quantity = Field(default="1", description="CPU request per agent API server")
+    memory: Quantity = Field(default="2Gi", description="Memory request per agent API server")
+
+
 class DeploymentsSettings(ConfigModel):
     """LangSmith Deployment: agents deployed from the LangSmith UI into this cluster (docs/deployments.md)."""
 
@@ -46,11 +51,9 @@ class DeploymentsSettings(ConfigModel):
         default=2, ge=0, le=200,
         description="Agent servers the cluster is sized for (each: its API server, an operator-made PostgreSQL "
                     "and Redis)")
-    agent_server_cpu: Quantity = Field(default="1", description="CPU request per agent API server (capacity)")
-    agent_server_memory: Quantity = Field(default="2Gi", description="Memory request per agent API server (capacity)")
-    agent_database_gb: int = Field(
-        default=10, ge=1, le=16384,
-        description="Volume of each agent's operator-made PostgreSQL (cost; the control plane sets it per deployment)")
+    agent_server: AgentServerSize = Field(
+        default_factory=lambda: AgentServerSize(),
+        description="What each agent API server is counted at in the capacity arithmetic")
 
 
 class OidcSettings(ConfigModel):
