@@ -282,10 +282,10 @@ def test_every_stack_passes_every_mandatory_rule(stack: str, dev_run, prod_run):
     assert [v for v in violations if v["enforcement"] == "mandatory"] == []
 
 
-def test_the_rules_see_the_real_resources(prod_run):
-    """Guard against rules that pass because they match nothing."""
-    plan = build_plan(prod_run)
-    types = {r["type"] for r in plan["resources"]}
+def test_the_rules_see_the_real_resources(prod_run, deployments_run):
+    """Guard against rules that pass because they match nothing (LangSmith Deployment brings the ECR
+    repository: the prod example with it on, tests/test_deployments.py)."""
+    types = {r["type"] for run in (prod_run, deployments_run) for r in build_plan(run)["resources"]}
     for rule in MANDATORY_RULES:
         if hasattr(rule, "types") and rule.name not in ("no-world-open-inline-rules", "iam-no-broad-managed-policies"):
             assert types & set(rule.types), rule.name  # type: ignore[attr-defined]
