@@ -249,7 +249,9 @@ class LangSmith(pulumi.ComponentResource):
         # (pods of the very first install predate the binding: there is no old pod to protect then).
         # With deployments, the chart's routes (LangSmith's and every agent's) attach to the stack's
         # Gateway, which admits routes only from namespaces with the data-plane label.
-        labels = dict([POD_READINESS_GATE_LABEL, *([(DATAPLANE_LABEL, "true")] if args.deployments else [])])
+        labels: dict[str, str] = dict([POD_READINESS_GATE_LABEL])
+        if args.deployments is not None:
+            labels[DATAPLANE_LABEL] = "true"
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=labels),
             opts=k8s_opts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
@@ -40,6 +41,7 @@ from tools.engine.plan import build_plan
 from tools.engine.policy_check import check_plan
 from tools.engine.timeline import timeline_summary
 
+ROOT = Path(__file__).resolve().parent.parent
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 BINDING = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
@@ -64,6 +66,10 @@ def release(run: ProgramRun) -> Registration:
 def test_the_shipped_example_turns_deployments_and_fleet_on():
     example = deployments_example()
     assert example["deployments"] == {"enabled": True, "agentServers": 2} and example["fleetEnabled"] is True
+    # What the stack file's comment and docs/deployments.md say it takes: 4 general nodes at rest, 5 in a rollout.
+    report = sizing_report(settings_of("prod", {"langsmith": example}))["general"]
+    assert (report["nodesNeeded"], report["nodesNeededDuringRollout"]) == (4, 5)
+    assert "minSize/desiredSize to 4" in (ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
 
 
 def test_a_self_hosted_stack_with_deployments_previews_with_zero_mandatory_violations(deployments_run: ProgramRun):
