@@ -68,6 +68,11 @@ class EdgeArgs:
     health_check_port: int | None = None  # None: the traffic port
     # Also serve every direct subdomain (*.domain), e.g. one per hybrid listener.
     wildcard: bool = False
+    # Callers inside the cluster (LangSmith Deployment's health check of each agent's URL): HTTPS from
+    # these security groups (an internal ALB, reached directly) or addresses (a public ALB restricted by
+    # allowed_cidrs, reached through the NAT gateways), on top of allowed_cidrs.
+    in_cluster_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    in_cluster_addresses: Sequence[pulumi.Input[str]] = ()
 
 
 def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
@@ -156,6 +161,23 @@ class Edge(pulumi.ComponentResource):
                     ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv4=cidr,
                     opts=child,
                 )
+        for i, group in enumerate(args.in_cluster_security_group_ids):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-alb-in-443-cluster-{i}",
+                security_group_id=self.security_group.id,
+                description="HTTPS from the cluster's pods (LangSmith's health check of each agent URL)",
+                ip_protocol="tcp", from_port=443, to_port=443, referenced_security_group_id=group,
+                opts=child,
+            )
+        for i, address in enumerate(args.in_cluster_addresses):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-alb-in-443-nat-{i}",
+                security_group_id=self.security_group.id,
+                description="HTTPS from a NAT gateway of the stack (pods calling LangSmith's public URL)",
+                ip_protocol="tcp", from_port=443, to_port=443,
+                cidr_ipv4=pulumi.Output.concat(address, "/32"),
+                opts=child,
+            )
         backend_ports = sorted({args.target_port, args.health_check_port or args.target_port})
         for port in backend_ports:
             suffix = "" if port == FRONTEND_CONTAINER_PORT else f"-{port}"

@@ -4,6 +4,10 @@ The ALB terminates TLS (our certificate, WAF, logs) and forwards to the Envoy pr
 TargetGroupBinding; Envoy routes by hostname and path to each agent's HTTPRoute, which the
 LangGraph operator creates in the listener's namespaces. Routes may attach only from namespaces
 labelled as data-plane namespaces, so nothing else in the cluster can publish itself.
+
+Two users: the hybrid shape (one listener hostname `*.<domain>`, a subdomain per listener) and a
+self-hosted stack with LangSmith Deployment (the exact LangSmith hostname: the langsmith chart's
+HTTPRoute sends `/` to the frontend, and the operator adds a path-prefixed route per agent).
 """
 
 from __future__ import annotations
@@ -29,11 +33,19 @@ ENVOY_HTTP_PORT = 10080      # Envoy's container port for the Gateway's port-80 
 ENVOY_READY_PORT = 19001     # Envoy's readiness endpoint
 ENVOY_READY_PATH = "/ready"
 DATAPLANE_LABEL = "langsmith.com/dataplane"
+LISTENER_NAME = "http"  # the Gateway's one listener (a route's parentRef sectionName)
+# Envoy Gateway gives a route without `timeouts` Envoy's 15 s request timeout (envoyproxy/gateway @ v1.9.0
+# internal/gatewayapi/route.go HTTPRequestTimeout; site .../tasks/traffic/http-timeouts.md), and neither
+# the langsmith chart's HTTPRoute nor the operator's set one: LangSmith's API calls (up to the ALB's
+# 300 s idle timeout) and agents' streamed runs would be cut. "0s" turns Envoy's route timeout off;
+# the ALB's idle timeout still bounds a silent connection.
+REQUEST_TIMEOUT = "0s"
 
 
 @dataclass(frozen=True)
 class AgentGatewayArgs:
-    domain: str
+    # The Gateway listener's hostname: `*.<domain>` (hybrid) or the exact LangSmith hostname.
+    listener_hostname: str
     provider: k8s.Provider
     target_group_arn: pulumi.Input[str]
     # For objects an earlier version of the stack left to Helm (Cluster.adopting_provider).
@@ -104,11 +116,20 @@ class AgentGateway(pulumi.ComponentResource):
             kind="Gateway",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAME, namespace=GATEWAY_NAMESPACE),
             spec={"gatewayClassName": "envoy-agents", "listeners": [{
-                "name": "http", "protocol": "HTTP", "port": 80, "hostname": f"*.{args.domain}",
+                "name": LISTENER_NAME, "protocol": "HTTP", "port": 80, "hostname": args.listener_hostname,
                 "allowedRoutes": {"namespaces": {"from": "Selector", "selector": {
                     "matchLabels": {DATAPLANE_LABEL: "true"}}}},
             }]},
             opts=k8s_opts(gateway_class, namespace),
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-timeouts",
+            api_version="gateway.envoyproxy.io/v1alpha1",
+            kind="BackendTrafficPolicy",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="no-route-timeout", namespace=GATEWAY_NAMESPACE),
+            spec={"targetRefs": [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": GATEWAY_NAME}],
+                  "timeout": {"http": {"requestTimeout": REQUEST_TIMEOUT}}},
+            opts=k8s_opts(self.gateway),
         )
         k8s.apiextensions.CustomResource(
             f"{name}-binding",

@@ -10,6 +10,10 @@
 - One IRSA role per service account that touches S3, limited to the bucket and its key.
 - The `langsmith` chart as a Helm release (hooks run the migrations), then a TargetGroupBinding
   that registers the frontend pods in the ALB's target group.
+- With LangSmith Deployment (`deployments`), the ALB serves Envoy Gateway instead (components/gateway.py):
+  the chart's HTTPRoute sends LangSmith's hostname to the frontend and the operator adds a route per
+  agent. The namespace may then attach routes to the Gateway, the release waits for the stack's LGP CRD
+  and the Gateway, and agent pods (user code, in this namespace) get a NetworkPolicy of their own.
 
 Install order and readiness. The chart (0.16.11) runs its PostgreSQL and ClickHouse migrations
 as `post-install` hooks (weight -1), then `auth-bootstrap` (0) and an `e2e-test` Job (1, fail
@@ -59,7 +63,9 @@ from components.langsmith_values import (
     build_values,
 )
 from components.langsmith_values import COMPONENTS as SERVICE_ACCOUNTS
-from components.network_policies import deny_instance_metadata
+from components.gateway import DATAPLANE_LABEL
+from components.langsmith_values import AGENT_LABEL
+from components.network_policies import deny_instance_metadata, fence_agents
 from components.versions import CURL_IMAGE, KUBECTL_IMAGE, LANGSMITH, RELOADER
 
 RELEASE_TIMEOUT_SECONDS = 1800  # first install runs the Postgres and ClickHouse migrations
@@ -161,6 +167,20 @@ class ClickHouseConnection:
     user: str = CLICKHOUSE_USER
 
 
+# The chart's pods agents may call (tracing and the LangSmith API, the host backend): by the labels
+# every langsmith 0.16.11 workload carries ("langsmith.selectorLabels" + app.kubernetes.io/component).
+AGENT_REACHABLE_COMPONENTS = ("frontend", "backend", "platform-backend", "host-backend")
+
+
+@dataclass(frozen=True)
+class DeploymentsWiring:
+    """LangSmith Deployment: what the release waits for, and what the agents' NetworkPolicy needs."""
+
+    operator_crd: pulumi.Resource  # the stack's LGP CRD (components/dataplane.py operator_crd)
+    gateway: pulumi.Resource  # the Gateway the chart's routes attach to
+    vpc_cidr: pulumi.Input[str]  # agents may not reach inside it, but for the peers their policy lists
+
+
 @dataclass(frozen=True)
 class LangSmithArgs:
     namespace: str
@@ -177,11 +197,13 @@ class LangSmithArgs:
     redis_host: pulumi.Input[str]
     redis_auth_token_arn: pulumi.Input[str]
     clickhouse: ClickHouseConnection
-    target_group_arn: pulumi.Input[str]
+    # The ALB's target group for the frontend pods; None when a Gateway serves it (deployments).
+    target_group_arn: pulumi.Input[str] | None
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     chart_version: str = LANGSMITH.version  # langsmith.chartVersion
     # restore.clickhouseSnapshot: the ClickHouse data claim, created in the namespace before the release.
     clickhouse_restore: ClickHouseRestore | None = None
+    deployments: DeploymentsWiring | None = None
 
 
 def s3_access_policy(bucket_arn: str, kms_key_arn: str) -> str:
@@ -225,13 +247,29 @@ class LangSmith(pulumi.ComponentResource):
         # The load balancer controller's webhook adds a readiness gate to the pods a TargetGroupBinding
         # serves in namespaces with this label, so a rollout waits for their targets to be healthy
         # (pods of the very first install predate the binding: there is no old pod to protect then).
+        # With deployments, the chart's routes (LangSmith's and every agent's) attach to the stack's
+        # Gateway, which admits routes only from namespaces with the data-plane label.
+        labels: dict[str, str] = dict([POD_READINESS_GATE_LABEL])
+        if args.deployments is not None:
+            labels[DATAPLANE_LABEL] = "true"
         namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict([POD_READINESS_GATE_LABEL])),
+            f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=labels),
             opts=k8s_opts)
-        # Pods here never reach the node's instance metadata (the nodes allow hop limit 2).
+        # Pods here never reach the node's instance metadata (the nodes allow hop limit 2); agent pods
+        # are left to their own, narrower policy.
         metadata_closed = deny_instance_metadata(f"{name}-deny-instance-metadata", namespace=args.namespace,
-                                                 provider=args.provider, parent=self, depends_on=[namespace])
+                                                 provider=args.provider, parent=self, depends_on=[namespace],
+                                                 except_label=AGENT_LABEL[0] if args.deployments else None)
+        deployment_prerequisites: list[pulumi.Resource] = []
+        if args.deployments is not None:
+            agents_fenced = fence_agents(
+                f"{name}-agents-egress", namespace=args.namespace, agent_label=AGENT_LABEL,
+                langsmith_api_pods=[{"app.kubernetes.io/instance": RELEASE_NAME,
+                                     "app.kubernetes.io/component": f"{RELEASE_NAME}-{component}"}
+                                    for component in AGENT_REACHABLE_COMPONENTS],
+                vpc_cidr=args.deployments.vpc_cidr, provider=args.provider, parent=self, depends_on=[namespace])
+            # The policy exists before the operator can start an agent.
+            deployment_prerequisites = [agents_fenced, args.deployments.operator_crd, args.deployments.gateway]
         self._store = secret_store(f"{name}-secret-store", namespace=args.namespace, region=args.region,
                                    provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])
         self.external_secrets = [
@@ -270,18 +308,19 @@ class LangSmith(pulumi.ComponentResource):
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
             await_readiness=False,
             depends_on=[namespace, metadata_closed, self.reloader, *self.external_secrets, *args.depends_on,
-                        *restored_claims],
+                        *restored_claims, *deployment_prerequisites],
         )
         self.readiness = self._readiness_check()
-        k8s.apiextensions.CustomResource(
-            f"{name}-frontend-binding",
-            api_version="elbv2.k8s.aws/v1beta1",
-            kind="TargetGroupBinding",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=FRONTEND_SERVICE, namespace=args.namespace),
-            spec={"serviceRef": {"name": FRONTEND_SERVICE, "port": FRONTEND_SERVICE_PORT},
-                  "targetGroupARN": args.target_group_arn, "targetType": "ip"},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.release]),
-        )
+        if args.target_group_arn is not None:
+            k8s.apiextensions.CustomResource(
+                f"{name}-frontend-binding",
+                api_version="elbv2.k8s.aws/v1beta1",
+                kind="TargetGroupBinding",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=FRONTEND_SERVICE, namespace=args.namespace),
+                spec={"serviceRef": {"name": FRONTEND_SERVICE, "port": FRONTEND_SERVICE_PORT},
+                      "targetGroupARN": args.target_group_arn, "targetType": "ip"},
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.release]),
+            )
         self.register_outputs({"namespace": args.namespace, "release": self.release.name})
 
     # -- Readiness -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from components import versions
 from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
+NAMESPACE = "langsmith"  # the release's namespace (and, with LangSmith Deployment, its agents')
 CONFIG_SECRET = "langsmith-config"
 POSTGRES_SECRET = "langsmith-postgres"
 REDIS_SECRET = "langsmith-redis"
@@ -68,6 +69,159 @@ class ClickHousePlacement:
     toleration_key: str
 
 
+# LangSmith Deployment (config.deployment.enabled). Agent pods, and the PostgreSQL and Redis the operator
+# creates for each agent, carry this label (added to the operator's templates below), so that the
+# NetworkPolicies can tell them apart from LangSmith's own pods in the same namespace.
+AGENT_LABEL = ("langsmith.com/agent", "true")
+
+
+def _agent_label_line(indent: int) -> str:
+    return " " * indent + f'{AGENT_LABEL[0]}: "{AGENT_LABEL[1]}"\n'
+
+
+# The operator's templates, as langsmith 0.16.11 ships them (values.yaml `operator.templates.deployment`,
+# `.redis`, `.db`; langchain-ai/helm @ langsmith-0.16.11), with only these additions: the agent label on
+# each pod template, and no service account token in agent pods (agents are user code; none of them
+# needs the Kubernetes API). `${...}` are the operator's own placeholders, filled per agent.
+AGENT_DEPLOYMENT_TEMPLATE = (
+    "apiVersion: apps/v1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: ${name}\n"
+    "  namespace: ${namespace}\n"
+    "spec:\n"
+    "  replicas: ${replicas}\n"
+    "  revisionHistoryLimit: 10\n"
+    "  selector:\n"
+    "    matchLabels:\n"
+    "      app: ${name}\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels:\n"
+    "        app: ${name}\n"
+    + _agent_label_line(8) +
+    "    spec:\n"
+    "      enableServiceLinks: false\n"
+    "      automountServiceAccountToken: false\n"
+    "      containers:\n"
+    "      - name: api-server\n"
+    "        image: ${image}\n"
+    "        ports:\n"
+    "        - name: api-server\n"
+    "          containerPort: 8000\n"
+    "          protocol: TCP\n"
+    "        livenessProbe:\n"
+    "          httpGet:\n"
+    "            path: /ok\n"
+    "            port: 8000\n"
+    "          periodSeconds: 15\n"
+    "          timeoutSeconds: 5\n"
+    "          failureThreshold: 6\n"
+    "        readinessProbe:\n"
+    "          httpGet:\n"
+    "            path: /ok\n"
+    "            port: 8000\n"
+    "          periodSeconds: 15\n"
+    "          timeoutSeconds: 5\n"
+    "          failureThreshold: 6\n"
+)
+AGENT_REDIS_TEMPLATE = (
+    "apiVersion: apps/v1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: ${service_name}\n"
+    "  namespace: ${namespace}\n"
+    "spec:\n"
+    "  replicas: 1\n"
+    "  selector:\n"
+    "    matchLabels:\n"
+    "      app: ${service_name}\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels:\n"
+    "        app: ${service_name}\n"
+    + _agent_label_line(8) +
+    "    spec:\n"
+    "      enableServiceLinks: false\n"
+    "      automountServiceAccountToken: false\n"
+    "      containers:\n"
+    "      - name: redis\n"
+    "        image: docker.io/redis:7\n"
+    "        ports:\n"
+    "        - containerPort: 6379\n"
+    "          name: redis\n"
+    "        livenessProbe:\n"
+    "          exec:\n"
+    "            command:\n"
+    "            - redis-cli\n"
+    "            - ping\n"
+    "          initialDelaySeconds: 30\n"
+    "          periodSeconds: 10\n"
+    "        readinessProbe:\n"
+    "          tcpSocket:\n"
+    "            port: 6379\n"
+    "          initialDelaySeconds: 10\n"
+    "          periodSeconds: 5\n"
+)
+AGENT_DATABASE_TEMPLATE = (
+    "apiVersion: apps/v1\n"
+    "kind: StatefulSet\n"
+    "metadata:\n"
+    "  name: ${service_name}\n"
+    "spec:\n"
+    "  serviceName: ${service_name}\n"
+    "  selector:\n"
+    "    matchLabels:\n"
+    "      app: ${service_name}\n"
+    "  persistentVolumeClaimRetentionPolicy:\n"
+    "    whenDeleted: Delete\n"
+    "    whenScaled: Retain\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels:\n"
+    "        app: ${service_name}\n"
+    + _agent_label_line(8) +
+    "    spec:\n"
+    "      automountServiceAccountToken: false\n"
+    "      containers:\n"
+    "      - name: postgres\n"
+    "        image: pgvector/pgvector:pg15\n"
+    "        ports:\n"
+    "        - containerPort: 5432\n"
+    '        command: ["docker-entrypoint.sh"]\n'
+    "        args:\n"
+    "          - postgres\n"
+    "          - -c\n"
+    "          - max_connections=${max_connections}\n"
+    "        env:\n"
+    "        - name: PGDATA\n"
+    "          value: /var/lib/postgresql/data/pgdata\n"
+    "        volumeMounts:\n"
+    "        - name: postgres-data\n"
+    "          mountPath: /var/lib/postgresql/data\n"
+    "      enableServiceLinks: false\n"
+    "  volumeClaimTemplates:\n"
+    "  - metadata:\n"
+    "      name: postgres-data\n"
+    "    spec:\n"
+    '      accessModes: ["ReadWriteOnce"]\n'
+    "      resources:\n"
+    "        requests:\n"
+    '          storage: "${storage_gi}Gi"\n'
+)
+
+
+@dataclass(frozen=True)
+class DeploymentRouting:
+    """Where the chart's HTTPRoutes attach (LangSmith's own and one per agent): a Gateway of the stack."""
+
+    gateway_name: str
+    gateway_namespace: str
+    section_name: str
+    # config.deployment.ingressHealthCheckEnabled (settings.langsmith.ingress_health_check says when).
+    ingress_health_check: bool
+
+
 @dataclass(frozen=True)
 class LangSmithValuesInput:
     hostname: str
@@ -81,6 +235,9 @@ class LangSmithValuesInput:
     clickhouse: ClickHousePlacement | None  # None: external ClickHouse
     insights_enabled: bool = False
     polly_enabled: bool = False
+    fleet_enabled: bool = False
+    # LangSmith Deployment on, routed through this Gateway; None: off (the ALB serves the frontend).
+    deployments: DeploymentRouting | None = None
 
 
 def _resources(path: str, cpu: str, memory: str) -> dict[str, Any]:
@@ -117,7 +274,7 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
                 "bucketName": v.bucket_name,
                 "apiURL": f"https://s3.{v.region}.amazonaws.com",
             },
-            "deployment": {"enabled": False},
+            "deployment": _deployment(v.deployments),
         },
         "postgres": {"external": {"enabled": True, "existingSecretName": POSTGRES_SECRET,
                                   "connectionUrlSecretKey": CONNECTION_URL_KEY}},
@@ -127,6 +284,13 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
         "insights": {"enabled": v.insights_enabled},
         "polly": {"enabled": v.polly_enabled},
     }
+    if v.fleet_enabled:
+        # Fleet (formerly Agent Builder), the standalone workloads of chart 0.15+; the legacy
+        # `config.agentBuilder` path stays off (LangChain's terraform fleet example: never both). Its
+        # encryption key is `agent_builder_encryption_key` of the config Secret (templates/secrets.yaml).
+        values["fleet"] = {"enabled": True}
+    if v.deployments is not None:
+        values.update(_deployment_routing(v.deployments))
     for component, account in COMPONENTS.items():
         workload = v.workloads[component]
         service_account: dict[str, Any] = {"name": account}
@@ -137,9 +301,37 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
                 f"{component}.deployment.resources", workload.cpu, workload.memory)},
             "serviceAccount": service_account,
         }
-    # The ALB is ours; the frontend stays internal and joins it through a TargetGroupBinding.
+    # The ALB is ours; the frontend stays internal and joins it through a TargetGroupBinding, or, with
+    # LangSmith Deployment, through the Gateway's HTTPRoute behind the ALB.
     values["frontend"]["service"] = {"type": "ClusterIP"}
     return values
+
+
+def _deployment(routing: DeploymentRouting | None) -> dict[str, Any]:
+    if routing is None:
+        return {"enabled": False}
+    return {
+        "enabled": True,
+        # The ALB terminates TLS: agents' URLs are https (a wrong value keeps deployments in DEPLOYING).
+        "tlsEnabled": True,
+        "ingressHealthCheckEnabled": routing.ingress_health_check,
+    }
+
+
+def _deployment_routing(routing: DeploymentRouting) -> dict[str, Any]:
+    """The chart's route (validate.yaml: deployments need ingress, gateway or istioGateway) and operator."""
+    return {
+        # An HTTPRoute `langsmith` for config.hostname -> the frontend, and one per agent on the same Gateway.
+        "gateway": {"enabled": True, "name": routing.gateway_name, "namespace": routing.gateway_namespace,
+                    "sectionName": routing.section_name},
+        "operator": {
+            # The LGP CRD is the stack's, installed once outside every release (components/dataplane.py).
+            "createCRDs": False,
+            "kedaEnabled": True,
+            "templates": {"deployment": AGENT_DEPLOYMENT_TEMPLATE, "redis": AGENT_REDIS_TEMPLATE,
+                          "db": AGENT_DATABASE_TEMPLATE},
+        },
+    }
 
 
 def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:

@@ -86,6 +86,8 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[list[str]]
     data_subnet_ids: pulumi.Output[list[str]]
     nat_gateway_ids: pulumi.Output[list[str]]
+    # The NAT gateways' public addresses (one Output each; none for an existing network).
+    nat_public_ips: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:Network", name, None, opts)
@@ -114,6 +116,7 @@ class Network(pulumi.ComponentResource):
         self.data_subnet_ids = pulumi.Output.from_input(
             list(existing.data_subnet_ids or existing.private_subnet_ids))
         self.nat_gateway_ids = pulumi.Output.from_input([])
+        self.nat_public_ips = []
 
     def _create(self) -> None:
         args, name = self._args, self._name
@@ -158,9 +161,11 @@ class Network(pulumi.ComponentResource):
 
         nat_count = len(zones) if args.nat_gateways == "per-az" else 1
         nats = []
+        self.nat_public_ips = []
         for i in range(nat_count):
             eip = aws.ec2.Eip(f"{name}-nat-{i}", domain="vpc",
                               tags={"Name": f"{args.name_prefix}-nat-{zones[i]}"}, opts=self._opts())
+            self.nat_public_ips.append(eip.public_ip)
             nats.append(aws.ec2.NatGateway(
                 f"{name}-nat-{i}", allocation_id=eip.id, subnet_id=public[i].id,
                 tags={"Name": f"{args.name_prefix}-nat-{zones[i]}"},

@@ -15,7 +15,8 @@ WAF_RULES = 5  # rate limit + the four AWS managed groups of components.edge.MAN
 def _secret_count(s: Settings) -> int:
     if s.shape is Shape.SELF_HOSTED:
         ls = s.langsmith
-        features = int(bool(ls and ls.insights_enabled)) + int(bool(ls and ls.polly_enabled))
+        features = (int(bool(ls and ls.insights_enabled)) + int(bool(ls and ls.polly_enabled))
+                    + int(bool(ls and ls.fleet_enabled)))
         return (5 + int(s.license_key is not None) + int(s.oidc_client_secret is not None) + features
                 + int(s.postgres.external) + int(s.clickhouse.mode == "external"))
     if s.shape is Shape.HYBRID:

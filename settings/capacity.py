@@ -111,11 +111,37 @@ SELF_HOSTED_EXTRAS: tuple[Pod, ...] = (
     Pod("reloader", 10, 64, surge=True),
     Pod("langsmith-readiness", 10, 64),
 )
-# Hybrid only (components/gateway.py): the Envoy Gateway controller and its two proxies.
+# Hybrid, and self-hosted with LangSmith Deployment (components/gateway.py): the Envoy Gateway
+# controller and its two proxies.
 HYBRID_EXTRAS: tuple[Pod, ...] = (
     Pod("envoy-gateway", 100, 256, surge=True),
     Pod("envoy-proxy", 250, 256, count=2, surge=True),
 )
+
+
+# Each agent server deployed from LangSmith (langsmith.deployments.agentServers): its API server at
+# langsmith.deployments.agentServer, and the PostgreSQL and Redis the operator creates for it
+# (langchain-ai/helm#549: always in-cluster). The operator's templates set no requests for those two;
+# the control plane does per deployment. We count LangChain's own "Dev" figures for them
+# (langchain-ai/terraform @ e27a2af modules/aws/helm/values/examples/SIZING.md, "Data Services":
+# postgres 500m / 1024Mi, redis 200m / 256Mi).
+AGENT_DATABASE = (500, 1024)
+AGENT_REDIS = (200, 256)
+
+
+def agent_pods(settings: Settings) -> list[Pod]:
+    """The pods of the agent servers the cluster is sized for (none with deployments off)."""
+    app = settings.langsmith
+    if app is None or not app.deployments.enabled or app.deployments.agent_servers == 0:
+        return []
+    d = app.deployments
+    n = d.agent_servers
+    return [
+        Pod("agent api-server", cpu_millicores(d.agent_server.cpu), memory_mib(d.agent_server.memory), count=n,
+            key="langsmith.deployments.agentServer", surge=True),
+        Pod("agent postgres", *AGENT_DATABASE, count=n),
+        Pod("agent redis", *AGENT_REDIS, count=n, surge=True),
+    ]
 
 
 def _resource_pods(name: str, resources: Mapping[str, Any] | None, **kw: Any) -> Pod:
@@ -155,24 +181,10 @@ def chart_pods(facts: ChartFacts, values: Mapping[str, Any], *, keys: Mapping[st
 
 def langsmith_values(settings: Settings) -> dict[str, Any]:
     """The langsmith chart values the program would pass, with placeholders where a resource output goes."""
-    from components.langsmith_values import ClickHousePlacement, LangSmithValuesInput, Workload, build_values
+    from components.langsmith_values import build_values
+    from settings.langsmith_chart import values_input
 
-    app = settings.langsmith
-    assert app is not None
-    c = app.components
-    sizes = {"backend": c.backend, "platformBackend": c.platform_backend, "queue": c.queue,
-             "ingestQueue": c.ingest_queue, "frontend": c.frontend, "playground": c.playground,
-             "aceBackend": c.ace_backend}
-    ch = settings.clickhouse
-    return build_values(LangSmithValuesInput(
-        hostname=app.domain or "langsmith.invalid", region=settings.region, bucket_name="bucket",
-        s3_role_arns={k: "role" for k in sizes}, auth=app.auth, oidc_with_client_secret=True,
-        admin_email=app.admin_email,
-        workloads={k: Workload(replicas=w.replicas, cpu=w.cpu, memory=w.memory) for k, w in sizes.items()},
-        clickhouse=ClickHousePlacement(storage_class="sc", volume_size_gb=ch.volume_size_gb, cpu=ch.cpu,
-                                       memory=ch.memory, node_selector={}, toleration_key="taint")
-        if ch.mode == "in-cluster" else None,
-        insights_enabled=app.insights_enabled, polly_enabled=app.polly_enabled))
+    return build_values(values_input(settings))
 
 
 _COMPONENT_KEYS = {"backend": "backend", "platformBackend": "platformBackend", "queue": "queue",
@@ -193,6 +205,10 @@ def cluster_pods(settings: Settings) -> list[Pod]:
         keys["clickhouse"] = "clickhouse"
         pods += chart_pods(facts, langsmith_values(settings), keys=keys, pools={"clickhouse": "clickhouse"})
         pods += SELF_HOSTED_EXTRAS
+        if settings.langsmith.deployments.enabled:
+            # The chart's host backend, listener and operator come with its values above.
+            pods += HYBRID_EXTRAS
+            pods += agent_pods(settings)
     if settings.shape is Shape.HYBRID:
         from components import versions
 

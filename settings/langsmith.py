@@ -35,6 +35,27 @@ class LangSmithComponents(ConfigModel):
     ace_backend: WorkloadSize
 
 
+class AgentServerSize(ConfigModel):
+    cpu: Quantity = Field(default="1", description="CPU request per agent API server")
+    memory: Quantity = Field(default="2Gi", description="Memory request per agent API server")
+
+
+class DeploymentsSettings(ConfigModel):
+    """LangSmith Deployment: agents deployed from the LangSmith UI into this cluster (docs/deployments.md)."""
+
+    enabled: bool = Field(
+        default=False, description="LangSmith Deployment: the chart's host backend, listener and operator, Envoy "
+                                   "Gateway behind the ALB, KEDA, an ECR repository for agent images")
+    # The control plane sizes each agent per deployment; these figures only feed the capacity arithmetic.
+    agent_servers: int = Field(
+        default=2, ge=0, le=200,
+        description="Agent servers the cluster is sized for (each: its API server, an operator-made PostgreSQL "
+                    "and Redis)")
+    agent_server: AgentServerSize = Field(
+        default_factory=lambda: AgentServerSize(),
+        description="What each agent API server is counted at in the capacity arithmetic")
+
+
 class OidcSettings(ConfigModel):
     client_id: str = Field(min_length=1, description="OIDC client ID")
     issuer_url: Annotated[str, AfterValidator(_check_https_url)] = Field(
@@ -51,6 +72,11 @@ class LangSmithSettings(ConfigModel):
     oidc: Optional[OidcSettings] = Field(default=None, description="OIDC client (auth: oidc)")
     insights_enabled: bool = Field(default=False, description="LangSmith Insights (own API, queue and encryption key)")
     polly_enabled: bool = Field(default=False, description="Polly assistant (own API, queue and encryption key)")
+    fleet_enabled: bool = Field(
+        default=False, description="Fleet, formerly Agent Builder (own API, queue and encryption key); needs "
+                                   "langsmith.deployments.enabled")
+    deployments: DeploymentsSettings = Field(
+        default_factory=lambda: DeploymentsSettings(), description="LangSmith Deployment (agents from the UI)")
     components: LangSmithComponents = Field(description="Replicas and requests of each LangSmith workload")
     chart_version: str = Field(
         default=LANGSMITH.version,
@@ -81,7 +107,44 @@ def langsmith_problems(ls: Optional[LangSmithSettings], oidc_client_secret: Opti
         problems.append(("langsmith.oidc", MISSING_VALUE, "is required with auth: oidc (clientId, issuerUrl)"))
     if ls.auth == "basic" and oidc_client_secret is not None:
         problems.append(("oidcClientSecret", "[redacted]", "is only used with langsmith.auth: oidc"))
+    problems.extend(deployments_problems(ls))
     return problems
+
+
+# The chart version whose operator templates and deployment value paths components/langsmith_values.py
+# was written against (langchain-ai/helm @ langsmith-0.16.11, values.yaml `operator.templates`).
+DEPLOYMENTS_CHART_VERSION = "0.16.11"
+
+
+def deployments_problems(ls: LangSmithSettings) -> list[Problem]:
+    """What LangSmith Deployment and the features built on it need."""
+    problems: list[Problem] = []
+    if ls.fleet_enabled and not ls.deployments.enabled:
+        # Not a chart rule at 0.16.11 (fleet.enabled renders without deployments), but LangChain's own
+        # Terraform refuses it (langchain-ai/terraform @ e27a2af modules/aws/infra/main.tf): the Fleet UI
+        # resolves OAuth provider connections through the host backend, which only Deployments installs.
+        problems.append(("langsmith.fleetEnabled", True,
+                         "needs langsmith.deployments.enabled: true (Fleet resolves its OAuth connections through "
+                         "the host backend, which only LangSmith Deployment installs)"))
+    if ls.deployments.enabled and ls.chart_version != DEPLOYMENTS_CHART_VERSION:
+        problems.append(("langsmith.chartVersion", ls.chart_version,
+                         f"must be {DEPLOYMENTS_CHART_VERSION} with langsmith.deployments.enabled: the operator's "
+                         "templates and the deployment values are checked against that chart version only"))
+    return problems
+
+
+def ingress_health_check(*, internal_alb: bool, allowed_cidrs: list[str], existing_network: bool) -> bool:
+    """`config.deployment.ingressHealthCheckEnabled`: whether LangSmith may check each agent through its
+    public URL from inside the cluster (values.yaml: "Disable this if there is restricted access to the
+    external facing ingress endpoint for your agent(s) from inside of your kubernetes cluster").
+
+    The call hairpins: pod -> NAT gateway -> the stack's ALB (WAF) -> Envoy -> the agent; for an
+    internal ALB, pod -> ALB directly. The edge opens that path (components/edge.py `in_cluster_sources`):
+    an internal ALB admits the cluster's security group, a public ALB restricted by edge.allowedCidrs
+    admits the NAT gateways' addresses. Only an existing network's NAT addresses are unknown to the
+    stack: with a restricted public ALB there, the check stays off (deployments are then reported
+    healthy on their pods' readiness alone)."""
+    return internal_alb or "0.0.0.0/0" in allowed_cidrs or not existing_network
 
 
 def license_problems(license_key: Optional[SecretStr]) -> list[Problem]:

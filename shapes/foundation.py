@@ -153,9 +153,17 @@ class Foundation:
 
     def edge(self, cluster: Cluster, access_logs: LogBucket, domain: str, hosted_zone_id: str, *,
              target_port: int = FRONTEND_CONTAINER_PORT, health_check_path: str = HEALTH_CHECK_PATH,
-             health_check_port: int | None = None, wildcard: bool = False) -> Edge:
-        """The ALB, WAF, certificate and DNS in front of the cluster's pods on `target_port`."""
+             health_check_port: int | None = None, wildcard: bool = False, in_cluster_https: bool = False) -> Edge:
+        """The ALB, WAF, certificate and DNS in front of the cluster's pods on `target_port`.
+
+        `in_cluster_https`: pods call the ALB's own URL (LangSmith Deployment's health check of each
+        agent, settings.langsmith.ingress_health_check): an internal ALB admits the cluster's security
+        group; a public one restricted by edge.allowedCidrs admits the NAT gateways' addresses."""
         s = self.settings
+        open_to_all = "0.0.0.0/0" in s.edge.allowed_cidrs
+        in_cluster_groups = [cluster.cluster_security_group_id] if in_cluster_https and s.edge.internal else []
+        in_cluster_addresses = (list(self.network.nat_public_ips)
+                                if in_cluster_https and not s.edge.internal and not open_to_all else [])
         return Edge("edge", EdgeArgs(
             name_prefix=s.name_prefix,
             domain=domain,
@@ -174,4 +182,6 @@ class Foundation:
             health_check_path=health_check_path,
             health_check_port=health_check_port,
             wildcard=wildcard,
+            in_cluster_security_group_ids=in_cluster_groups,
+            in_cluster_addresses=in_cluster_addresses,
         ), opts=self.opts)

@@ -28,7 +28,7 @@ def build(f: Foundation) -> None:
     edge = f.edge(cluster, f.access_logs(), hybrid.domain, hybrid.hosted_zone_id, target_port=ENVOY_HTTP_PORT,
                   health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
-        domain=hybrid.domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
+        listener_hostname=f"*.{hybrid.domain}", provider=cluster.provider, target_group_arn=edge.target_group.arn,
         adopting_provider=cluster.adopting_provider(),
         depends_on=[addons.load_balancer_controller],
     ), opts=f.opts)

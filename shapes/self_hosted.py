@@ -11,19 +11,23 @@ from components.blob_storage import BlobStorage, BlobStorageArgs
 from components.cluster import CLICKHOUSE_STORAGE_CLASS, CLICKHOUSE_TAINT_KEY, POOL_LABEL, Cluster
 from components.clickhouse_restore import ClickHouseRestore, ClickHouseRestoreArgs
 from components.cluster_addons import ClusterAddons
+from components.agent_images import AgentImages, AgentImagesArgs
+from components.dataplane import operator_crd
 from components.edge import Edge
+from components.gateway import ENVOY_HTTP_PORT, ENVOY_READY_PATH, ENVOY_READY_PORT, AgentGateway, AgentGatewayArgs
 from components.external_secrets import SecretRef
-from components.langsmith import ClickHouseConnection, LangSmith, LangSmithArgs, PostgresConnection
-from components.langsmith_values import RELEASE_NAME, ClickHousePlacement, LangSmithValuesInput, Workload
+from components.langsmith import ClickHouseConnection, DeploymentsWiring, LangSmith, LangSmithArgs, PostgresConnection
+from components.langsmith_values import NAMESPACE, RELEASE_NAME, ClickHousePlacement, LangSmithValuesInput, Workload
 from components.observability import AlarmThresholds, Observability, ObservabilityArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
 from settings import Settings
 from settings.langsmith import LangSmithSettings
+from settings.langsmith_chart import deployment_routing
 from shapes.foundation import Foundation, availability_zones, secret_input
 
-LANGSMITH_NAMESPACE = "langsmith"
+LANGSMITH_NAMESPACE = NAMESPACE
 
 
 def build(f: Foundation) -> None:
@@ -39,8 +43,7 @@ def build(f: Foundation) -> None:
         postgres_external_uri=secret_input(s.postgres_external_uri),
         clickhouse_external_password=secret_input(s.clickhouse_external_password),
         oidc_client_secret=secret_input(s.oidc_client_secret),
-        fernet_keys=[feature for feature, enabled in (("insights", app.insights_enabled),
-                                                      ("polly", app.polly_enabled)) if enabled],
+        fernet_keys=fernet_features(app),
     ), opts=opts)
     generated = secrets.generated
     assert generated is not None  # self-hosted always generates LangSmith's credentials
@@ -100,12 +103,24 @@ def build(f: Foundation) -> None:
     readable_secrets = (pulumi.Output.all(secrets.arns, postgres.master_secret_arn).apply(
         lambda v: [*v[0], v[1]]) if postgres is not None else secrets.arns)
     addons = f.addons(cluster, readable_secrets)
-    edge = f.edge(cluster, access_logs, app.domain, app.hosted_zone_id)
+    deployments = app.deployments.enabled
+    routing = deployment_routing(s)
+    if deployments:
+        # LangSmith Deployment: the chart routes through the Gateway API (validate.yaml), so the ALB
+        # (TLS, WAF, logs) forwards to Envoy, whose listener serves exactly LangSmith's hostname; the
+        # chart's HTTPRoute sends `/` to the frontend and the operator adds one route per agent.
+        edge = f.edge(cluster, access_logs, app.domain, app.hosted_zone_id, target_port=ENVOY_HTTP_PORT,
+                      health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT,
+                      in_cluster_https=routing is not None and routing.ingress_health_check)
+    else:
+        edge = f.edge(cluster, access_logs, app.domain, app.hosted_zone_id)
+    wiring = deployments_wiring(f, cluster, addons, edge, app.domain) if deployments else None
 
     clickhouse_restore = restored_clickhouse(f, cluster)
-    langsmith = LangSmith("langsmith", dataclasses.replace(langsmith_args(
-        s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge),
-        chart_version=app.chart_version, clickhouse_restore=clickhouse_restore), opts=opts)
+    args = langsmith_args(s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge)
+    langsmith = LangSmith("langsmith", dataclasses.replace(
+        args, chart_version=app.chart_version, clickhouse_restore=clickhouse_restore, deployments=wiring,
+        target_group_arn=None if deployments else args.target_group_arn), opts=opts)
     observability = Observability("observability", observability_args(
         f, cluster, edge, redis, postgres, langsmith, in_cluster_clickhouse), opts=opts)
 
@@ -120,6 +135,29 @@ def build(f: Foundation) -> None:
     if postgres is not None:
         pulumi.export("databaseEndpoint", postgres.address)
         pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
+    if deployments:
+        images = AgentImages("agent-images", AgentImagesArgs(
+            name_prefix=s.name_prefix, data_kms_key_arn=keys.data_key.arn, protect=s.protect_data), opts=opts)
+        pulumi.export("agentImageRepositoryUrl", images.repository.repository_url)
+
+
+def fernet_features(app: LangSmithSettings) -> list[str]:
+    """The features whose Fernet key the stack generates; each is `<feature>_encryption_key` in the
+    config Secret (langsmith 0.16.11 templates/secrets.yaml: Fleet reads `agent_builder_encryption_key`)."""
+    return [feature for feature, enabled in (("insights", app.insights_enabled), ("polly", app.polly_enabled),
+                                             ("agent_builder", app.fleet_enabled)) if enabled]
+
+
+def deployments_wiring(f: Foundation, cluster: Cluster, addons: ClusterAddons, edge: Edge,
+                       domain: str) -> DeploymentsWiring:
+    """LangSmith Deployment's cluster parts: the Gateway the ALB serves, the operator's CRD (once, outside
+    the release, as the hybrid shape installs it)."""
+    gateway = AgentGateway("gateway", AgentGatewayArgs(
+        listener_hostname=domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
+        adopting_provider=cluster.adopting_provider(), depends_on=[addons.load_balancer_controller],
+    ), opts=f.opts)
+    crd = operator_crd("langgraph-operator-crd", provider=cluster.adopting_provider(), opts=f.opts)
+    return DeploymentsWiring(operator_crd=crd, gateway=gateway.gateway, vpc_cidr=f.network.vpc_cidr)
 
 
 def restored_clickhouse(f: Foundation, cluster: Cluster) -> ClickHouseRestore | None:
@@ -216,6 +254,8 @@ def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgr
             ) if in_cluster else None,
             insights_enabled=app.insights_enabled,
             polly_enabled=app.polly_enabled,
+            fleet_enabled=app.fleet_enabled,
+            deployments=deployment_routing(s),
         ),
         config_secret=config_secret,
         postgres=postgres_connection,

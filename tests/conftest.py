@@ -129,3 +129,27 @@ def dev_run() -> ProgramRun:
 @pytest.fixture(scope="session")
 def prod_run() -> ProgramRun:
     return run_stack("prod")
+
+
+EXAMPLE_START, EXAMPLE_END = "# example: deployments", "# end of example"
+
+
+def deployments_example() -> dict[str, Any]:
+    """The prod stack's `langsmith` with the commented LangSmith Deployment example turned on, exactly
+    as stacks/Pulumi.prod.yaml writes it (its lines between the markers, uncommented)."""
+    import yaml
+
+    text = (Path(__file__).resolve().parent.parent / "stacks" / "Pulumi.prod.yaml").read_text()
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == EXAMPLE_START)
+    end = next(i for i, line in enumerate(lines) if line.strip() == EXAMPLE_END)
+    # Each line is "<indent># <yaml>": what follows the first "# " keeps the block's own indentation.
+    example = yaml.safe_load("\n".join(line.split("# ", 1)[1] for line in lines[start + 1:end]))
+    values, _ = stack_values("prod")
+    return {**json.loads(values[key("langsmith")]), **example}
+
+
+@pytest.fixture(scope="session")
+def deployments_run() -> ProgramRun:
+    """The prod stack with the shipped LangSmith Deployment example on."""
+    return run_stack("prod", {"langsmith": deployments_example()})

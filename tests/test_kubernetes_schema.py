@@ -28,7 +28,7 @@ from tests.conftest import run_stack
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.mocks import unwrap
 
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = ("dev", "prod", "hybrid", "byoc", "prod-deployments")
 SCHEMA_VERSION = f"{KUBERNETES_VERSION}.0"
 NOT_OBJECTS = {"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"}
 
@@ -121,8 +121,10 @@ def objects(run: ProgramRun) -> list[Registration]:
 
 
 @pytest.fixture(scope="module")
-def runs(dev_run: ProgramRun, prod_run: ProgramRun) -> dict[str, ProgramRun]:
-    return {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc")}
+def runs(dev_run: ProgramRun, prod_run: ProgramRun, deployments_run: ProgramRun) -> dict[str, ProgramRun]:
+    # prod-deployments: the prod stack with its LangSmith Deployment example on (tests/test_deployments.py).
+    return {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc"),
+            "prod-deployments": deployments_run}
 
 
 def test_kubernetes_validate_has_the_clusters_schema():
@@ -152,7 +154,8 @@ def test_every_custom_resource_kind_has_its_charts_schema(runs: dict[str, Progra
               if not is_builtin(o)}
     assert custom == {("external-secrets.io/v1", "ExternalSecret"), ("external-secrets.io/v1", "SecretStore"),
                       ("elbv2.k8s.aws/v1beta1", "TargetGroupBinding"), ("gateway.envoyproxy.io/v1alpha1", "EnvoyProxy"),
-                      ("gateway.networking.k8s.io/v1", "Gateway"), ("gateway.networking.k8s.io/v1", "GatewayClass")}
+                      ("gateway.networking.k8s.io/v1", "Gateway"), ("gateway.networking.k8s.io/v1", "GatewayClass"),
+                      ("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy")}
     for api_version, kind in custom:
         assert f"{api_version}/{kind}" in crd_schemas()
 

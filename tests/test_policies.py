@@ -104,6 +104,33 @@ def helm(values: Any, version: str = "1.2.3") -> list[ResourceView]:
                                                    "repositoryOpts": {"repo": "https://x"}, "values": values})]
 
 
+def ecr(**overrides: Any) -> list[ResourceView]:
+    props = {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True},
+             "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:1:key/k"}]}
+    return [res("aws:ecr/repository:Repository", {**props, **overrides})]
+
+
+DEPLOYMENTS_ON = {"config": {"hostname": "https://ls.example.com",
+                             "deployment": {"enabled": True, "tlsEnabled": True}},
+                  "gateway": {"enabled": True, "name": "agents"}, "operator": {"createCRDs": False}}
+
+
+def deployments_release(values: dict[str, Any] = DEPLOYMENTS_ON) -> ResourceView:
+    return res("kubernetes:helm.sh/v3:Release", {"chart": "langsmith", "namespace": "langsmith", "values": values},
+               "langsmith")
+
+
+def network_policy(name: str, selector: dict[str, Any], egress: list[dict[str, Any]]) -> ResourceView:
+    return res("kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+        "metadata": {"name": name, "namespace": "langsmith"},
+        "spec": {"podSelector": selector, "policyTypes": ["Egress"], "egress": egress}}, name)
+
+
+OUTSIDE = [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/16", "169.254.169.254/32"]}}]}]
+NOT_AGENTS = {"matchExpressions": [{"key": "langsmith.com/agent", "operator": "DoesNotExist"}]}
+AGENTS = {"matchLabels": {"langsmith.com/agent": "true"}}
+
+
 def provider(tags: dict[str, str]) -> list[ResourceView]:
     return [res("pulumi:providers:aws", {"defaultTags": json.dumps({"tags": tags})}, "aws")]
 
@@ -196,6 +223,16 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
                                helm({"config": {"basicAuth": {"initialOrgAdminPassword": "hunter2"}}})),
     "helm-chart-pinned": (helm({}, "0.16.11"), helm({}, "^0.16")),
     "production-data-survives": (production_db(), production_db(deletionProtection=False)),
+    "ecr-repository-hygiene": (ecr(), ecr(imageTagMutability="MUTABLE")),
+    "langsmith-deployments-configured": (
+        [deployments_release()],
+        [deployments_release({**DEPLOYMENTS_ON, "operator": {"createCRDs": True}})]),
+    "agent-pods-fenced": (
+        [deployments_release(), network_policy("deny-instance-metadata", NOT_AGENTS, OUTSIDE[:1]),
+         network_policy("agents-egress", AGENTS, OUTSIDE)],
+        # The namespace-wide policy still selects the agents: theirs is void.
+        [deployments_release(), network_policy("deny-instance-metadata", {}, OUTSIDE),
+         network_policy("agents-egress", AGENTS, OUTSIDE)]),
     "required-tags": (provider({"app": "langsmith", "langsmith:stack": "s", "managed-by": "pulumi"}),
                       provider({"app": "langsmith"})),
     "no-unresolved-output-text": (
@@ -245,10 +282,10 @@ def test_every_stack_passes_every_mandatory_rule(stack: str, dev_run, prod_run):
     assert [v for v in violations if v["enforcement"] == "mandatory"] == []
 
 
-def test_the_rules_see_the_real_resources(prod_run):
-    """Guard against rules that pass because they match nothing."""
-    plan = build_plan(prod_run)
-    types = {r["type"] for r in plan["resources"]}
+def test_the_rules_see_the_real_resources(prod_run, deployments_run):
+    """Guard against rules that pass because they match nothing (LangSmith Deployment brings the ECR
+    repository: the prod example with it on, tests/test_deployments.py)."""
+    types = {r["type"] for run in (prod_run, deployments_run) for r in build_plan(run)["resources"]}
     for rule in MANDATORY_RULES:
         if hasattr(rule, "types") and rule.name not in ("no-world-open-inline-rules", "iam-no-broad-managed-policies"):
             assert types & set(rule.types), rule.name  # type: ignore[attr-defined]
@@ -362,3 +399,26 @@ def test_recovery_window_read_from_a_saved_plan_is_still_checked():
     # Numbers in a saved plan come back as floats.
     secret = res("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0.0})
     assert run_rule("production-data-survives", [secret]) != []
+
+
+def test_ecr_repositories_scan_and_encrypt():
+    assert run_rule("ecr-repository-hygiene", ecr(imageScanningConfiguration={"scanOnPush": False})) != []
+    assert run_rule("ecr-repository-hygiene", ecr(encryptionConfigurations=[{"encryptionType": "AES256"}])) != []
+
+
+def test_langsmith_deployments_need_tls_one_route_and_a_hostname():
+    for broken in ({**DEPLOYMENTS_ON, "config": {**DEPLOYMENTS_ON["config"], "hostname": ""}},
+                   {**DEPLOYMENTS_ON, "config": {**DEPLOYMENTS_ON["config"],
+                                                 "deployment": {"enabled": True, "tlsEnabled": False}}},
+                   {**DEPLOYMENTS_ON, "ingress": {"enabled": True}}):
+        assert run_rule("langsmith-deployments-configured", [deployments_release(broken)]) != []
+    # Deployments off: nothing to check.
+    assert run_rule("langsmith-deployments-configured", helm({"config": {"deployment": {"enabled": False}}})) == []
+
+
+def test_agents_without_a_policy_or_with_imds_open_are_reported():
+    assert run_rule("agent-pods-fenced", [deployments_release()]) != []
+    open_imds = [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/16"]}}]}]
+    assert run_rule("agent-pods-fenced", [deployments_release(), network_policy("agents-egress", AGENTS, open_imds)]) != []
+    # Without deployments there are no agents to fence.
+    assert run_rule("agent-pods-fenced", helm({"config": {"deployment": {"enabled": False}}})) == []

@@ -37,6 +37,7 @@ from components.versions import CLOUDWATCH_OBSERVABILITY_ADDON, EKS_ADDON_VERSIO
 from tools.engine.stack_config import load_stack_config
 from tools.preflight import quotas
 from tools.preflight.__main__ import main as preflight_main
+from tools.preflight.agent_images import check_agent_image_repository
 from tools.preflight.clis import check_clis
 from tools.preflight.context import FAIL, PASS, UNCHECKED, WARN, Context
 from tools.preflight.dns import check_hosted_zones
@@ -600,3 +601,16 @@ def test_only_standard_families_count_against_the_standard_vcpu_quota(aws: boto3
     ec2.run_instances(ImageId=image, InstanceType="inf1.xlarge", MinCount=1, MaxCount=1)  # Inf quota
     used, _ = quotas.vcpus_in_use(checker(prepared_config(tmp_path), aws))
     assert used == {"ON_DEMAND": 2, "SPOT": 0}
+
+
+def test_the_agent_image_repository_name_must_be_free(aws: boto3.Session, tmp_path: Path) -> None:
+    """LangSmith Deployment creates <namePrefix>/agents: taken already, `pulumi up` would fail at the end."""
+    name = "ECR repository for agent images (langsmith.deployments)"
+    deployments = {"langsmith-aws:langsmith": {"deployments": {"enabled": True}}}
+    ctx = checker(prepared_config(tmp_path, deployments), aws)
+    assert [(c.name, c.verdict) for c in check_agent_image_repository(ctx)] == [(name, PASS)]
+    aws.client("ecr", region_name="us-east-1").create_repository(repositoryName="ls-prod/agents")
+    (check,) = check_agent_image_repository(ctx)
+    assert check.verdict == FAIL and "already exists" in check.detail and "pulumi import" in check.fix
+    # Without deployments the stack creates no repository: nothing to check.
+    assert list(check_agent_image_repository(checker(prepared_config(tmp_path), aws))) == []

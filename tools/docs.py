@@ -165,6 +165,10 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "langsmith.components.*.cpu": "fits one node of `cluster.generalPool`",
     "langsmith.components.*.memory": "fits one node of `cluster.generalPool`",
     "langsmith.oidc": "only with `langsmith.auth: oidc`",
+    "langsmith.fleetEnabled": "needs `langsmith.deployments.enabled: true` (the host backend serves Fleet's OAuth "
+                              "connections)",
+    "langsmith.chartVersion": "the pinned version (components/versions.py) with `langsmith.deployments.enabled`",
+    "langsmith.deployments.agentServer.*": "fits one node of `cluster.generalPool`",
     "postgres.instanceClass": "an RDS for PostgreSQL class offered in the stack's region with "
                               "`postgres.engineVersion`",
     "postgres.maxAllocatedStorageGb": "at least `postgres.allocatedStorageGb`",

@@ -45,6 +45,9 @@ SOURCES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
      "charts/gateway-helm/charts/crds/crds/gatewayapi-crds.yaml", ("Gateway", "GatewayClass", "HTTPRoute")),
     ("envoy_gateway", "envoyproxy/gateway", ENVOY_GATEWAY.version,
      "charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoyproxies.yaml", ("EnvoyProxy",)),
+    ("envoy_gateway", "envoyproxy/gateway", ENVOY_GATEWAY.version,
+     "charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
+     ("BackendTrafficPolicy",)),
     ("langchain_helm", "langchain-ai/helm", f"langgraph-dataplane-{LANGGRAPH_DATAPLANE.version}",
      "charts/langgraph-dataplane/templates/operator/crds.yaml", ("LGP",)),
 )

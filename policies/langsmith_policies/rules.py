@@ -47,6 +47,12 @@ IAM_ROLE = "aws:iam/role:Role"
 IAM_INLINE_POLICIES = frozenset({"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"})
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+IMDS_CIDR = "169.254.169.254/32"
+# Pods LangSmith Deployment creates (agents and their operator-made data stores) carry this label
+# (components/langsmith_values.py AGENT_LABEL, set in the operator's templates).
+AGENT_LABEL_KEY = "langsmith.com/agent"
 AWS_PROVIDER = "pulumi:providers:aws"
 
 TLS12_PLUS_POLICIES = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-|TLS13-1-2-FIPS)")
@@ -456,6 +462,74 @@ def _no_output_strings(r: ResourceView, _: StackContext) -> Iterable[str]:
         yield "An input holds the text of an unresolved Output (an f-string over an Output)."
 
 
+# -- MUST: LangSmith Deployment (agents are user code, next to LangSmith's data) -------------
+
+def _ecr_hygiene(r: ResourceView, _: StackContext) -> Iterable[str]:
+    scanning = r.props.get("imageScanningConfiguration") or {}
+    if scanning.get("scanOnPush") is not True:
+        yield "ECR repositories scan images on push (image_scanning_configuration.scan_on_push=True)."
+    if r.props.get("imageTagMutability") not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", UNKNOWN):
+        yield "ECR repositories keep tags immutable: a deployed tag never points at other code."
+    encryption = [e for e in r.props.get("encryptionConfigurations") or [] if isinstance(e, Mapping)]
+    if not any(e.get("encryptionType") == "KMS" and e.get("kmsKey") for e in encryption):
+        yield "ECR repositories are encrypted with the stack's KMS key (encryption_type KMS)."
+
+
+def _langsmith_deployments(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("chart") != "langsmith" or not isinstance(r.props.get("values"), Mapping):
+        return
+    values = r.props["values"]
+    config = values.get("config") or {}
+    deployment = config.get("deployment") or {}
+    if deployment.get("enabled") is not True:
+        return
+    if deployment.get("tlsEnabled") is False:
+        yield "LangSmith Deployment builds agents' URLs with TLS behind our HTTPS ALB (config.deployment.tlsEnabled)."
+    routes = [k for k in ("ingress", "gateway", "istioGateway") if ((values.get(k) or {}).get("enabled") is True)]
+    if len(routes) != 1 or not config.get("hostname"):
+        yield ("LangSmith Deployment needs exactly one chart route (ingress, gateway or istioGateway) and "
+               "config.hostname (the chart's validate.yaml).")
+    if (values.get("operator") or {}).get("createCRDs") is not False:
+        yield ("The LGP CRD is the stack's, installed once outside every release: operator.createCRDs must be "
+               "false (a release that owns it deletes every agent when it is uninstalled).")
+
+
+def _agents_fenced(resources: Sequence[ResourceView], _: StackContext) -> Iterable[tuple[str, str]]:
+    """Where LangSmith Deployment runs, its agent pods have an egress policy of their own without IMDS, and
+    the namespace-wide policy leaves them to it (NetworkPolicies add up: a wider one would open everything)."""
+    for release in (r for r in resources if r.type == HELM_RELEASE and r.props.get("chart") == "langsmith"):
+        values = release.props.get("values")
+        if not isinstance(values, Mapping) or ((values.get("config") or {}).get("deployment") or {}).get("enabled") is not True:
+            continue
+        namespace = release.props.get("namespace")
+        policies = [p for p in resources if p.type == NETWORK_POLICY
+                    and ((p.props.get("metadata") or {}).get("namespace")) == namespace]
+        agent_policies, wider = [], []
+        for p in policies:
+            selector = (p.props.get("spec") or {}).get("podSelector") or {}
+            labels = selector.get("matchLabels") or {}
+            excluded = any(e.get("key") == AGENT_LABEL_KEY and e.get("operator") == "DoesNotExist"
+                           for e in selector.get("matchExpressions") or [])
+            if AGENT_LABEL_KEY in labels:
+                agent_policies.append(p)
+            elif not excluded and not labels:
+                wider.append(p)
+        if not agent_policies:
+            yield release.urn, (f"Agents run in namespace {namespace!r} without an egress NetworkPolicy selecting "
+                                f"{AGENT_LABEL_KEY}: they would reach LangSmith's data stores and instance metadata.")
+        for p in agent_policies:
+            for rule in (p.props.get("spec") or {}).get("egress") or []:
+                for peer in rule.get("to") or []:
+                    block = peer.get("ipBlock") or {}
+                    excepted = block.get("except")
+                    if block.get("cidr") and known(excepted) and isinstance(excepted, list) and IMDS_CIDR not in excepted:
+                        yield p.urn, f"The agents' egress policy admits {block.get('cidr')} without excepting IMDS."
+        for p in wider:
+            yield p.urn, (f"NetworkPolicy {(p.props.get('metadata') or {}).get('name')!r} selects every pod of "
+                          f"{namespace!r}, agents included: NetworkPolicies add up, so the agents' own policy is void "
+                          f"(exclude {AGENT_LABEL_KEY} with a DoesNotExist selector).")
+
+
 # -- MUST in production: data survives ------------------------------------------------------
 
 def _production_data_guards(resources: Sequence[ResourceView], ctx: StackContext) -> Iterable[tuple[str, str]]:
@@ -573,6 +647,12 @@ MANDATORY_RULES: tuple[Rule, ...] = (
                  frozenset({HELM_RELEASE}), _helm_values_have_no_secrets),
     ResourceRule("helm-chart-pinned", "Helm charts are pinned to exact versions from named repositories.", "mandatory",
                  frozenset({HELM_RELEASE}), _helm_pinned),
+    ResourceRule("ecr-repository-hygiene", "ECR repositories scan on push, keep tags immutable and use KMS.",
+                 "mandatory", frozenset({ECR_REPOSITORY}), _ecr_hygiene),
+    ResourceRule("langsmith-deployments-configured", "LangSmith Deployment: TLS agent URLs, one chart route, "
+                 "the stack's CRD.", "mandatory", frozenset({HELM_RELEASE}), _langsmith_deployments),
+    StackRule("agent-pods-fenced", "Agents from LangSmith Deployment have their own egress policy, without IMDS.",
+              "mandatory", _agents_fenced),
     StackRule("production-data-survives", "In production, databases and buckets are protected and backed up.",
               "mandatory", _production_data_guards),
     StackRule("required-tags", "Every AWS resource is tagged through the provider's default tags.", "mandatory",
@@ -622,6 +702,9 @@ WHY: dict[str, str] = {
     "iam-no-broad-managed-policies": "MUST: least-privilege IAM; BYOC's documented set is the only exception",
     "helm-values-no-secrets": "MUST: no plaintext secrets; Helm stores values in the release Secret and in state",
     "helm-chart-pinned": "Reproducible deploys; an unpinned chart changes under you",
+    "ecr-repository-hygiene": "Scanner baseline (checkov/Trivy): images scanned, tags immutable, encrypted with our key",
+    "langsmith-deployments-configured": "The chart's own rules for Deployments, and the CRD never owned by a release",
+    "agent-pods-fenced": "MUST: network isolation; agents are user code in LangSmith's namespace, next to its data",
     "production-data-survives": "Nothing that holds production data is lost to a careless destroy",
     "required-tags": "Cost allocation and ownership of every resource",
     "no-unresolved-output-text": "An f-string over an Output silently writes junk into policies and values",

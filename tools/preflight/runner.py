@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from tools.preflight.agent_images import check_agent_image_repository
 from tools.preflight.clis import check_clis
 from tools.preflight.context import UNCHECKED, Check, Checks, Context
 from tools.preflight.dns import check_hosted_zones
@@ -34,6 +35,7 @@ def run_checks(ctx: Context) -> list[Check]:
             checks += check_instance_types(ctx, needs)
             checks += check_quotas(ctx, needs)
             checks += check_existing_network(ctx)
+        checks += check_agent_image_repository(ctx)
     else:
         checks.add("AWS checks", UNCHECKED,
                    "region, hosted zone, instance types, quotas, network and cluster checks need credentials")
