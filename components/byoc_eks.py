@@ -15,7 +15,7 @@ modules/byoc/aws/langsmith-byoc-role: main.tf, policies.tf, break_glass_role.tf)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import pulumi
@@ -86,6 +86,8 @@ class ByocEksRoleArgs:
     external_id: pulumi.Input[str]
     options: RoleOptions
     break_glass: BreakGlass
+    # BYOVPC on a VPC this stack builds: its ID, known once built (options.byovpc_vpc_ids is then []).
+    byovpc_vpc_id: pulumi.Input[str] | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -108,12 +110,17 @@ class ByocEksRole(pulumi.ComponentResource):
             opts=child,
         )
         control_plane_account_id = args.control_plane_role_arn.split(":")[4]  # main.tf: split(":", arn)[4]
-        documents = policy_documents(args.options, account_id=args.account_id,
-                                     control_plane_account_id=control_plane_account_id, role_name=args.role_name)
+        def documents(vpc_ids: Sequence[str] | None) -> dict[str, str]:
+            options = args.options if vpc_ids is None else replace(args.options, byovpc_vpc_ids=list(vpc_ids))
+            return policy_documents(options, account_id=args.account_id,
+                                    control_plane_account_id=control_plane_account_id, role_name=args.role_name)
+        built_vpc = args.byovpc_vpc_id
         self.policies = {}
         for group in GROUPS:
+            document: pulumi.Input[str] = documents(None)[group] if built_vpc is None else \
+                pulumi.Output.from_input(built_vpc).apply(lambda vpc_id, g=group: documents([vpc_id])[g])
             policy = aws.iam.Policy(f"{name}-{group}", name=f"{args.role_name}-{group}", path="/",
-                                    policy=documents[group], tags=args.tags, opts=child)
+                                    policy=document, tags=args.tags, opts=child)
             aws.iam.RolePolicyAttachment(f"{name}-{group}", role=self.role.name, policy_arn=policy.arn, opts=child)
             self.policies[group] = policy
 
