@@ -153,7 +153,7 @@ def test_external_postgres_uri_and_runs_endpoint_are_config():
                              "byoc": {"contract": "ecs", "langsmithRunsEndpoints": '{"https://smith.example.com": "LS_KEY"}'}},
                     secret=("postgresExternalUri",))
     (secret,) = run.of_type("aws:secretsmanager/secret:Secret")
-    assert secret.inputs["name"] == "ls-byoc/postgres-external-uri"
+    assert secret.inputs["name"] == "ls-byoc-ecs/postgres-external-uri"
     assert run.outputs["postgresUriSecretArn"] == secret.outputs["arn"]
     assert run.outputs["langsmithRunsEndpoints"] == '{"https://smith.example.com": "LS_KEY"}'
     assert "u:p@db.internal" not in json.dumps(build_plan(run))
