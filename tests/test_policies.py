@@ -238,7 +238,7 @@ def test_unknown_values_in_preview_are_not_findings():
     assert run_rule("irsa-trust-one-service-account", [unknown]) == []
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "hybrid"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "byoc-ecs", "hybrid"])
 def test_every_stack_passes_every_mandatory_rule(stack: str, dev_run, prod_run):
     run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack(stack)
     violations = check_plan(build_plan(run))
