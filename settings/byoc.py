@@ -142,20 +142,12 @@ class ByocSettings(ConfigModel):
         """The trusted principal: explicit, else the published default (validated to exist)."""
         if self.contract == "eks":
             return EKS_CONTROL_PLANE_ROLE_ARN
-        principal = self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS.get(self.control_plane)
-        assert principal is not None, "checked by settings.byoc.byoc_problems"
-        return principal
+        return self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS[self.control_plane]
 
 
 def byoc_problems(byoc: ByocSettings, external_id: Optional[SecretStr]) -> list[Problem]:
-    """A control-plane principal to trust, and the ExternalId it must present."""
+    """The ExternalId the control plane must present."""
     problems: list[Problem] = []
-    if byoc.trusted_principal_arn is None and byoc.control_plane not in BYOC_CONTROL_PLANE_PRINCIPALS:
-        problems.append((
-            "byoc.trustedPrincipalArn", MISSING_VALUE,
-            f"is required with byoc.controlPlane: {byoc.control_plane}: LangChain publishes no control-plane "
-            f"role for that region (only for: {', '.join(sorted(BYOC_CONTROL_PLANE_PRINCIPALS))}); ask LangChain "
-            "for the role ARN its control plane assumes from"))
     if external_id is None:
         problems.append(("byocExternalId", MISSING_VALUE,
                          "is required for byoc: the external ID (eks: copy it from LangSmith, Settings > Data Planes; "
