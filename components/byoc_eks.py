@@ -24,7 +24,11 @@ import pulumi_aws as aws
 from components.byoc_eks_policies import GROUPS, RoleOptions, group_statements, render
 
 ROLE_TAG = {"langsmith-byoc-role": "true"}  # main.tf: tags = merge(var.tags, {...})
-BREAK_GLASS_ROLE_NAME = "LangSmithBYOCBreakGlass"  # break_glass_role.tf: fixed, not configurable
+BREAK_GLASS_ROLE_NAME = "LangSmithBYOCBreakGlass"
+# The module's policies sit at path "/"; ours sit under this path (names unchanged), so that the deploying
+# principal's policy can scope its iam:*Policy* actions to them rather than to every policy of the account
+# (iam:CreatePolicyVersion on any policy is a privilege escalation).
+POLICY_PATH = "/langsmith-byoc/"  # break_glass_role.tf: fixed, not configurable
 # break_glass_role.tf: empty identity lists become values no caller has, so nothing opens without names.
 NO_USER_IDS = "__no_identitystore_user_ids_configured__"
 NO_SOURCE_IDENTITIES = "__no_source_identities_configured__"
@@ -119,7 +123,7 @@ class ByocEksRole(pulumi.ComponentResource):
         for group in GROUPS:
             document: pulumi.Input[str] = documents(None)[group] if built_vpc is None else \
                 pulumi.Output.from_input(built_vpc).apply(lambda vpc_id, g=group: documents([vpc_id])[g])
-            policy = aws.iam.Policy(f"{name}-{group}", name=f"{args.role_name}-{group}", path="/",
+            policy = aws.iam.Policy(f"{name}-{group}", name=f"{args.role_name}-{group}", path=POLICY_PATH,
                                     policy=document, tags=args.tags, opts=child)
             aws.iam.RolePolicyAttachment(f"{name}-{group}", role=self.role.name, policy_arn=policy.arn, opts=child)
             self.policies[group] = policy

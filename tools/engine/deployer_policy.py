@@ -69,7 +69,7 @@ def scopes(prefix: str) -> dict[str, dict[str, list[str]]]:
         # Associating the ACL also authorizes on the ALB, whose name AWS suffixes (not scoped by name).
         "wafv2": {"webacl": [f"arn:aws:wafv2:*:*:regional/webacl/{p}*/*"],
                   "loadbalancer/app/": ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*"]},
-        "iam": {"role": ["arn:aws:iam::*:role/*"], "policy": ["arn:aws:iam::*:policy/*"],
+        "iam": {"role": ["arn:aws:iam::*:role/*"], "policy": ["arn:aws:iam::*:policy/langsmith-byoc/*"],
                 "oidc-provider": ["arn:aws:iam::*:oidc-provider/oidc.eks.*.amazonaws.com/id/*"]},
     }
 
