@@ -104,7 +104,8 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
                 # The BYOC eks stack updates its own managed policies: only those under their path.
                 scoped = {r for st in whole["Statement"] if "iam:CreatePolicyVersion" in as_list(st["Action"])
                           for r in as_list(st["Resource"])}
-                assert scoped == {"arn:aws:iam::*:policy/langsmith-byoc/*"}, scoped
+                # (the statement's other ARNs are roles and OIDC providers, which this action does not act on)
+                assert {r for r in scoped if ":policy/" in r or r == "*"} == {"arn:aws:iam::*:policy/langsmith-byoc/*"}
             elif f.issue == "PRIVILEGE_ESCALATION":
                 assert "CreateEC2WithExistingIP" in f"{f.detail} {f.location}", f.location
             if f.issue == "RESOURCE_STAR":  # only where the catalogue leaves no resource to name
