@@ -11,9 +11,14 @@ import pytest
 import yaml
 
 from settings.byoc import BYOC_REGIONS
-from tests.test_preflight import REAL_CIPHERTEXT, ROOT, aws, checker, moto_endpoint  # noqa: F401 - fixtures
+from tests import test_preflight
+from tests.test_preflight import REAL_CIPHERTEXT, ROOT, checker
 from tools.preflight.byoc import acl_allows, check_byoc
 from tools.preflight.context import FAIL, PASS
+
+# The moto account of tests/test_preflight.py (its fixtures, shared).
+moto_endpoint = test_preflight.moto_endpoint
+aws = test_preflight.aws
 
 
 def byoc_config(tmp_path: Path, byoc: dict[str, Any], network: dict[str, Any] | None = None) -> Path:
@@ -34,7 +39,7 @@ def test_the_documented_regions_include_ca_central_1():
     assert "ca-central-1" in BYOC_REGIONS and "sa-east-1" not in BYOC_REGIONS
 
 
-def test_a_managed_vpc_stack_passes_region_and_account(aws: boto3.Session, tmp_path: Path) -> None:  # noqa: F811
+def test_a_managed_vpc_stack_passes_region_and_account(aws: boto3.Session, tmp_path: Path) -> None:
     ctx = checker(byoc_config(tmp_path, {}), aws)
     found = {c.name: c for c in check_byoc(ctx, "arn:aws:iam::123456789012:role/deployer")}
     assert found["BYOC region"].verdict == PASS and found["BYOC target account"].verdict == PASS
@@ -43,7 +48,7 @@ def test_a_managed_vpc_stack_passes_region_and_account(aws: boto3.Session, tmp_p
     assert control_plane["BYOC target account"].verdict == FAIL
 
 
-def _network(aws: boto3.Session, vpc_cidr: str, app: list[str], db: list[str], *,  # noqa: F811
+def _network(aws: boto3.Session, vpc_cidr: str, app: list[str], db: list[str], *,
              db_route: bool = False, app_to_igw: bool = False) -> dict[str, Any]:
     ec2 = aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock=vpc_cidr)["Vpc"]["VpcId"]
@@ -72,13 +77,13 @@ def _network(aws: boto3.Session, vpc_cidr: str, app: list[str], db: list[str], *
     return {"existing": {"vpcId": vpc, "privateSubnetIds": app_ids, "dataSubnetIds": db_ids}}
 
 
-def _byovpc_check(aws: boto3.Session, tmp_path: Path, network: dict[str, Any]):  # noqa: F811
+def _byovpc_check(aws: boto3.Session, tmp_path: Path, network: dict[str, Any]):
     ctx = checker(byoc_config(tmp_path, {"vpc": "byovpc"}, network), aws)
     (found,) = [c for c in check_byoc(ctx, "arn:aws:iam::123456789012:role/deployer") if c.name == "BYOVPC network contract"]
     return found
 
 
-def test_a_vpc_to_the_contract_passes(aws: boto3.Session, tmp_path: Path) -> None:  # noqa: F811
+def test_a_vpc_to_the_contract_passes(aws: boto3.Session, tmp_path: Path) -> None:
     network = _network(aws, "10.80.0.0/18", ["10.80.0.0/20", "10.80.16.0/20"], ["10.80.32.0/26", "10.80.32.64/26"])
     found = _byovpc_check(aws, tmp_path, network)
     assert found.verdict == PASS, found.detail
@@ -93,7 +98,7 @@ def test_a_vpc_to_the_contract_passes(aws: boto3.Session, tmp_path: Path) -> Non
     ("10.85.0.0/16", ["10.85.0.0/20", "10.85.16.0/20"], ["10.85.32.0/26", "10.85.32.64/26"], {"app_to_igw": True},
      "[app-egress]"),
 ])
-def test_each_broken_rule_fails_by_name(aws: boto3.Session, tmp_path: Path, vpc_cidr: str, app: list[str],  # noqa: F811
+def test_each_broken_rule_fails_by_name(aws: boto3.Session, tmp_path: Path, vpc_cidr: str, app: list[str],
                                         db: list[str], kwargs: dict[str, Any], rule: str) -> None:
     found = _byovpc_check(aws, tmp_path, _network(aws, vpc_cidr, app, db, **kwargs))
     assert found.verdict == FAIL and rule in found.detail, found.detail
