@@ -255,3 +255,16 @@ def test_pack_allows_only_the_modules_wildcard_resource_statements():
                             protect=False, id=None)
     assert _rule("byoc-wildcard-resources-documented", [policy("EC2Describe")]) == []
     assert _rule("byoc-wildcard-resources-documented", [policy("Anything")])
+
+
+MIRROR = Path("/work/.mirror/langchain-ai+terraform/repo")
+
+
+@pytest.mark.skipif(not MIRROR.exists(), reason="needs a git dir of langchain-ai/terraform")
+def test_the_generator_reproduces_the_checked_in_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from data.byoc import generate
+    out = tmp_path / "table.json"
+    monkeypatch.setattr(generate, "OUT", out)
+    out.write_text(json.dumps({"byovpcVpc": TABLE["byovpcVpc"]}))  # the later file is kept from the table
+    assert generate.main(["--repo", str(MIRROR), "--ref", MODULE_COMMIT]) == 0
+    assert json.loads(out.read_text()) == TABLE
