@@ -19,7 +19,7 @@ foundation = Foundation.build(settings)          # account lookups, tagging prov
 SHAPES = {Shape.SELF_HOSTED: self_hosted.build, Shape.HYBRID: hybrid.build, Shape.BYOC: byoc.build}
 SHAPES[settings.shape](foundation)
 
-network = foundation.network
+network = foundation.built_network  # None: BYOC eks with a VPC LangChain builds
 cost = estimate(items_from_settings(settings), settings.region)
 # The offline preview's estimate, kept with the stack: `pulumi stack output monthlyCostEstimate`.
 # A region or item without a price gives totalUsd None and status "partial"/"unpriced", never 0.
@@ -27,7 +27,8 @@ pulumi.export("monthlyCostEstimate", cost.stack_output())
 pulumi.export("region", settings.region)
 pulumi.export("shape", settings.shape.value)
 pulumi.export("profile", settings.profile.value)
-pulumi.export("vpcId", network.vpc_id)
-pulumi.export("publicSubnetIds", network.public_subnet_ids)
-pulumi.export("privateSubnetIds", network.private_subnet_ids)
-pulumi.export("dataSubnetIds", network.data_subnet_ids)
+if network is not None:
+    pulumi.export("vpcId", network.vpc_id)
+    pulumi.export("publicSubnetIds", network.public_subnet_ids)
+    pulumi.export("privateSubnetIds", network.private_subnet_ids)
+    pulumi.export("dataSubnetIds", network.data_subnet_ids)

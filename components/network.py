@@ -52,6 +52,24 @@ def plan_subnets(vpc_cidr: str, az_count: int) -> SubnetPlan:
     )
 
 
+def plan_byoc_subnets(vpc_cidr: str, az_count: int) -> SubnetPlan:
+    """Carve the VPC CIDR as LangChain's BYOVPC reference module does (langchain-ai/terraform@17858884,
+    modules/byoc/aws/byovpc/main.tf): app `cidrsubnet(vpc, 2, i)`, DB `cidrsubnet(vpc, 8, n*64 + i)`,
+    public `cidrsubnet(vpc, 8, n*64 + n + i)` for n zones. A /18 VPC gives /20 app and /26 DB and public
+    subnets, the minimums of docs.langchain.com/langsmith/byoc-byovpc; a /16 gives /18 and /24."""
+    if not 2 <= az_count <= 3:
+        raise ValueError(f"BYOVPC needs 2 or 3 zones, got {az_count}")
+    network = ipaddress.IPv4Network(vpc_cidr)
+    quarters = list(network.subnets(prefixlen_diff=2))
+    eighths = list(network.subnets(prefixlen_diff=8))
+    n = az_count
+    return SubnetPlan(
+        public=[str(eighths[n * 64 + n + i]) for i in range(n)],
+        private=[str(quarters[i]) for i in range(n)],
+        data=[str(eighths[n * 64 + i]) for i in range(n)],
+    )
+
+
 @dataclass(frozen=True)
 class ExistingNetwork:
     vpc_id: str
@@ -73,6 +91,8 @@ class NetworkArgs:
     logs_kms_key_arn: pulumi.Input[str] | None = None
     cluster_name: str | None = None
     existing: ExistingNetwork | None = None
+    # The subnets of LangChain's BYOVPC reference layout (plan_byoc_subnets) instead of plan_subnets.
+    byoc_subnet_layout: bool = False
     # Extra tags per tier, e.g. the BYOC control plane's subnet discovery tags.
     public_subnet_tags: Mapping[str, str] = field(default_factory=dict)
     private_subnet_tags: Mapping[str, str] = field(default_factory=dict)
@@ -121,7 +141,7 @@ class Network(pulumi.ComponentResource):
     def _create(self) -> None:
         args, name = self._args, self._name
         zones = list(args.availability_zones)
-        plan = plan_subnets(args.cidr, len(zones))
+        plan = (plan_byoc_subnets if args.byoc_subnet_layout else plan_subnets)(args.cidr, len(zones))
         cluster_tags = {f"kubernetes.io/cluster/{args.cluster_name}": "shared"} if args.cluster_name else {}
 
         vpc = aws.ec2.Vpc(

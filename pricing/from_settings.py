@@ -8,6 +8,7 @@ from __future__ import annotations
 from pricing import items
 from pricing.engine import BillItem
 from settings import Settings, Shape
+from settings.byoc import langchain_builds_the_vpc
 
 WAF_RULES = 5  # rate limit + the four AWS managed groups of components.edge.MANAGED_RULE_GROUPS
 
@@ -24,7 +25,13 @@ def _secret_count(s: Settings) -> int:
     return int(s.postgres.external)
 
 
+def _builds_network(s: Settings) -> bool:
+    return not (s.shape is Shape.BYOC and langchain_builds_the_vpc(s.byoc))
+
+
 def _kms_key_count(s: Settings) -> int:
+    if not _builds_network(s):
+        return 0  # BYOC eks, managed VPC: the stack builds the roles only
     keys = 3  # the foundation's data, secrets and logs keys
     # Route53 publishes health-check metrics in us-east-1 only: outside it, the public edge's health-check
     # alarm topic gets its own key there (components/observability.py).
@@ -37,7 +44,7 @@ def _kms_key_count(s: Settings) -> int:
 def items_from_settings(s: Settings) -> list[BillItem]:
     bill: list[BillItem] = []
     net = s.network
-    if net.existing is None:
+    if net.existing is None and _builds_network(s):
         nats = net.az_count if net.nat_gateways == "per-az" else 1
         for i in range(nats):
             bill += items.nat_gateway(f"network-nat-{i}")

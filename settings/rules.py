@@ -11,7 +11,7 @@ from __future__ import annotations
 from settings.architecture import architecture_problems
 from settings.base import Problem, Shape
 from settings.blob_storage import blob_storage_problems
-from settings.byoc import byoc_problems
+from settings.byoc import byoc_contract_problems, byoc_problems
 from settings.capacity import capacity_problems
 from settings.clickhouse import clickhouse_problems
 from settings.cluster import cluster_problems, pool_architecture_problems
@@ -52,6 +52,7 @@ def cross_field_problems(s: Settings) -> list[Problem]:
     problems.extend(postgres_problems(s.postgres, s.profile, s.postgres_external_uri))
     if s.shape is Shape.BYOC:
         problems.extend(byoc_problems(s.byoc, s.byoc_external_id))
+        problems.extend(byoc_contract_problems(s.byoc, s.network, s.region, s.postgres.external))
     if s.shape is Shape.HYBRID:
         problems.extend(hybrid_problems(s.hybrid, s.hybrid_api_keys))
     if s.shape is Shape.SELF_HOSTED:

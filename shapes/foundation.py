@@ -19,6 +19,7 @@ from components.log_bucket import LogBucket, LogBucketArgs
 from components.network import ExistingNetwork, Network, NetworkArgs
 from settings import ConfigError, ConfigIssue, Settings, Shape
 from settings.aws_provider import provider_settings
+from settings.byoc import langchain_builds_the_vpc
 from settings.loader import runtime_values
 from settings.cluster import NodePoolSettings
 
@@ -55,26 +56,40 @@ class Foundation:
     settings: Settings
     account_id: str
     opts: pulumi.ResourceOptions  # every component goes through the tagging AWS provider
-    keys: EncryptionKeys
-    network: Network
+    built_keys: EncryptionKeys | None  # None: BYOC eks with a managed VPC builds neither keys nor network
+    built_network: Network | None
     aws_settings: ProviderSettings  # the stack's aws: settings, for every explicit AWS provider
+
+    @property
+    def keys(self) -> EncryptionKeys:
+        assert self.built_keys is not None, "this stack builds no KMS keys"
+        return self.built_keys
+
+    @property
+    def network(self) -> Network:
+        assert self.built_network is not None, "this stack builds no network"
+        return self.built_network
 
     @staticmethod
     def build(settings: Settings) -> "Foundation":
         # Lookups first, so that a region mismatch is still a config error with nothing registered.
         account_id = aws.get_caller_identity().account_id
-        zones = availability_zones(settings) if settings.network.existing is None else []
+        byoc = settings.shape is Shape.BYOC
+        ecs_byoc = byoc and settings.byoc.contract == "ecs"
+        no_network = byoc and langchain_builds_the_vpc(settings.byoc)
+        zones = availability_zones(settings) if settings.network.existing is None and not no_network else []
         # Every AWS resource goes through this provider, so every resource carries the stack's tags.
         # It carries the stack's aws: settings, which only the default provider (the lookups) reads.
         carried = provider_settings(*runtime_values())
         provider = new_provider("aws", settings.region, settings.resource_tags(), carried)
         opts = pulumi.ResourceOptions(providers=[provider])
+        if no_network:  # LangChain's control plane builds the VPC and its own keys in this account
+            return Foundation(settings, account_id, opts, None, None, carried)
         keys = EncryptionKeys("keys", EncryptionKeysArgs(
             name_prefix=settings.name_prefix, account_id=account_id, region=settings.region,
             protect=settings.protect_data,
         ), opts=opts)
         existing = settings.network.existing
-        byoc = settings.shape is Shape.BYOC
         network = Network("network", NetworkArgs(
             name_prefix=settings.name_prefix,
             region=settings.region,
@@ -86,9 +101,10 @@ class Foundation:
             log_retention_days=settings.log_retention_days,
             logs_kms_key_arn=keys.logs_key.arn,
             cluster_name=None if byoc else settings.cluster_name,
-            vpc_tags=BYOC_VPC_TAGS if byoc else {},
-            public_subnet_tags=BYOC_PUBLIC_SUBNET_TAGS if byoc else {},
-            private_subnet_tags=BYOC_PRIVATE_SUBNET_TAGS if byoc else {},
+            byoc_subnet_layout=byoc and not ecs_byoc,
+            vpc_tags=BYOC_VPC_TAGS if ecs_byoc else {},
+            public_subnet_tags=BYOC_PUBLIC_SUBNET_TAGS if ecs_byoc else {},
+            private_subnet_tags=BYOC_PRIVATE_SUBNET_TAGS if ecs_byoc else {},
             existing=ExistingNetwork(
                 vpc_id=existing.vpc_id,
                 public_subnet_ids=existing.public_subnet_ids,

@@ -1,4 +1,5 @@
-"""BYOC: the cross-account role, its trust and policies, the tagged network, the ECR repository."""
+"""BYOC, the original (ecs) contract (stacks/Pulumi.byoc-ecs.yaml): the cross-account role, its trust and
+policies, the tagged network, the ECR repository. The eks contract: tests/test_byoc_eks.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from tools.preview import main as preview_main
 from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
 
 US_CONTROL_PLANE = "arn:aws:iam::640174622193:role/HostBackendRoleProd"
+# langchain-ai/terraform@d0897e33756dde5f393b3de2eb1300d12632567a:modules/langgraph_cloud_setup/main.tf
+EU_CONTROL_PLANE = "arn:aws:iam::640174622193:role/HostBackendRoleProdEu"
 EXISTING = {
     "vpcId": "vpc-0123456789abcdef0",
     "publicSubnetIds": ["subnet-00000000000000001", "subnet-00000000000000002"],
@@ -26,7 +29,7 @@ EXISTING = {
 
 @pytest.fixture(scope="module")
 def byoc_run() -> ProgramRun:
-    return run_stack("byoc")
+    return run_stack("byoc-ecs")
 
 
 def trust(run: ProgramRun) -> dict:
@@ -45,24 +48,21 @@ def test_trust_is_the_control_plane_with_the_external_id_only(byoc_run: ProgramR
     }
 
 
-def test_eu_control_plane_requires_an_explicit_principal():
-    # No public LangChain source names an EU control-plane role: no guessed default.
-    with pytest.raises(ConfigError) as err:
-        run_stack("byoc", {"byoc": {"controlPlane": "eu"}})
-    (issue,) = err.value.issues
-    assert issue.key == "byoc.trustedPrincipalArn" and "controlPlane: eu" in issue.allowed
-    assert "HostBackendRoleProdEu" not in str(err.value)
+def test_eu_control_plane_trusts_the_published_eu_principal():
+    # The ECS module names both principals by `langsmith_data_region` (main.tf at d0897e3).
+    assert trust(run_stack("byoc-ecs", {"byoc": {"contract": "ecs", "controlPlane": "eu"}}))["Statement"][0][
+        "Principal"] == {"AWS": EU_CONTROL_PLANE}
     own = "arn:aws:iam::111122223333:role/SelfHostedControlPlane"
-    for overrides in ({"byoc": {"trustedPrincipalArn": own}},
-                      {"byoc": {"controlPlane": "eu", "trustedPrincipalArn": own}}):
-        assert trust(run_stack("byoc", overrides))["Statement"][0]["Principal"] == {"AWS": own}
+    for overrides in ({"byoc": {"contract": "ecs", "trustedPrincipalArn": own}},
+                      {"byoc": {"contract": "ecs", "controlPlane": "eu", "trustedPrincipalArn": own}}):
+        assert trust(run_stack("byoc-ecs", overrides))["Statement"][0]["Principal"] == {"AWS": own}
 
 
 def test_every_default_principal_has_its_published_source():
-    # Each default names its public source beside it (settings/byoc.py); the US one is
-    # LangChain's BYOC Terraform module (langchain-ai/terraform modules/langgraph_cloud_setup).
+    # Each default names its public source beside it (settings/byoc.py): LangChain's ECS-era BYOC
+    # Terraform module, langchain-ai/terraform@d0897e3 modules/langgraph_cloud_setup/main.tf.
     from settings.byoc import BYOC_CONTROL_PLANE_PRINCIPALS
-    assert BYOC_CONTROL_PLANE_PRINCIPALS == {"us": US_CONTROL_PLANE}
+    assert BYOC_CONTROL_PLANE_PRINCIPALS == {"us": US_CONTROL_PLANE, "eu": EU_CONTROL_PLANE}
 
 
 def test_role_has_exactly_the_documented_managed_policies(byoc_run: ProgramRun):
@@ -76,7 +76,7 @@ def test_role_has_exactly_the_documented_managed_policies(byoc_run: ProgramRun):
 
 def test_session_duration_and_permissions_boundary_options():
     boundary = "arn:aws:iam::123456789012:policy/byoc-boundary"
-    run = run_stack("byoc", {"byoc": {"maxSessionDurationSeconds": 7200, "permissionsBoundaryArn": boundary}})
+    run = run_stack("byoc-ecs", {"byoc": {"contract": "ecs", "maxSessionDurationSeconds": 7200, "permissionsBoundaryArn": boundary}})
     role = run.one("aws:iam/role:Role", "byoc-role").inputs
     assert role["maxSessionDuration"] == 7200 and role["permissionsBoundary"] == boundary
 
@@ -102,7 +102,7 @@ def test_new_vpc_and_subnets_are_tagged_for_the_control_plane(byoc_run: ProgramR
 
 
 def test_existing_vpc_is_tagged_in_place():
-    run = run_stack("byoc", {"network": {"existing": EXISTING}})
+    run = run_stack("byoc-ecs", {"network": {"existing": EXISTING}})
     assert run.of_type("aws:ec2/vpc:Vpc") == [] and run.of_type("aws:ec2/subnet:Subnet") == []
     tags = {(t.inputs["resourceId"], t.inputs["key"]): t.inputs["value"] for t in run.of_type("aws:ec2/tag:Tag")}
     assert tags[(EXISTING["vpcId"], "langgraph-cloud-enabled")] == "1"
@@ -148,12 +148,12 @@ def test_outputs_for_the_langsmith_ui(byoc_run: ProgramRun):
 
 
 def test_external_postgres_uri_and_runs_endpoint_are_config():
-    run = run_stack("byoc", {"postgres": {"external": True},
+    run = run_stack("byoc-ecs", {"postgres": {"external": True},
                              "postgresExternalUri": "u:p@db.internal:5432/lg?sslmode=require",
-                             "byoc": {"langsmithRunsEndpoints": '{"https://smith.example.com": "LS_KEY"}'}},
+                             "byoc": {"contract": "ecs", "langsmithRunsEndpoints": '{"https://smith.example.com": "LS_KEY"}'}},
                     secret=("postgresExternalUri",))
     (secret,) = run.of_type("aws:secretsmanager/secret:Secret")
-    assert secret.inputs["name"] == "ls-byoc/postgres-external-uri"
+    assert secret.inputs["name"] == "ls-byoc-ecs/postgres-external-uri"
     assert run.outputs["postgresUriSecretArn"] == secret.outputs["arn"]
     assert run.outputs["langsmithRunsEndpoints"] == '{"https://smith.example.com": "LS_KEY"}'
     assert "u:p@db.internal" not in json.dumps(build_plan(run))
@@ -161,11 +161,11 @@ def test_external_postgres_uri_and_runs_endpoint_are_config():
 
 def test_missing_external_id_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as err:
-        run_stack("byoc", drop=("byocExternalId",))
+        run_stack("byoc-ecs", drop=("byocExternalId",))
     assert [i.key for i in err.value.issues] == ["byocExternalId"]
-    stack_file = tmp_path / "Pulumi.byoc.yaml"
+    stack_file = tmp_path / "Pulumi.byoc-ecs.yaml"
     from tools.engine.harness import PROJECT_ROOT
-    lines = (PROJECT_ROOT / "stacks" / "Pulumi.byoc.yaml").read_text().splitlines()
+    lines = (PROJECT_ROOT / "stacks" / "Pulumi.byoc-ecs.yaml").read_text().splitlines()
     kept = [l for l in lines if "byocExternalId:" not in l and "secure: v1:placeholder" not in l]
     stack_file.write_text("\n".join(kept) + "\n")
     out, err = io.StringIO(), io.StringIO()
@@ -175,7 +175,7 @@ def test_missing_external_id_is_a_config_error(tmp_path):
 
 def test_plain_text_external_id_is_refused():
     with pytest.raises(ConfigError) as err:
-        run_stack("byoc", {"byocExternalId": "plain-text-id"})
+        run_stack("byoc-ecs", {"byocExternalId": "plain-text-id"})
     assert "set it with `pulumi config set --secret byocExternalId" in str(err.value)
     assert "plain-text-id" not in str(err.value)
 
@@ -183,7 +183,7 @@ def test_plain_text_external_id_is_refused():
 @pytest.mark.parametrize("arn", ["arn:aws:iam::64017462219:role/x", "arn:aws:iam::640174622193:user/x", "role/x"])
 def test_malformed_principal_arn_is_a_config_error(arn: str):
     with pytest.raises(ConfigError) as err:
-        run_stack("byoc", {"byoc": {"trustedPrincipalArn": arn}})
+        run_stack("byoc-ecs", {"byoc": {"contract": "ecs", "trustedPrincipalArn": arn}})
     (issue,) = err.value.issues
     assert issue.key == "byoc.trustedPrincipalArn" and issue.value == arn
     assert "arn:aws:iam::123456789012:role/name" in issue.allowed

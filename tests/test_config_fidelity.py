@@ -160,6 +160,7 @@ def test_keys_of_another_shape_are_reported():
     # the profile's own defaults (langsmith components, redis...) never count as set by the user
     parse("hybrid")
     parse("byoc")
+    parse("byoc-ecs")
 
 
 def test_nested_keys_the_chosen_options_ignore_are_reported():
@@ -174,11 +175,11 @@ def test_nested_keys_the_chosen_options_ignore_are_reported():
 
 
 def test_json_strings_are_checked_as_json():
-    found = issues("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints="{not json"))
+    found = issues("byoc-ecs", with_merged("byoc-ecs", "byoc", langsmithRunsEndpoints="{not json"))
     assert "must be a JSON object" in found["byoc.langsmithRunsEndpoints"]
-    bad_url = issues("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints='{"langsmith/api": "key"}'))
+    bad_url = issues("byoc-ecs", with_merged("byoc-ecs", "byoc", langsmithRunsEndpoints='{"langsmith/api": "key"}'))
     assert "absolute http(s) URL" in bad_url["byoc.langsmithRunsEndpoints"]
-    as_yaml = parse("byoc", with_merged("byoc", "byoc", langsmithRunsEndpoints={"https://ls.corp.internal/api/v1": "ls-key"}))
+    as_yaml = parse("byoc-ecs", with_merged("byoc-ecs", "byoc", langsmithRunsEndpoints={"https://ls.corp.internal/api/v1": "ls-key"}))
     assert json.loads(as_yaml.byoc.langsmith_runs_endpoints or "") == {"https://ls.corp.internal/api/v1": "ls-key"}
 
 
@@ -263,7 +264,7 @@ def test_a_number_yaml_reshapes_is_pointed_out(tmp_path: Path):
 def test_a_mistyped_stack_name_lists_the_stacks_that_exist():
     code, _, err = run_preview("--stack", "prdo", "--quiet")
     assert code == preview.EXIT_CONFIG
-    assert "did you mean 'prod'?" in err and "byoc, dev, hybrid, prod" in err
+    assert "did you mean 'prod'?" in err and "byoc, byoc-ecs, dev, hybrid, prod" in err
 
 
 def test_bin_preview_help_prints_usage():

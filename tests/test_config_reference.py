@@ -192,7 +192,6 @@ REQUIRED_CASES: dict[str, tuple[str, dict[str, Any], Any]] = {
     "hybrid.smithBackendUrl": ("hybrid", {"hybrid.controlPlane": "self-hosted",
                                           "hybrid.hostBackendUrl": "https://host.example.com"}, "https://smith.example.com"),
     "hybridApiKeys": ("hybrid", {}, None),
-    "byoc.trustedPrincipalArn": ("byoc", {"byoc.controlPlane": "eu"}, "arn:aws:iam::123456789012:role/control-plane"),
     "byocExternalId": ("byoc", {}, None),
 }
 SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri"}

@@ -33,6 +33,10 @@ ACCEPTED_FINDINGS = {"RESOURCE_STAR", "PERMISSIONS_MANAGEMENT_ACTIONS", "PRIVILE
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def policy() -> dict[str, Any]:
     return json.loads(POLICY_PATH.read_text())
 
@@ -96,7 +100,13 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
         assert issues <= ACCEPTED_FINDINGS, (path, [(f.issue, f.detail) for f in findings
                                                     if f.issue not in ACCEPTED_FINDINGS])
         for f in findings:
-            if f.issue == "PRIVILEGE_ESCALATION":
+            if f.issue == "PRIVILEGE_ESCALATION" and "CreateNewPolicyVersion" in f"{f.detail} {f.location}":
+                # The BYOC eks stack updates its own managed policies: only those under their path.
+                scoped = {r for st in whole["Statement"] if "iam:CreatePolicyVersion" in as_list(st["Action"])
+                          for r in as_list(st["Resource"])}
+                # (the statement's other ARNs are roles and OIDC providers, which this action does not act on)
+                assert {r for r in scoped if ":policy/" in r or r == "*"} == {"arn:aws:iam::*:policy/langsmith-byoc/*"}
+            elif f.issue == "PRIVILEGE_ESCALATION":
                 assert "CreateEC2WithExistingIP" in f"{f.detail} {f.location}", f.location
             if f.issue == "RESOURCE_STAR":  # only where the catalogue leaves no resource to name
                 assert set(f.detail) <= no_scope
@@ -127,6 +137,11 @@ def _arns(stack: str) -> Iterator[tuple[str, str, str]]:
             yield "wafv2:CreateWebACL", f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{i['name']}/0a1b", r.name
         elif r.type == "aws:backup/vault:Vault":
             yield "backup:CreateBackupVault", f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:{i['name']}", r.name
+        elif r.type == "aws:iam/policy:Policy":
+            yield "iam:CreatePolicy", f"arn:aws:iam::{ACCOUNT}:policy{i['path']}{i['name']}", r.name
+            yield "iam:CreatePolicyVersion", f"arn:aws:iam::{ACCOUNT}:policy{i['path']}{i['name']}", r.name
+        elif r.type == "aws:iam/role:Role" and i.get("name"):
+            yield "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/{i['name']}", r.name
         elif r.type == "eks:index:Cluster":
             yield "eks:DescribeCluster", f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{i['name']}", r.name
             yield "eks:CreateNodegroup", f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{i['name']}", r.name
@@ -144,7 +159,7 @@ def test_the_scoped_statements_allow_every_named_resource_the_plans_create(stack
         allowed = [resource for a, resource, _ in grants if a == action and fnmatch.fnmatchcase(arn, resource)]
         assert allowed, f"{stack}: {action} on {arn} ({what}) is not allowed by {POLICY_PATH.name}"
         checked += 1
-    assert checked >= (2 if stack == "byoc" else 10)
+    assert checked >= (2 if stack.startswith("byoc") else 10)
 
 
 def test_scoped_statements_name_only_the_stacks_own_resources() -> None:

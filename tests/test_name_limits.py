@@ -31,6 +31,7 @@ def _longest_runs() -> list[ProgramRun]:
                              "hybridApiKeys": {LONGEST_LISTENER: "lsv2_pt_x", "research": "lsv2_pt_y"}},
                   secret=("hybridApiKeys",)),
         run_stack("byoc", {"namePrefix": LONGEST_PREFIX}),
+        run_stack("byoc-ecs", {"namePrefix": LONGEST_PREFIX}),
     ]
 
 

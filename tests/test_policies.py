@@ -219,6 +219,33 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
              {"policyArn": "arn:aws:iam::aws:policy/AmazonRDSFullAccess"}, parent_types=("langsmith:aws:ByocRole",))],
         [res("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
              {"policyArn": "arn:aws:iam::aws:policy/AmazonRDSFullAccess"}, parent_types=("langsmith:aws:Cluster",))]),
+    "iam-no-wildcard-principal": (
+        [res("aws:iam/role:Role", {"assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/x"}, "Action": "sts:AssumeRole"}]})})],
+        [res("aws:iam/role:Role", {"assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})})]),
+    "byoc-trust-external-id": (
+        [res("aws:iam/role:Role", {"name": "langsmith-byoc", "assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::808407022534:role/LangSmithCrossPlaneRole"},
+             "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}}]})},
+             parent_types=("langsmith:aws:ByocEksRole",))],
+        [res("aws:iam/role:Role", {"name": "langsmith-byoc", "assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::808407022534:role/LangSmithCrossPlaneRole"},
+             "Action": "sts:AssumeRole"}]})}, parent_types=("langsmith:aws:ByocEksRole",))]),
+    "byoc-break-glass-closed": (
+        [res("aws:iam/role:Role", {"name": "LangSmithBYOCBreakGlass", "assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::808407022534:root"}, "Action": "sts:AssumeRole"}]})},
+             parent_types=("langsmith:aws:ByocEksRole",))],
+        [res("aws:iam/role:Role", {"name": "LangSmithBYOCBreakGlass", "assumeRolePolicy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::808407022534:root"}, "Action": "sts:AssumeRole"}]})},
+             parent_types=("langsmith:aws:ByocEksRole",))]),
+    "byoc-wildcard-resources-documented": (
+        [res("aws:iam/policy:Policy", {"policy": json.dumps({"Statement": [
+            {"Sid": "EC2Describe", "Effect": "Allow", "Action": ["ec2:Describe*"], "Resource": "*"}]})},
+             parent_types=("langsmith:aws:ByocEksRole",))],
+        [res("aws:iam/policy:Policy", {"policy": json.dumps({"Statement": [
+            {"Sid": "EC2Anything", "Effect": "Allow", "Action": ["ec2:CreateVpc"], "Resource": "*"}]})},
+             parent_types=("langsmith:aws:ByocEksRole",))]),
     "helm-values-no-secrets": (helm({"config": {"existingSecretName": "langsmith-config"}}),
                                helm({"config": {"basicAuth": {"initialOrgAdminPassword": "hunter2"}}})),
     "helm-chart-pinned": (helm({}, "0.16.11"), helm({}, "^0.16")),
@@ -275,7 +302,7 @@ def test_unknown_values_in_preview_are_not_findings():
     assert run_rule("irsa-trust-one-service-account", [unknown]) == []
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "hybrid"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "byoc-ecs", "hybrid"])
 def test_every_stack_passes_every_mandatory_rule(stack: str, dev_run, prod_run):
     run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack(stack)
     violations = check_plan(build_plan(run))

@@ -12,7 +12,7 @@ from tools.engine.harness import ProgramRun
 from tools.preflight.needs import plan_needs
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc", "byoc-ecs"])
 def test_what_preflight_counts_is_what_the_plan_creates(stack: str) -> None:
     """The quota needs come from the settings (no program run): hold them to the program's plan."""
     run: ProgramRun = run_stack(stack)

@@ -74,7 +74,7 @@ def test_region_without_prices_is_reported():
     assert all("no price file for ap-south-2" in u for u in cost.unpriced)
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid", "byoc", "byoc-ecs"])
 def test_stack_output_estimate_equals_the_plan_estimate(stack: str, dev_run, prod_run):
     run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack(stack)
     from_plan = estimate(items_from_plan(build_plan(run)), "us-east-1")

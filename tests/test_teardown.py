@@ -44,7 +44,7 @@ def test_prod_keeps_every_guard(prod_run: ProgramRun):
 
 
 def test_byoc_repository_follows_protection():
-    protected = run_stack("byoc").one("aws:ecr/repository:Repository").inputs
+    protected = run_stack("byoc-ecs").one("aws:ecr/repository:Repository").inputs
     assert not protected.get("forceDelete")
-    unprotected = run_stack("byoc", {"protectData": False}).one("aws:ecr/repository:Repository").inputs
+    unprotected = run_stack("byoc-ecs", {"protectData": False}).one("aws:ecr/repository:Repository").inputs
     assert unprotected["forceDelete"] is True

@@ -46,7 +46,7 @@ from tools.engine.timeline import timeline_summary
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs")
 
 # Which file holds each generated section.
 GENERATED: Mapping[str, Path] = {
@@ -130,7 +130,6 @@ REQUIRED_WHEN: Mapping[str, str] = {
     "hybrid.hostBackendUrl": "with `hybrid.controlPlane: self-hosted`",
     "hybrid.smithBackendUrl": "with `hybrid.controlPlane: self-hosted`",
     "hybridApiKeys": "for hybrid, one per listener name",
-    "byoc.trustedPrincipalArn": "with `byoc.controlPlane: eu` (no published principal)",
     "byocExternalId": "for byoc",
 }
 
@@ -139,8 +138,9 @@ REQUIRED_WHEN: Mapping[str, str] = {
 # `*` stands for any part of a key.
 CROSS_FIELD_RULES: Mapping[str, str] = {
     "logRetentionDays": "365 or more with a production profile",
-    "network.cidr": "only without `network.existing`",
-    "network.azCount": "only without `network.existing`",
+    "network.cidr": "only without `network.existing`; with byoc `contract: eks` a /16 to /18 RFC 1918 range "
+                    "(LangChain's data-plane VPC)",
+    "network.azCount": "only without `network.existing`; 2 or 3 with `byoc.vpc: byovpc`",
     "network.availabilityZones": "exactly `network.azCount` zones of the stack's region, none twice; only without "
                                  "`network.existing`",
     "network.natGateways": "only without `network.existing`",
@@ -183,6 +183,17 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "hybrid.gatewayApi": "must be `true` (agents are routed by Envoy Gateway behind the stack's ALB)",
     "hybridApiKeys": "a key for every listener name",
     "byocExternalId": "2 to 1224 characters of letters, digits and `+=,.@:/-_`",
+    "byoc.controlPlane": "`us` with `byoc.contract: eks` (one control plane, in us-east-2)",
+    "byoc.breakGlass.allow": "`true` only with `byoc.breakGlass.identityStoreUserIds` and `sourceIdentities` listed",
+    "byoc.*": "the keys of the other `byoc.contract` are refused (eks: vpc, allowDeletePermissions, "
+              "allowPublicIngress, byoiam, breakGlass; ecs: trustedPrincipalArn, maxSessionDurationSeconds, "
+              "permissionsBoundaryArn, ecrRepositoryName, keepTaggedImages, langsmithRunsEndpoints)",
+    "aws:region": "with `byoc.contract: eks`, a BYOC data-plane region (docs.langchain.com/langsmith/byoc)",
+    "postgres.external": "`false` with `byoc.contract: eks` (LangChain's data plane runs its own RDS)",
+    "network.existing": "with byoc `contract: eks`, only with `byoc.vpc: byovpc`; then 2-3 private (application) "
+                        "subnets, as many data subnets, none or as many public subnets (required with "
+                        "`byoc.allowPublicIngress`), no subnet ID twice",
+    "network.existing.privateSubnetIds": "with byoc `contract: eks`: 2 or 3, one per zone",
     "oidcClientSecret": "only with `langsmith.auth: oidc`",
     "postgresExternalUri": "only with `postgres.external: true`",
     "restore.postgresSnapshot": "self-hosted only, not with `postgres.external: true`; a snapshot in the stack's "

@@ -74,6 +74,23 @@ BYOC_DOCUMENTED_POLICIES = frozenset({
     "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess",
     "arn:aws:iam::aws:policy/AmazonRDSFullAccess",
 })
+# BYOC's cross-account roles (ecs: ByocRole; eks: ByocEksRole). Their trust must be gated on sts:ExternalId.
+BYOC_COMPONENTS = frozenset({BYOC_COMPONENT, "langsmith:aws:ByocEksRole"})
+BYOC_EKS_COMPONENT = "langsmith:aws:ByocEksRole"
+BREAK_GLASS_ROLE_NAME = "LangSmithBYOCBreakGlass"
+# Documented exemption: the statements of LangChain's langsmith-byoc-role module (langchain-ai/terraform@e27a2af,
+# policies/*.json; vpc_byovpc.json @02339004) that grant on `Resource: "*"` (describes and lists, EBS default
+# encryption, VPC flow-log delivery, hosted-zone creation, ACM requests, service quotas). LangChain's BYOC FAQ:
+# some of these permissions cannot be scoped, which is why it recommends a dedicated account. Any other
+# `Resource: "*"` Allow in that role's policies is a drift from the module and fails.
+BYOC_EKS_WILDCARD_RESOURCE_SIDS = frozenset({
+    "ACMReadAll", "ACMRequestCertificate", "CloudWatchLogsDeleteDeliveryForVpcFlowLogs",
+    "CloudWatchLogsDeliveryForVpcFlowLogs", "EC2Describe", "EC2EBSEncryptionByDefault", "EKSDescribe", "ELBv2Describe",
+    "ElastiCacheRead", "KMSListAliases", "RDSDescribe", "Route53CreatePrivateHostedZone",
+    "Route53CreatePublicHostedZone", "ServiceQuotasRead",
+})
+# break_glass_role.tf: the placeholders that keep an opened trust matching nobody.
+BREAK_GLASS_PLACEHOLDERS = frozenset({"__no_identitystore_user_ids_configured__", "__no_source_identities_configured__"})
 PINNED_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
@@ -425,6 +442,65 @@ def _broad_managed_policies(r: ResourceView, _: StackContext) -> Iterable[str]:
     yield f"{arn} grants far more than any component here needs."
 
 
+def _trust_statements(r: ResourceView) -> list[dict[str, Any]]:
+    doc = document(r.props.get("assumeRolePolicy"))
+    return statements(doc) if doc is not None else []
+
+
+def _aws_principals(statement: Mapping[str, Any]) -> list[Any]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    return as_list(principal.get("AWS", [])) if isinstance(principal, Mapping) else []
+
+
+def _no_wildcard_principal(r: ResourceView, _: StackContext) -> Iterable[str]:
+    for s in _trust_statements(r):
+        if s.get("Effect") == "Allow" and "*" in _aws_principals(s):
+            yield f"trust statement {s.get('Sid', '')!r} lets any AWS principal assume the role."
+
+
+def _byoc_trust_gated_on_external_id(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if not BYOC_COMPONENTS & set(component_chain(r.urn)) or r.props.get("name") == BREAK_GLASS_ROLE_NAME:
+        return
+    for s in _trust_statements(r):
+        if s.get("Effect") != "Allow":
+            continue
+        external_id = ((s.get("Condition") or {}).get("StringEquals") or {}).get("sts:ExternalId")
+        if not external_id or external_id == UNKNOWN:
+            yield "the BYOC role's trust must require sts:ExternalId (StringEquals) for the control plane."
+        principals = _aws_principals(s)
+        if len(principals) != 1 or not isinstance(principals[0], str) or ":role/" not in principals[0]:
+            yield f"the BYOC role must trust exactly one control-plane role, not {principals}."
+
+
+def _break_glass_closed(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("name") != BREAK_GLASS_ROLE_NAME or BYOC_EKS_COMPONENT not in component_chain(r.urn):
+        return
+    for s in _trust_statements(r):
+        if s.get("Effect") != "Allow":
+            continue
+        conditions = s.get("Condition") or {}
+        patterns = as_list((conditions.get("ArnLike") or {}).get("aws:PrincipalArn", []))
+        equals = conditions.get("StringEquals") or {}
+        users = as_list(equals.get("identitystore:UserId", []))
+        identities = as_list(equals.get("sts:SourceIdentity", []))
+        if not patterns or any("*" == p for p in patterns):
+            yield "an open break-glass trust must name LangChain's break-glass SSO role (ArnLike aws:PrincipalArn)."
+        if not users or not identities or BREAK_GLASS_PLACEHOLDERS & {*users, *identities}:
+            yield "an open break-glass trust must name the Identity Store users and source identities LangChain gave."
+
+
+def _byoc_wildcard_resources_documented(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if BYOC_EKS_COMPONENT not in component_chain(r.urn):
+        return
+    doc = document(r.props.get("policy"))
+    for s in statements(doc) if doc is not None else []:
+        if s.get("Effect") == "Allow" and "*" in as_list(s.get("Resource")) \
+                and s.get("Sid") not in BYOC_EKS_WILDCARD_RESOURCE_SIDS:
+            yield f"statement {s.get('Sid', '')!r} grants on every resource and is not one of LangChain's module's."
+
+
 def _helm_values_have_no_secrets(r: ResourceView, _: StackContext) -> Iterable[str]:
     values = r.props.get("values")
     if values == "[secret]":
@@ -643,6 +719,15 @@ MANDATORY_RULES: tuple[Rule, ...] = (
                  IAM_INLINE_POLICIES, _no_admin_statements),
     ResourceRule("iam-no-broad-managed-policies", "No FullAccess/ReadWrite/Admin managed policy (BYOC's documented set excepted).",
                  "mandatory", frozenset({ROLE_POLICY_ATTACHMENT}), _broad_managed_policies),
+    ResourceRule("iam-no-wildcard-principal", "No role trusts every AWS principal.", "mandatory",
+                 frozenset({IAM_ROLE}), _no_wildcard_principal),
+    ResourceRule("byoc-trust-external-id", "BYOC's cross-account role trusts one control-plane role, with sts:ExternalId.",
+                 "mandatory", frozenset({IAM_ROLE}), _byoc_trust_gated_on_external_id),
+    ResourceRule("byoc-break-glass-closed", "The BYOC break-glass role denies unless opened for named identities.",
+                 "mandatory", frozenset({IAM_ROLE}), _break_glass_closed),
+    ResourceRule("byoc-wildcard-resources-documented",
+                 "BYOC's data-plane role grants on Resource \"*\" only where LangChain's module does.",
+                 "mandatory", IAM_INLINE_POLICIES, _byoc_wildcard_resources_documented),
     ResourceRule("helm-values-no-secrets", "No credential is passed as a plain Helm value.", "mandatory",
                  frozenset({HELM_RELEASE}), _helm_values_have_no_secrets),
     ResourceRule("helm-chart-pinned", "Helm charts are pinned to exact versions from named repositories.", "mandatory",
@@ -700,6 +785,13 @@ WHY: dict[str, str] = {
     "irsa-trust-one-service-account": "MUST: least privilege; a wildcard lets every pod of a namespace take the role",
     "iam-no-wildcard-admin": "MUST: least-privilege IAM",
     "iam-no-broad-managed-policies": "MUST: least-privilege IAM; BYOC's documented set is the only exception",
+    "iam-no-wildcard-principal": "MUST: least-privilege IAM; a role anyone can assume is anyone's",
+    "byoc-trust-external-id": "Confused deputy: the control plane assumes the role for one organization only "
+                              "(langsmith-byoc-role main.tf; the ECS module's trust likewise)",
+    "byoc-break-glass-closed": "LangChain's break-glass role stays closed until the customer opens it for named "
+                               "engineers (langsmith-byoc-role break_glass_role.tf)",
+    "byoc-wildcard-resources-documented": "Documented exemption: LangChain's BYOC role has Resource \"*\" statements "
+                                          "that cannot be scoped (BYOC FAQ); nothing beyond the module's",
     "helm-values-no-secrets": "MUST: no plaintext secrets; Helm stores values in the release Secret and in state",
     "helm-chart-pinned": "Reproducible deploys; an unpinned chart changes under you",
     "ecr-repository-hygiene": "Scanner baseline (checkov/Trivy): images scanned, tags immutable, encrypted with our key",

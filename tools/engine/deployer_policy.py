@@ -1,7 +1,7 @@
 """The least-privilege IAM policy of the principal that runs `pulumi up`, from the plans of all shapes
 (written by the command `python -m tools.deployer_policy`).
 
-How it is built: the offline plans of the four stacks (dev, prod, hybrid, byoc) list every resource
+How it is built: the offline plans of the stacks (dev, prod, hybrid, byoc, byoc-ecs) list every resource
 type the program registers; `RESOURCE_ACTIONS` (`iam_actions`) maps each type to the IAM actions its provider
 calls to create, read, update, delete and tag it (the provider's CRUD calls, named as IAM actions).
 A type missing from the map fails the generation, so a new resource type cannot ship without its
@@ -21,7 +21,8 @@ scoped, and why:
   limits IAM to roles (not users, groups or policies) and the OIDC providers of EKS, limits
   `iam:PassRole` to the services our roles are made for, and `iam:CreateServiceLinkedRole` to the
   services that need one. Pair it with a permissions boundary for more.
-- The ECR repository and the BYOC role are named by config keys without the prefix.
+- The ECR repository and the BYOC roles and policies are named by config keys (or fixed names) without
+  the prefix.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from tools.engine.iam_actions import (
 POLICY_PATH = PROJECT_ROOT / "iam" / "deployer-policy.json"
 # IAM quota: a customer managed policy holds at most 6,144 characters (whitespace not counted).
 MANAGED_POLICY_MAX_CHARS = 6144
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs")
 DEFAULT_PREFIX = "ls-"
 
 
@@ -68,7 +69,7 @@ def scopes(prefix: str) -> dict[str, dict[str, list[str]]]:
         # Associating the ACL also authorizes on the ALB, whose name AWS suffixes (not scoped by name).
         "wafv2": {"webacl": [f"arn:aws:wafv2:*:*:regional/webacl/{p}*/*"],
                   "loadbalancer/app/": ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*"]},
-        "iam": {"role": ["arn:aws:iam::*:role/*"], "policy": ["arn:aws:iam::*:policy/*"],
+        "iam": {"role": ["arn:aws:iam::*:role/*"], "policy": ["arn:aws:iam::*:policy/langsmith-byoc/*"],
                 "oidc-provider": ["arn:aws:iam::*:oidc-provider/oidc.eks.*.amazonaws.com/id/*"]},
     }
 

@@ -21,6 +21,7 @@ TRAFFIC: tuple[tuple[str, str, str], ...] = (
     ("langsmith:aws:ClusterAddons", "langsmith:aws:Secrets", "External Secrets reads"),
     ("langsmith:aws:DataPlane", "controlplane", "HTTPS polling via NAT"),
     ("controlplane", "langsmith:aws:ByocRole", "sts:AssumeRole + ExternalId"),
+    ("controlplane", "langsmith:aws:ByocEksRole", "sts:AssumeRole + ExternalId (Crossplane)"),
     ("langsmith:aws:Observability", "langsmith:aws:Postgres", "AWS Backup"),
 )
 EXTERNAL = {"users": "Users", "controlplane": "LangSmith control plane"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from settings import Settings, Shape
+from settings.byoc import langchain_builds_the_vpc
 from settings.instance_types import shape_of
 
 
@@ -42,7 +43,9 @@ class Needs:
 
 
 def plan_needs(settings: Settings, zones: Sequence[str]) -> Needs:
-    new_network = settings.network.existing is None
+    # BYOC eks with a managed VPC: LangChain's control plane builds the network, not this stack.
+    new_network = settings.network.existing is None and not (
+        settings.shape is Shape.BYOC and langchain_builds_the_vpc(settings.byoc))
     nat_zones = (list(zones) if settings.network.nat_gateways == "per-az" else list(zones[:1])) if new_network else []
     with_cluster = settings.shape is not Shape.BYOC
     pools: list[PoolNeed] = []

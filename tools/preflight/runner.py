@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from tools.preflight.agent_images import check_agent_image_repository
+from tools.preflight.byoc import check_byoc
 from tools.preflight.clis import check_clis
 from tools.preflight.context import UNCHECKED, Check, Checks, Context
 from tools.preflight.dns import check_hosted_zones
@@ -25,6 +26,7 @@ def run_checks(ctx: Context) -> list[Check]:
     if identity is not None:
         checks += check_permissions(ctx, identity)
         checks += check_region(ctx)
+        checks += check_byoc(ctx, identity)
         checks += check_addon_versions(ctx)
         checks += check_restore_sources(ctx, identity)
         zones, found = availability_zones(ctx)
