@@ -65,9 +65,12 @@ LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16
 # the same value paths this project writes (compared at each tag); 0.17 has release candidates only.
 LANGSMITH_SUPPORTED_VERSIONS = tuple(f"0.16.{patch}" for patch in range(12))
 LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-dataplane", "0.2.22")
+# The Agent Server chart (shape agent-server): langchain-ai/helm tag langgraph-cloud-0.3.2 (4906d9a,
+# 2026-06-08), the newest 0.3.x and the chart version on the repository's default branch.
+LANGGRAPH_CLOUD = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-cloud", "0.3.2")
 
 ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,
-              ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE)
+              ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE, LANGGRAPH_CLOUD)
 
 # kubectl for the LangSmith readiness check (components/langsmith.py). Published by Kubernetes
 # release engineering with every release since 1.28 (kubernetes/kubernetes#116667); its minor
@@ -143,6 +146,10 @@ KUBERNETES_SUPPORT: dict[str, KubernetesSupport] = {
     chart_pin(LANGGRAPH_DATAPLANE): KubernetesSupport(
         "langchain-ai/helm@langgraph-dataplane-0.2.22:charts/langgraph-dataplane/Chart.yaml (no kubeVersion)",
         "1.35", note="no documented range; uses GA APIs only (apps/v1, apiextensions.k8s.io/v1, keda.sh)"),
+    chart_pin(LANGGRAPH_CLOUD): KubernetesSupport(
+        "langchain-ai/helm@langgraph-cloud-0.3.2:charts/langgraph-cloud/Chart.yaml (no kubeVersion)", "1.35",
+        note="no documented range; renders GA APIs only (apps/v1, policy/v1, autoscaling/v2) and keda.sh "
+             "ScaledObjects (rendered and validated by tests/test_render.py)"),
     image_pin(EVENT_EXPORTER_IMAGE): KubernetesSupport(
         "resmoio/kubernetes-event-exporter@v1.7 (newest tag; client-go v0.26.7, no documented range)", "1.35",
         note="reads core/v1 Events only (GA, no removal scheduled); the project has had no release since "
