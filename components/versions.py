@@ -84,7 +84,12 @@ KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.7"
 # `helm repo add stakater ...` (github.com/stakater/Reloader @ chart-v2.2.16).
 RELOADER = HelmChart("https://stakater.github.io/stakater-charts", "reloader", "2.2.16")
 ALL_CHARTS = (*ALL_CHARTS, RELOADER)
-ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE)
+# psql for the Job that creates each Agent Server's database on the shared RDS instance: the
+# PostgreSQL image langchain-ai/helm@langsmith-0.16.11 pins (values.yaml images.postgresImage,
+# docker.io/postgres 14.7); psql 14 speaks to PostgreSQL 14-17 servers for CREATE DATABASE.
+AGENT_SERVER_DB_BOOTSTRAP_IMAGE = "docker.io/postgres:14.7"
+ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE,
+              AGENT_SERVER_DB_BOOTSTRAP_IMAGE)
 
 
 def chart_pin(chart: HelmChart) -> str:
@@ -182,6 +187,9 @@ KUBERNETES_SUPPORT.update({
     chart_pin(RELOADER): KubernetesSupport(
         "stakater/Reloader@chart-v2.2.16:README.md (\"Compatibility\": Kubernetes >= 1.19); "
         "Reloader v1.4.21 is built on client-go v0.35.3", "1.35", oldest="1.19"),
+    image_pin(AGENT_SERVER_DB_BOOTSTRAP_IMAGE): KubernetesSupport(
+        "langchain-ai/helm@langsmith-0.16.11:charts/langsmith/values.yaml images.postgresImage (14.7)", "1.35",
+        note="runs psql against RDS only, never the Kubernetes API"),
     image_pin(KUBECTL_IMAGE): KubernetesSupport(
         "kubernetes/kubernetes version skew policy (kubectl within one minor of the API server); "
         "registry.k8s.io/kubectl published per release since 1.28 (kubernetes/kubernetes#116667); "
