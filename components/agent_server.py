@@ -11,7 +11,10 @@
   the names langgraph-cloud 0.3.2 reads from `config.existingSecretName`,
   `postgres.external.existingSecretName` and `redis.external.existingSecretName`; a Job that creates
   the server's own database on the shared RDS instance when it does not exist (idempotent; LangChain's
-  sharing rule: one database per server); then the release.
+  sharing rule: one database per server); its ServiceAccount (no token mounted: the server needs no
+  Kubernetes API; langgraph-cloud 0.3.2 writes `automountServiceAccountToken: true` into the
+  ServiceAccounts it creates whatever `*.serviceAccount.automountServiceAccountToken` says, seen by
+  rendering the chart, so the release uses ours, `serviceAccount.create: false`); then the release.
 
 Values hold to the chart's value paths at the pinned tag (data/charts/langgraph-cloud-0.3.2.json);
 tests render them with the real chart (tools/engine/render.py) and validate every object.
@@ -72,6 +75,10 @@ def fullname(release: str) -> str:
     return release if "langgraph-cloud" in release else f"{release}-langgraph-cloud"
 
 
+def service_account_name(server: str) -> str:
+    return f"{server}-agent-server"
+
+
 def secret_names(server: str) -> dict[str, str]:
     return {"keys": f"{server}-keys", "postgres": f"{server}-postgres", "redis": f"{server}-redis"}
 
@@ -100,6 +107,8 @@ def server_values(spec: ServerSpec) -> dict[str, Any]:
     # Reloader rolls the Deployment when the PostgreSQL URL Secret changes (password rotation).
     annotations = {RELOADER_SECRET_ANNOTATION: names["postgres"]}
     keda = {"enabled": True}
+    # Ours, without a token (see the module docstring): the chart's own would mount one.
+    service_account = {"create": False, "name": service_account_name(spec.name)}
 
     def deployment() -> dict[str, Any]:
         return {"resources": resources, "extraEnv": env, "annotations": annotations,
@@ -121,13 +130,13 @@ def server_values(spec: ServerSpec) -> dict[str, Any]:
                             "keda": keda},
             # With one replica a PDB of minAvailable 1 would block every node drain.
             "pdb": {"enabled": spec.min_replicas > 1, "minAvailable": 1},
-            "serviceAccount": {"automountServiceAccountToken": False},
+            "serviceAccount": service_account,
         },
         "queue": {
             "enabled": spec.queue,
             "deployment": deployment(),
             "autoscaling": {"enabled": True, "minReplicas": 1, "maxReplicas": spec.queue_max_replicas, "keda": keda},
-            "serviceAccount": {"automountServiceAccountToken": False},
+            "serviceAccount": service_account,
         },
         "postgres": {"external": {"enabled": True, "existingSecretName": names["postgres"]}},
         "redis": {"external": {"enabled": True, "existingSecretName": names["redis"]}},
@@ -205,6 +214,7 @@ class AgentServerArgs:
 
 class AgentServer(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
+    service_account: k8s.core.v1.ServiceAccount
     database_job: k8s.batch.v1.Job
     values: dict[str, Any]
 
@@ -240,11 +250,17 @@ class AgentServer(pulumi.ComponentResource):
             REDIS_URL_KEY: pulumi.Output.concat("rediss://:{{ .token | urlquery }}@", args.redis_host,
                                                 f":{REDIS_PORT}/{args.redis_database}")})
         self.database_job = self._database_job(name, args, names["postgres"], postgres)
+        self.service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=service_account_name(spec.name), namespace=NAMESPACE),
+            automount_service_account_token=False,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns.namespace]))
         self.values = server_values(spec)
         self.release = helm_release(
             f"{name}-release", release_name=spec.name, chart=LANGGRAPH_CLOUD, namespace=NAMESPACE,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
-            depends_on=[*ns.ready, keys, postgres, redis, self.database_job, *args.depends_on])
+            depends_on=[*ns.ready, keys, postgres, redis, self.database_job, self.service_account,
+                        *args.depends_on])
         self.register_outputs({"release": self.release.name, "url": f"https://{spec.hostname}{spec.path}"})
 
     def _database_job(self, name: str, args: AgentServerArgs, secret_name: str,

@@ -19,6 +19,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
+from components.agent_server import ServerSpec
 from settings.base import MISSING_VALUE, ConfigModel, Hostname, HostedZoneId, Problem, Quantity, Url, matching
 
 # LangSmith API endpoints per LangChain region (docs.langchain.com/langsmith, "Regions"; the same
@@ -91,6 +92,16 @@ class AgentServersSettings(ConfigModel):
 
     def host_of(self, server: AgentServerSettings) -> str:
         return server.hostname or f"{server.name}.{self.domain}"
+
+
+def server_spec(a: AgentServersSettings, server: AgentServerSettings, repository_url: str) -> ServerSpec:
+    """What the server's release is built from (components/agent_server.py: server_values)."""
+    assert server.image is not None
+    return ServerSpec(
+        name=server.name, image_repository=repository_url, image_tag=server.image, hostname=a.host_of(server),
+        path=server.path, min_replicas=server.min_replicas, max_replicas=server.max_replicas, queue=server.queue,
+        queue_max_replicas=server.queue_max_replicas, cpu=server.cpu, memory=server.memory,
+        tracing_endpoint=a.tracing.endpoint_url())
 
 
 def database_name(server_name: str) -> str:

@@ -17,7 +17,6 @@ from components.agent_server import (
     AgentServerNamespaceArgs,
     AgentServerRepository,
     NAMESPACE,
-    ServerSpec,
 )
 from components.gateway import ENVOY_HTTP_PORT, ENVOY_READY_PATH, ENVOY_READY_PORT, AgentGateway, AgentGatewayArgs
 from components.observability import AlarmThresholds, Observability, ObservabilityArgs
@@ -25,7 +24,7 @@ from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
 from settings import Settings
-from settings.agent_server import AgentServerSettings, AgentServersSettings, database_name
+from settings.agent_server import database_name, server_spec
 from shapes.foundation import Foundation, secret_input
 
 REDIS_TOKEN_SECRET = "redis-auth-token"
@@ -39,15 +38,6 @@ def repository_name(s: Settings, server: str) -> str:
 def repository_url(f: Foundation, server: str) -> str:
     """Known before deploy (account, region, name), so the values stay plain data."""
     return f"{f.account_id}.dkr.ecr.{f.settings.region}.amazonaws.com/{repository_name(f.settings, server)}"
-
-
-def server_spec(a: AgentServersSettings, server: AgentServerSettings, repository_url: str) -> ServerSpec:
-    assert server.image is not None
-    return ServerSpec(
-        name=server.name, image_repository=repository_url, image_tag=server.image, hostname=a.host_of(server),
-        path=server.path, min_replicas=server.min_replicas, max_replicas=server.max_replicas, queue=server.queue,
-        queue_max_replicas=server.queue_max_replicas, cpu=server.cpu, memory=server.memory,
-        tracing_endpoint=a.tracing.endpoint_url())
 
 
 def build(f: Foundation) -> None:

@@ -28,7 +28,7 @@ from tests.conftest import run_stack
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.mocks import unwrap
 
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = ("dev", "prod", "hybrid", "byoc", "agent-server")
 SCHEMA_VERSION = f"{KUBERNETES_VERSION}.0"
 NOT_OBJECTS = {"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"}
 
@@ -122,7 +122,8 @@ def objects(run: ProgramRun) -> list[Registration]:
 
 @pytest.fixture(scope="module")
 def runs(dev_run: ProgramRun, prod_run: ProgramRun) -> dict[str, ProgramRun]:
-    return {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc")}
+    return {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc"),
+            "agent-server": run_stack("agent-server")}
 
 
 def test_kubernetes_validate_has_the_clusters_schema():

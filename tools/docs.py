@@ -46,7 +46,7 @@ from tools.engine.timeline import timeline_summary
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = ("dev", "prod", "hybrid", "byoc", "agent-server")
 
 # Which file holds each generated section.
 GENERATED: Mapping[str, Path] = {
