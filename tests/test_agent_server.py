@@ -308,3 +308,18 @@ def test_a_server_too_big_for_a_node_names_its_key():
     config["servers"][0]["cpu"] = "16"
     found = issues({"agentServer": config})
     assert any(k.startswith("agentServer.servers[0].") for k in found), found
+
+
+def test_the_stack_passes_every_mandatory_rule_and_a_mutable_repository_would_not(run: ProgramRun):
+    import copy
+
+    from tools.engine.plan import build_plan
+    from tools.engine.policy_check import check_plan
+
+    plan = build_plan(run)
+    assert [v for v in check_plan(plan) if v["enforcement"] == "mandatory"] == []
+    edited = copy.deepcopy(plan)
+    for resource in edited["resources"]:
+        if resource["type"] == ECR:
+            resource["inputs"]["imageTagMutability"] = "MUTABLE"
+    assert {v["policy"] for v in check_plan(edited) if v["enforcement"] == "mandatory"} == {"ecr-scanned-immutable"}

@@ -195,6 +195,10 @@ CASES: dict[str, tuple[list[ResourceView], list[ResourceView]]] = {
     "helm-values-no-secrets": (helm({"config": {"existingSecretName": "langsmith-config"}}),
                                helm({"config": {"basicAuth": {"initialOrgAdminPassword": "hunter2"}}})),
     "helm-chart-pinned": (helm({}, "0.16.11"), helm({}, "^0.16")),
+    "ecr-scanned-immutable": ([res("aws:ecr/repository:Repository", {
+        "imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True}})],
+        [res("aws:ecr/repository:Repository", {"imageTagMutability": "MUTABLE",
+                                               "imageScanningConfiguration": {"scanOnPush": False}})]),
     "production-data-survives": (production_db(), production_db(deletionProtection=False)),
     "required-tags": (provider({"app": "langsmith", "langsmith:stack": "s", "managed-by": "pulumi"}),
                       provider({"app": "langsmith"})),
@@ -238,7 +242,7 @@ def test_unknown_values_in_preview_are_not_findings():
     assert run_rule("irsa-trust-one-service-account", [unknown]) == []
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "hybrid"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "byoc", "hybrid", "agent-server"])
 def test_every_stack_passes_every_mandatory_rule(stack: str, dev_run, prod_run):
     run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack(stack)
     violations = check_plan(build_plan(run))
@@ -250,7 +254,9 @@ def test_the_rules_see_the_real_resources(prod_run):
     plan = build_plan(prod_run)
     types = {r["type"] for r in plan["resources"]}
     for rule in MANDATORY_RULES:
-        if hasattr(rule, "types") and rule.name not in ("no-world-open-inline-rules", "iam-no-broad-managed-policies"):
+        # ECR repositories are in the byoc and agent-server plans (tests/test_agent_server.py sees them).
+        if hasattr(rule, "types") and rule.name not in ("no-world-open-inline-rules", "iam-no-broad-managed-policies",
+                                                        "ecr-scanned-immutable"):
             assert types & set(rule.types), rule.name  # type: ignore[attr-defined]
 
 

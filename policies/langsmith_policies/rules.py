@@ -47,6 +47,7 @@ IAM_ROLE = "aws:iam/role:Role"
 IAM_INLINE_POLICIES = frozenset({"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"})
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
 AWS_PROVIDER = "pulumi:providers:aws"
 
 TLS12_PLUS_POLICIES = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-|TLS13-1-2-FIPS)")
@@ -419,6 +420,14 @@ def _broad_managed_policies(r: ResourceView, _: StackContext) -> Iterable[str]:
     yield f"{arn} grants far more than any component here needs."
 
 
+def _ecr_scanned_immutable(r: ResourceView, _: StackContext) -> Iterable[str]:
+    if r.props.get("imageTagMutability") not in ("IMMUTABLE", UNKNOWN):
+        yield "ECR repositories must have immutable tags (a tag names one image for good)."
+    scanning = r.props.get("imageScanningConfiguration")
+    if scanning != UNKNOWN and not (isinstance(scanning, Mapping) and scanning.get("scanOnPush") is True):
+        yield "ECR repositories must scan images on push."
+
+
 def _helm_values_have_no_secrets(r: ResourceView, _: StackContext) -> Iterable[str]:
     values = r.props.get("values")
     if values == "[secret]":
@@ -569,6 +578,8 @@ MANDATORY_RULES: tuple[Rule, ...] = (
                  IAM_INLINE_POLICIES, _no_admin_statements),
     ResourceRule("iam-no-broad-managed-policies", "No FullAccess/ReadWrite/Admin managed policy (BYOC's documented set excepted).",
                  "mandatory", frozenset({ROLE_POLICY_ATTACHMENT}), _broad_managed_policies),
+    ResourceRule("ecr-scanned-immutable", "Image repositories scan on push and keep tags immutable.", "mandatory",
+                 frozenset({ECR_REPOSITORY}), _ecr_scanned_immutable),
     ResourceRule("helm-values-no-secrets", "No credential is passed as a plain Helm value.", "mandatory",
                  frozenset({HELM_RELEASE}), _helm_values_have_no_secrets),
     ResourceRule("helm-chart-pinned", "Helm charts are pinned to exact versions from named repositories.", "mandatory",
@@ -596,6 +607,8 @@ ALL_RULES: tuple[Rule, ...] = MANDATORY_RULES + ADVISORY_RULES
 WHY: dict[str, str] = {
     "rds-storage-encrypted": "MUST: no plaintext data at rest; the provider default is unencrypted",
     "rds-not-public": "MUST: network isolation of data services",
+    "ecr-scanned-immutable": "Scanner baseline (checkov CKV_AWS_51/CKV_AWS_163): the image a release names cannot "
+                             "be replaced under it, and every pushed image is scanned for CVEs",
     "rds-force-ssl": "MUST: TLS enabled; credentials and traces never cross the VPC in clear",
     "rds-statement-logging": "Scanner baseline (checkov/Trivy): an audit trail of slow statements, kept in CloudWatch",
     "elasticache-encrypted-and-authenticated": "MUST: TLS, encryption at rest and authentication for the cache and queues",
