@@ -87,7 +87,8 @@ class AgentServerTracing(ConfigModel):
 class AgentServersSettings(ConfigModel):
     domain: Optional[Hostname] = Field(default=None, description="Servers are served at <name>.<domain> (TLS at the ALB)")
     hosted_zone_id: Optional[HostedZoneId] = Field(default=None, description="Route53 zone of the domain")
-    tracing: AgentServerTracing = Field(default_factory=lambda: AgentServerTracing())
+    tracing: AgentServerTracing = Field(default_factory=lambda: AgentServerTracing(),
+                                        description="Where the servers send traces (LANGSMITH_ENDPOINT)")
     servers: list[AgentServerSettings] = Field(default_factory=list, description="The Agent Servers of this stack")
 
     def host_of(self, server: AgentServerSettings) -> str:
