@@ -308,6 +308,7 @@ class AgentServer(pulumi.ComponentResource):
                     )],
                 )),
             ),
+            # Only its Secret (hence RDS) and the namespace: it runs while the Gateway is installed.
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[*args.namespace.ready, secret, *args.depends_on]),
+                                        depends_on=[*args.namespace.ready, secret]),
         )

@@ -323,3 +323,27 @@ def test_the_stack_passes_every_mandatory_rule_and_a_mutable_repository_would_no
         if resource["type"] == ECR:
             resource["inputs"]["imageTagMutability"] = "MUTABLE"
     assert {v["policy"] for v in check_plan(edited) if v["enforcement"] == "mandatory"} == {"ecr-scanned-immutable"}
+
+
+def test_arm64_is_refused_while_nothing_establishes_the_servers_images_for_it():
+    from settings.architecture import unestablished_images
+
+    assert unestablished_images("agent-server") == ["the Agent Servers' own images (agentServer.servers[].image)"]
+    values, _ = stack_values("agent-server")
+    cluster = json.loads(values[f"{PROJECT}:cluster"])
+    cluster["architecture"] = "arm64"
+    cluster["generalPool"]["instanceTypes"] = ["m7g.2xlarge"]
+    found = issues({"cluster": cluster})
+    assert "Agent Servers' own images" in found["cluster.architecture"]
+
+
+def test_capacity_counts_every_server_at_its_maximum():
+    from settings.capacity import cluster_pods
+
+    values, secret_keys = stack_values("agent-server")
+    settings = parse_config(values, project=PROJECT, stack="agent-server", secret_keys=secret_keys)
+    pods = {p.name: p for p in cluster_pods(settings)}
+    assert (pods["support/apiServer"].count, pods["support/queue"].count) == (6, 5)
+    assert (pods["research/apiServer"].cpu_m, pods["research/apiServer"].memory_mib) == (2000, 4096)
+    assert pods["research/apiServer"].key == "agentServer.servers[1]"
+    assert {"envoy-proxy", "reloader", "create-database"} <= set(pods)
