@@ -10,13 +10,14 @@ import pulumi
 from pricing.engine import estimate
 from pricing.from_settings import items_from_settings
 from settings import Settings, Shape, load_settings
-from shapes import byoc, hybrid, self_hosted
+from shapes import agent_server, byoc, hybrid, self_hosted
 from shapes.foundation import Foundation
 
 settings: Settings = load_settings()
 foundation = Foundation.build(settings)          # account lookups, tagging provider, KMS keys, VPC
 
-SHAPES = {Shape.SELF_HOSTED: self_hosted.build, Shape.HYBRID: hybrid.build, Shape.BYOC: byoc.build}
+SHAPES = {Shape.SELF_HOSTED: self_hosted.build, Shape.HYBRID: hybrid.build, Shape.BYOC: byoc.build,
+          Shape.AGENT_SERVER: agent_server.build}
 SHAPES[settings.shape](foundation)
 
 network = foundation.built_network  # None: BYOC eks with a VPC LangChain builds

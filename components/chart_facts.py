@@ -24,10 +24,12 @@ class ChartFacts:
     open_maps: frozenset[str]
     workloads: tuple[Mapping[str, Any], ...]
     defaults: Mapping[str, Any]
+    # Paths the templates read that values.yaml does not define (no default, still a setting).
+    template_only_paths: frozenset[str] = frozenset()
 
     def reads(self, path: str) -> bool:
         """Whether the chart's values define `path` (or it lies under a map the chart copies verbatim)."""
-        if path in self.value_paths:
+        if path in self.value_paths or path in self.template_only_paths:
             return True
         parts = path.split(".")
         return any(".".join(parts[:i]) in self.open_maps for i in range(1, len(parts)))
@@ -49,7 +51,8 @@ def _load(chart: str, version: str) -> ChartFacts:
     data = json.loads(path.read_text())
     return ChartFacts(chart=data["chart"], version=data["version"], source=data["source"],
                       value_paths=frozenset(data["valuePaths"]), open_maps=frozenset(data["openMaps"]),
-                      workloads=tuple(data["workloads"]), defaults=data["defaults"])
+                      workloads=tuple(data["workloads"]), defaults=data["defaults"],
+                      template_only_paths=frozenset(data.get("templateOnlyPaths", ())))
 
 
 def leaf_paths(values: Mapping[str, Any]) -> set[str]:

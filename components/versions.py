@@ -65,9 +65,12 @@ LANGSMITH = HelmChart("https://langchain-ai.github.io/helm/", "langsmith", "0.16
 # the same value paths this project writes (compared at each tag); 0.17 has release candidates only.
 LANGSMITH_SUPPORTED_VERSIONS = tuple(f"0.16.{patch}" for patch in range(12))
 LANGGRAPH_DATAPLANE = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-dataplane", "0.2.22")
+# The Agent Server chart (shape agent-server): langchain-ai/helm tag langgraph-cloud-0.3.2 (4906d9a,
+# 2026-06-08), the newest 0.3.x and the chart version on the repository's default branch.
+LANGGRAPH_CLOUD = HelmChart("https://langchain-ai.github.io/helm/", "langgraph-cloud", "0.3.2")
 
 ALL_CHARTS = (AWS_LOAD_BALANCER_CONTROLLER, EXTERNAL_SECRETS, KEDA, METRICS_SERVER, CLUSTER_AUTOSCALER,
-              ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE)
+              ENVOY_GATEWAY, LANGSMITH, LANGGRAPH_DATAPLANE, LANGGRAPH_CLOUD)
 
 # kubectl for the LangSmith readiness check (components/langsmith.py). Published by Kubernetes
 # release engineering with every release since 1.28 (kubernetes/kubernetes#116667); its minor
@@ -81,7 +84,12 @@ KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.7"
 # `helm repo add stakater ...` (github.com/stakater/Reloader @ chart-v2.2.16).
 RELOADER = HelmChart("https://stakater.github.io/stakater-charts", "reloader", "2.2.16")
 ALL_CHARTS = (*ALL_CHARTS, RELOADER)
-ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE)
+# psql for the Job that creates each Agent Server's database on the shared RDS instance: the
+# PostgreSQL image langchain-ai/helm@langsmith-0.16.11 pins (values.yaml images.postgresImage,
+# docker.io/postgres 14.7); psql 14 speaks to PostgreSQL 14-17 servers for CREATE DATABASE.
+AGENT_SERVER_DB_BOOTSTRAP_IMAGE = "docker.io/postgres:14.7"
+ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE,
+              AGENT_SERVER_DB_BOOTSTRAP_IMAGE)
 
 
 def chart_pin(chart: HelmChart) -> str:
@@ -143,6 +151,10 @@ KUBERNETES_SUPPORT: dict[str, KubernetesSupport] = {
     chart_pin(LANGGRAPH_DATAPLANE): KubernetesSupport(
         "langchain-ai/helm@langgraph-dataplane-0.2.22:charts/langgraph-dataplane/Chart.yaml (no kubeVersion)",
         "1.35", note="no documented range; uses GA APIs only (apps/v1, apiextensions.k8s.io/v1, keda.sh)"),
+    chart_pin(LANGGRAPH_CLOUD): KubernetesSupport(
+        "langchain-ai/helm@langgraph-cloud-0.3.2:charts/langgraph-cloud/Chart.yaml (no kubeVersion)", "1.35",
+        note="no documented range; renders GA APIs only (apps/v1, policy/v1, autoscaling/v2) and keda.sh "
+             "ScaledObjects (rendered and validated by tests/test_render.py)"),
     image_pin(EVENT_EXPORTER_IMAGE): KubernetesSupport(
         "resmoio/kubernetes-event-exporter@v1.7 (newest tag; client-go v0.26.7, no documented range)", "1.35",
         note="reads core/v1 Events only (GA, no removal scheduled); the project has had no release since "
@@ -175,6 +187,9 @@ KUBERNETES_SUPPORT.update({
     chart_pin(RELOADER): KubernetesSupport(
         "stakater/Reloader@chart-v2.2.16:README.md (\"Compatibility\": Kubernetes >= 1.19); "
         "Reloader v1.4.21 is built on client-go v0.35.3", "1.35", oldest="1.19"),
+    image_pin(AGENT_SERVER_DB_BOOTSTRAP_IMAGE): KubernetesSupport(
+        "langchain-ai/helm@langsmith-0.16.11:charts/langsmith/values.yaml images.postgresImage (14.7)", "1.35",
+        note="runs psql against RDS only, never the Kubernetes API"),
     image_pin(KUBECTL_IMAGE): KubernetesSupport(
         "kubernetes/kubernetes version skew policy (kubectl within one minor of the API server); "
         "registry.k8s.io/kubectl published per release since 1.28 (kubernetes/kubernetes#116667); "

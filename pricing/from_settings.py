@@ -22,6 +22,8 @@ def _secret_count(s: Settings) -> int:
                 + int(s.postgres.external) + int(s.clickhouse.mode == "external"))
     if s.shape is Shape.HYBRID:
         return len(s.hybrid.listeners)
+    if s.shape is Shape.AGENT_SERVER:  # license key, Redis AUTH token, LangSmith API key
+        return 2 + int(s.agent_server_api_key is not None)
     return int(s.postgres.external)
 
 
@@ -50,7 +52,7 @@ def items_from_settings(s: Settings) -> list[BillItem]:
             bill += items.nat_gateway(f"network-nat-{i}")
         for service in net.interface_endpoints:
             bill += items.interface_endpoint(f"network-{service.replace('.', '-')}", net.az_count)
-    if s.shape in (Shape.SELF_HOSTED, Shape.HYBRID):
+    if s.shape in (Shape.SELF_HOSTED, Shape.HYBRID, Shape.AGENT_SERVER):
         bill += items.eks_control_plane("cluster-eks")
         pools = [("general", s.cluster.general_pool)]
         if s.shape is Shape.SELF_HOSTED and s.clickhouse.mode == "in-cluster":
@@ -59,6 +61,10 @@ def items_from_settings(s: Settings) -> list[BillItem]:
             bill += items.node_group(f"cluster-{name}", pool.instance_types[0], pool.desired_size,
                                      pool.capacity_type == "SPOT", pool.disk_size_gb)
         bill += items.load_balancer("edge-alb") + items.web_acl("edge-waf", WAF_RULES)
+    if s.shape is Shape.AGENT_SERVER:
+        bill += items.postgres("postgres-instance", s.postgres.instance_class, s.postgres.allocated_storage_gb,
+                               s.postgres.multi_az)
+        bill += items.redis("redis-group", s.redis.node_type, s.redis.nodes, s.redis.engine)
     if s.shape is Shape.SELF_HOSTED:
         if not s.postgres.external:
             bill += items.postgres("postgres-instance", s.postgres.instance_class, s.postgres.allocated_storage_gb,

@@ -29,10 +29,10 @@ class Image:
     arm64_source: str | None  # where its arm64 build is established; None: not established
 
 
-_ALL = ("self-hosted", "hybrid")
+_ALL = ("self-hosted", "hybrid", "agent-server")
 IMAGES: tuple[Image, ...] = (
     # LangSmith chart 0.16.11 (images.* in its values.yaml).
-    Image("docker.io/langchain/langsmith-backend", _ALL, _LANGSMITH_MIRROR),  # also the dataplane listener
+    Image("docker.io/langchain/langsmith-backend", ("self-hosted", "hybrid"), _LANGSMITH_MIRROR),  # also the listener
     Image("docker.io/langchain/langsmith-frontend", ("self-hosted",), _LANGSMITH_MIRROR),
     Image("docker.io/langchain/langsmith-go-backend", ("self-hosted",), _LANGSMITH_MIRROR),
     Image("docker.io/langchain/langsmith-playground", ("self-hosted",), _LANGSMITH_MIRROR),
@@ -52,9 +52,9 @@ IMAGES: tuple[Image, ...] = (
           "kubernetes-sigs/metrics-server Makefile: ALL_ARCHITECTURES=amd64 arm arm64 ppc64le s390x"),
     Image("registry.k8s.io/autoscaling/cluster-autoscaler", _ALL,
           "kubernetes/autoscaler cluster-autoscaler/Makefile: ALL_ARCH = amd64 arm64"),
-    Image("docker.io/envoyproxy/gateway", ("hybrid",),
+    Image("docker.io/envoyproxy/gateway", ("hybrid", "agent-server"),
           "envoyproxy/gateway#1005: maintainer, arm64 supported since the beginning"),
-    Image("docker.io/envoyproxy/envoy", ("hybrid",),
+    Image("docker.io/envoyproxy/envoy", ("hybrid", "agent-server"),
           "Envoy install docs: pre-built images for amd64 and arm64 (aws/aws-graviton-getting-started#120)"),
     # EKS add-ons: node affinities list arm64.
     Image("coredns (EKS add-on)", _ALL,
@@ -67,13 +67,19 @@ IMAGES: tuple[Image, ...] = (
     Image("amazon-cloudwatch-observability (EKS add-on)", _ALL,
           "aws-observability/helm-charts 32dd712: DCGM exporter affinity keeps Graviton GPU types"),
     # Small helpers of the self-hosted shape (components/versions.py).
-    Image(versions.EVENT_EXPORTER_IMAGE, ("self-hosted",),
+    Image(versions.EVENT_EXPORTER_IMAGE, ("self-hosted", "agent-server"),
           "mustafaakin/kubernetes-event-exporter#190: ghcr.io/resmoio/kubernetes-event-exporter v1.7 lists linux/arm64"),
     Image(versions.KUBECTL_IMAGE, ("self-hosted",),
           "kubernetes/kubernetes build/server-image/kubectl/Dockerfile: built with the server images for every "
           "KUBE_SERVER_PLATFORMS entry (hack/lib/golang.sh: linux/amd64, linux/arm64, linux/s390x, linux/ppc64le)"),
-    Image(f"ghcr.io/stakater/reloader (chart {versions.RELOADER.version})", ("self-hosted",),
+    Image(f"ghcr.io/stakater/reloader (chart {versions.RELOADER.version})", ("self-hosted", "agent-server"),
           "stakater/Reloader@chart-v2.2.16 .github/workflows/release.yaml: platforms linux/amd64,linux/arm,linux/arm64"),
+    # Agent servers: the user's own image (built by `langgraph build` for whatever platform they
+    # chose: nothing establishes arm64), and psql for the database Job (Docker official image,
+    # multi-platform).
+    Image("the Agent Servers' own images (agentServer.servers[].image)", ("agent-server",), None),
+    Image(versions.AGENT_SERVER_DB_BOOTSTRAP_IMAGE, ("agent-server",),
+          "Docker official image postgres: published for amd64 and arm64v8 (docker-library/official-images)"),
     Image(versions.AWS_CLI_IMAGE, ("self-hosted",), None),
     Image(versions.CURL_IMAGE, ("self-hosted",), None),
 )

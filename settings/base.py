@@ -35,6 +35,7 @@ class Shape(str, enum.Enum):
     SELF_HOSTED = "self-hosted"
     HYBRID = "hybrid"
     BYOC = "byoc"
+    AGENT_SERVER = "agent-server"
 
 
 class Profile(str, enum.Enum):

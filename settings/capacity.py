@@ -7,6 +7,7 @@ ConfigError naming the component, what it asks and what there is. Inputs:
   replicas, default requests and limits from data/charts/, derived from the chart's source) merged
   with the values we pass (the profile's sizes and the user's overrides, through `build_values`);
 - the langgraph-dataplane chart's workloads, per hybrid listener;
+- the langgraph-cloud chart's workloads, per Agent Server, at their autoscaling maximum;
 - the controllers the stack installs (requests as we set them or as their charts/add-ons default)
   and the DaemonSets on every node;
 - what each node keeps for itself: the EKS AL2023 AMI's kube-reserved CPU and memory (nodeadm,
@@ -117,6 +118,14 @@ HYBRID_EXTRAS: tuple[Pod, ...] = (
     Pod("envoy-gateway", 100, 256, surge=True),
     Pod("envoy-proxy", 250, 256, count=2, surge=True),
 )
+# Agent servers: the same Gateway, the event exporter (components/observability.py), Reloader in the
+# servers' namespace, and each server's database Job (one at a time, counted like a hook).
+AGENT_SERVER_EXTRAS: tuple[Pod, ...] = (
+    *HYBRID_EXTRAS,
+    Pod("event-exporter", 20, 64, surge=True),
+    Pod("reloader", 10, 64, surge=True),
+    Pod("create-database", 10, 32, hook=True),
+)
 
 
 # Each agent server deployed from LangSmith (langsmith.deployments.agentServers): its API server at
@@ -217,6 +226,30 @@ def cluster_pods(settings: Settings) -> list[Pod]:
             # Our dataplane values set no replicas or resources: the chart's defaults apply.
             pods += chart_pods(facts, {}, prefix=f"{listener.name}/")
         pods += HYBRID_EXTRAS
+    if settings.shape is Shape.AGENT_SERVER:
+        pods += agent_server_pods(settings)
+        pods += AGENT_SERVER_EXTRAS
+    return pods
+
+
+def agent_server_pods(settings: Settings) -> list[Pod]:
+    """Each server's API server and queue pods at their autoscaling maximum (KEDA may get there)."""
+    from components import versions
+    from components.agent_server import server_values
+    from settings.agent_server import server_spec
+
+    facts = chart_facts(versions.LANGGRAPH_CLOUD.chart, versions.LANGGRAPH_CLOUD.version)
+    a = settings.agent_server
+    pods: list[Pod] = []
+    for i, server in enumerate(a.servers):
+        if server.image is None:
+            continue  # no release yet
+        values = server_values(server_spec(a, server, "repository"))
+        # With autoscaling on the chart omits replicas: count the maximum the scaler may reach.
+        values["apiServer"]["deployment"]["replicaCount"] = server.max_replicas
+        values["queue"]["deployment"]["replicaCount"] = server.queue_max_replicas
+        key = f"agentServer.servers[{i}]"
+        pods += chart_pods(facts, values, keys={"apiServer": key, "queue": key}, prefix=f"{server.name}/")
     return pods
 
 

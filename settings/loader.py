@@ -36,9 +36,12 @@ PROVIDER_NAMESPACES = ("aws", "kubernetes", "pulumi")
 # Top-level keys that only some shapes read (shapes/*.py): set on another, they would be silently ignored.
 _SELF_HOSTED = frozenset({Shape.SELF_HOSTED})
 SHAPE_KEYS: dict[str, frozenset[Shape]] = {
-    **{k: _SELF_HOSTED for k in ("langsmith", "licenseKey", "oidcClientSecret", "redis", "blobStorage", "clickhouse",
-                                 "clickhouseExternalPassword", "observability")},
-    "edge": frozenset({Shape.SELF_HOSTED, Shape.HYBRID}),  # both put an ALB in front
+    **{k: _SELF_HOSTED for k in ("langsmith", "oidcClientSecret", "blobStorage", "clickhouse",
+                                 "clickhouseExternalPassword")},
+    # The Agent Servers use the stack's ElastiCache, its alarms and the license key too.
+    **{k: frozenset({Shape.SELF_HOSTED, Shape.AGENT_SERVER}) for k in ("licenseKey", "redis", "observability")},
+    "edge": frozenset({Shape.SELF_HOSTED, Shape.HYBRID, Shape.AGENT_SERVER}),  # each puts an ALB in front
+    "agentServer": frozenset({Shape.AGENT_SERVER}), "agentServerApiKey": frozenset({Shape.AGENT_SERVER}),
     "postgresExternalUri": frozenset({Shape.SELF_HOSTED, Shape.BYOC}),
     "hybrid": frozenset({Shape.HYBRID}), "hybridApiKeys": frozenset({Shape.HYBRID}),
     "byoc": frozenset({Shape.BYOC}), "byocExternalId": frozenset({Shape.BYOC}),

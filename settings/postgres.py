@@ -62,7 +62,7 @@ def postgres_problems(postgres: PostgresSettings, profile: Profile,
 def instance_class_problems(postgres: PostgresSettings, shape: Shape, region: str) -> list[Problem]:
     """The RDS instance class exists, is offered in the region and with the major (settings/catalogue.py)."""
     problems: list[Problem] = []
-    if shape is Shape.SELF_HOSTED and not postgres.external:
+    if shape in (Shape.SELF_HOSTED, Shape.AGENT_SERVER) and not postgres.external:
         rds_class = postgres.instance_class
         every = set().union(*(catalogue.rds_postgres_classes(r) for r in catalogue.catalogued_regions()))
         if rds_class not in every:

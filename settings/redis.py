@@ -51,7 +51,7 @@ class RedisSettings(ConfigModel):
 def elasticache_problems(redis: RedisSettings, shape: Shape, region: str) -> list[Problem]:
     """The node type exists and is offered in the region; the engine version is one of the engine's."""
     problems: list[Problem] = []
-    if shape is Shape.SELF_HOSTED:
+    if shape in (Shape.SELF_HOSTED, Shape.AGENT_SERVER):
         node_type = redis.node_type
         every = set().union(*(catalogue.elasticache_node_types(r) for r in catalogue.catalogued_regions()))
         if node_type not in every:

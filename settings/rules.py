@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from settings.architecture import architecture_problems
 from settings.base import Problem, Shape
+from settings.agent_server import agent_server_problems
 from settings.blob_storage import blob_storage_problems
 from settings.byoc import byoc_contract_problems, byoc_problems
 from settings.capacity import capacity_problems
@@ -60,6 +61,10 @@ def cross_field_problems(s: Settings) -> list[Problem]:
         if s.langsmith is not None:  # the ALB fronts the application: not checked while `langsmith` is missing
             problems.extend(internal_alb_problems(s.edge, s.profile))
         problems.extend(license_problems(s.license_key))
+    if s.shape is Shape.AGENT_SERVER:
+        problems.extend(agent_server_problems(s.agent_server, s.license_key, s.agent_server_api_key,
+                                              s.postgres.external))
+        problems.extend(internal_alb_problems(s.edge, s.profile))
     problems.extend(blob_storage_problems(s.blob_storage))
     problems.extend(cluster_problems(s.cluster, s.shape, s.profile))
     problems.extend(clickhouse_problems(s.clickhouse, s.clickhouse_external_password))
@@ -68,7 +73,7 @@ def cross_field_problems(s: Settings) -> list[Problem]:
     problems.extend(instance_class_problems(s.postgres, s.shape, s.region))
     problems.extend(elasticache_problems(s.redis, s.shape, s.region))
     problems.extend(restore_problems(s.restore, s.shape, s.region, s.postgres, s.clickhouse))
-    if not any(key.startswith(("langsmith", "cluster.", "hybrid")) for key, _, _ in problems):
+    if not any(key.startswith(("langsmith", "cluster.", "hybrid", "agentServer")) for key, _, _ in problems):
         # What the pods ask against what the nodes give, and the images on arm64: only once the
         # workloads and pools they are computed from are themselves valid.
         problems.extend(architecture_problems(s))

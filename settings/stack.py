@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
 from settings import catalogue
 from settings.base import ConfigModel, Problem, Profile, Shape
+from settings.agent_server import AgentServersSettings
 from settings.blob_storage import BlobStorageSettings
 from settings.byoc import ByocSettings
 from settings.clickhouse import ClickHouseSettings
@@ -78,7 +79,7 @@ class Settings(ConfigModel):
     project: str = Field(description="Pulumi project name (from the runtime)")
     stack: str = Field(description="Pulumi stack name (from the runtime)")
     region: Region = Field(description="the AWS region to deploy into, e.g. us-east-1")
-    shape: Shape = Field(description="What this stack builds: self-hosted, hybrid or byoc")
+    shape: Shape = Field(description="What this stack builds: self-hosted, hybrid, byoc or agent-server")
     profile: Profile = Field(description="Sizing profile: dev, production or production-large")
     name_prefix: NamePrefix = Field(description="Prefix of physical resource names (default: ls-<stack>)")
     protect_data: bool = Field(description="Protect stateful resources from `pulumi destroy`")
@@ -96,13 +97,19 @@ class Settings(ConfigModel):
     hybrid: HybridSettings = Field(default_factory=lambda: HybridSettings())
     hybrid_api_keys: Optional[dict[str, SecretStr]] = Field(
         default=None, description="LangSmith API key per listener name (secret object: set each with --path)")
+    agent_server: AgentServersSettings = Field(
+        default_factory=lambda: AgentServersSettings(),
+        description="Standalone Agent Servers (langgraph-cloud chart): domain, tracing, servers")
+    agent_server_api_key: Optional[SecretStr] = Field(
+        default=None, description="LangSmith API key the Agent Servers trace with (secret; agent-server)")
     byoc: ByocSettings = Field(default_factory=lambda: ByocSettings())
     byoc_external_id: Optional[SecretStr] = Field(
         default=None, description="ExternalId LangChain's control plane presents when assuming the BYOC role (secret)")
     redis: RedisSettings
     blob_storage: BlobStorageSettings
     license_key: Optional[SecretStr] = Field(
-        default=None, description="LangSmith license key (secret; required for self-hosted)")
+        default=None, description="LangSmith license key (secret; required for self-hosted, and for agent-server "
+                                  "as the servers' LANGGRAPH_CLOUD_LICENSE_KEY)")
     clickhouse_external_password: Optional[SecretStr] = Field(
         default=None, description="Password of the external ClickHouse user (secret; clickhouse.mode: external)")
     postgres_external_uri: Optional[SecretStr] = Field(
@@ -142,4 +149,4 @@ def log_retention_problems(profile: Profile, days: int) -> list[Problem]:
 # `pulumi config set --secret`, and their values never appear in error messages.
 SECRET_KEYS: frozenset[str] = frozenset({
     "licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId", "oidcClientSecret",
-    "hybridApiKeys"})
+    "hybridApiKeys", "agentServerApiKey"})

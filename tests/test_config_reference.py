@@ -24,7 +24,7 @@ from tools.engine.harness import PROJECT_ROOT
 
 KEYS = {k.key: k for k in generator.config_keys()}
 # A stack of each shape whose committed file the cases below start from.
-STACK_OF_SHAPE = {"self-hosted": "dev", "hybrid": "hybrid", "byoc": "byoc"}
+STACK_OF_SHAPE = {"self-hosted": "dev", "hybrid": "hybrid", "byoc": "byoc", "agent-server": "agent-server"}
 DROP: Any = object()
 
 
@@ -88,7 +88,7 @@ def test_types_read_as_a_person_writes_values():
     assert KEYS["licenseKey"].type == "secret" and KEYS["hybridApiKeys"].type == "map of string to secret"
     assert KEYS["network.natGateways"].type == "string"
     assert KEYS["network.natGateways"].allowed.startswith("one of `single`, `per-az`")
-    assert KEYS["shape"].allowed == "one of `self-hosted`, `hybrid`, `byoc`"  # an enum's values
+    assert KEYS["shape"].allowed == "one of `self-hosted`, `hybrid`, `byoc`, `agent-server`"  # an enum's values
     assert KEYS["network.interfaceEndpoints"].type == "list of strings"
     assert KEYS["network.interfaceEndpoints"].allowed.startswith("each one of `sts`, `ecr.api`")
     assert KEYS["cluster.adminRoleArns"].type == "list of IAM role ARNs"
@@ -122,20 +122,21 @@ def test_optional_keys_are_not_labelled_required():
     # A default from the loader or a profile makes a key optional.
     for key in ("namePrefix", "clickhouse.cpu", "network.azCount", "cluster.generalPool.minSize", "tags"):
         assert KEYS[key].required == "optional", key
-    assert KEYS["licenseKey"].required == "required for self-hosted"
+    assert KEYS["licenseKey"].required == "required for self-hosted and agent-server"
 
 
 def required_for(shape: str) -> set[str]:
     """Keys the reference says a stack of `shape` must set, its defaults otherwise unchanged
     (`langsmith.auth` is `basic` by default, which requires `langsmith.adminEmail`)."""
     found = {k for k, row in KEYS.items() if row.required == "required"
-             or re.fullmatch(rf"required for {shape}(, .*)?", row.required)}
+             or re.fullmatch(rf"required for (?:[\w-]+ and )?{shape}(?: and [\w-]+)?(, .*)?", row.required)}
     return found | ({"langsmith.adminEmail"} if shape == "self-hosted" else set())
 
 
 # One way to reach the Kubernetes API (see cluster.deployerAccessCidrs), needed by every stack with a cluster.
 REACH_THE_API = {"self-hosted": {"cluster": {"deployerInsideVpc": True}},
-                 "hybrid": {"cluster": {"deployerInsideVpc": True}}, "byoc": {}}
+                 "hybrid": {"cluster": {"deployerInsideVpc": True}}, "byoc": {},
+                 "agent-server": {"cluster": {"deployerInsideVpc": True}}}
 
 
 def minimal_tree(shape: str) -> tuple[str, dict[str, Any], set[str]]:
@@ -193,6 +194,12 @@ REQUIRED_CASES: dict[str, tuple[str, dict[str, Any], Any]] = {
                                           "hybrid.hostBackendUrl": "https://host.example.com"}, "https://smith.example.com"),
     "hybridApiKeys": ("hybrid", {}, None),
     "byocExternalId": ("byoc", {}, None),
+    "agentServer.servers": ("agent-server", {}, None),
+    "agentServer.domain": ("agent-server", {}, None),
+    "agentServer.hostedZoneId": ("agent-server", {}, None),
+    "agentServer.tracing.endpoint": ("agent-server", {"agentServer.tracing.target": "self-hosted"},
+                                     "https://langsmith.example.com/api/v1"),
+    "agentServerApiKey": ("agent-server", {}, None),
 }
 SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri"}
 

@@ -28,7 +28,7 @@ from tests.conftest import run_stack
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.mocks import unwrap
 
-STACKS = ("dev", "prod", "hybrid", "byoc", "prod-deployments")
+STACKS = ("dev", "prod", "hybrid", "byoc", "prod-deployments", "agent-server")
 SCHEMA_VERSION = f"{KUBERNETES_VERSION}.0"
 NOT_OBJECTS = {"kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"}
 
@@ -124,7 +124,7 @@ def objects(run: ProgramRun) -> list[Registration]:
 def runs(dev_run: ProgramRun, prod_run: ProgramRun, deployments_run: ProgramRun) -> dict[str, ProgramRun]:
     # prod-deployments: the prod stack with its LangSmith Deployment example on (tests/test_deployments.py).
     return {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc"),
-            "prod-deployments": deployments_run}
+            "prod-deployments": deployments_run, "agent-server": run_stack("agent-server")}
 
 
 def test_kubernetes_validate_has_the_clusters_schema():

@@ -614,3 +614,37 @@ def test_the_agent_image_repository_name_must_be_free(aws: boto3.Session, tmp_pa
     assert check.verdict == FAIL and "already exists" in check.detail and "pulumi import" in check.fix
     # Without deployments the stack creates no repository: nothing to check.
     assert list(check_agent_image_repository(checker(prepared_config(tmp_path), aws))) == []
+def agent_server_config(tmp_path: Path) -> Path:
+    """The agent-server stack file with the user's own values in place of the documentation ones."""
+    document = yaml.safe_load((ROOT / "stacks" / "Pulumi.agent-server.yaml").read_text())
+    config = document["config"]
+    config["langsmith-aws:agentServer"].update(domain="agents.corp.internal", hostedZoneId=ZONE_ID)
+    config["langsmith-aws:cluster"]["deployerAccessCidrs"] = ["198.18.0.0/15"]
+    config["langsmith-aws:licenseKey"] = {"secure": REAL_CIPHERTEXT}
+    config["langsmith-aws:agentServerApiKey"] = {"secure": REAL_CIPHERTEXT}
+    path = tmp_path / "Pulumi.agent-server.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_agent_server_images_must_be_in_their_repositories_and_the_zone_is_checked(aws: boto3.Session,
+                                                                                   tmp_path: Path) -> None:
+    from tools.preflight.images import check_server_images
+
+    create_zone(aws, "corp.internal")
+    ctx = checker(agent_server_config(tmp_path), aws)
+    (zone,) = check_hosted_zones(ctx)
+    assert zone.name == "hosted zone (agentServer.hostedZoneId)" and zone.verdict == PASS
+    first, second = check_server_images(ctx)
+    assert first.name == "image (agentServer.servers[0].image)" and first.verdict == FAIL
+    assert "ls-agent-server/support:v1.0.0: the repository does not exist yet" in first.detail
+    assert "leave agentServer.servers[0].image unset" in first.fix
+    ecr = aws.client("ecr", region_name="us-east-1")
+    ecr.create_repository(repositoryName="ls-agent-server/support")
+    ecr.create_repository(repositoryName="ls-agent-server/research")
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {}, "layers": []})
+    ecr.put_image(repositoryName="ls-agent-server/support", imageManifest=manifest, imageTag="v1.0.0")
+    ctx = checker(agent_server_config(tmp_path), aws)
+    first, second = check_server_images(ctx)
+    assert first.verdict == PASS and second.verdict == FAIL and "no image tagged v0.3.1" in second.detail

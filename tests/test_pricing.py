@@ -22,7 +22,7 @@ from tools.preview import main as preview_main
 
 SHIPPED_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
                    "ap-northeast-1")
-STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs")
+STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs", "agent-server")
 NO_PRICE_FILE = "sa-east-1"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def price_fields(entry: dict[str, Any]) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def plans(dev_run, prod_run) -> dict[str, dict[str, Any]]:
     runs = {"dev": dev_run, "prod": prod_run, "hybrid": run_stack("hybrid"), "byoc": run_stack("byoc"),
-            "byoc-ecs": run_stack("byoc-ecs")}
+            "byoc-ecs": run_stack("byoc-ecs"), "agent-server": run_stack("agent-server")}
     return {stack: build_plan(run) for stack, run in runs.items()}
 
 

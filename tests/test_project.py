@@ -17,7 +17,7 @@ def test_project_file_runtime_and_stack_dir():
     assert project["name"] == "langsmith-aws"
     assert project["runtime"]["name"] == "python" and project["runtime"]["options"]["virtualenv"] == ".venv"
     assert project["stackConfigDir"] == "stacks"
-    assert STACK_FILES == ["byoc", "byoc-ecs", "dev", "hybrid", "prod"]
+    assert STACK_FILES == ["agent-server", "byoc", "byoc-ecs", "dev", "hybrid", "prod"]
 
 
 @pytest.mark.parametrize("stack", STACK_FILES)
@@ -34,7 +34,7 @@ def test_every_stack_file_is_valid_and_names_its_region(stack: str):
     config = load_stack_config(stack=stack)
     assert config.values["aws:region"] == "us-east-1"
     settings = parse_config(config.values, project=config.project, stack=stack, secret_keys=config.secret_keys)
-    assert settings.shape.value in ("self-hosted", "hybrid", "byoc")
+    assert settings.shape.value in ("self-hosted", "hybrid", "byoc", "agent-server")
 
 
 @pytest.mark.parametrize("stack", STACK_FILES)

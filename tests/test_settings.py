@@ -107,7 +107,7 @@ def test_missing_required_keys():
     err = errors(drop=("shape", "aws:region"))
     by_key = {i.key: i for i in err.issues}
     assert set(by_key) == {"shape", "aws:region"}
-    assert "self-hosted, hybrid or byoc" in by_key["shape"].allowed
+    assert "self-hosted, hybrid, byoc or agent-server" in by_key["shape"].allowed
     assert "(not set)" in str(err) and "aws:region = (not set): is required" in str(err)
 
 

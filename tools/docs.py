@@ -46,7 +46,7 @@ from tools.engine.timeline import timeline_summary
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"
-STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs")
+STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs", "agent-server")
 
 # Which file holds each generated section.
 GENERATED: Mapping[str, Path] = {
@@ -108,12 +108,14 @@ VALIDATOR_RULES: Mapping[str, str | Probe | None] = {
     "RestoreSettings._postgres": "must be an RDS DB snapshot identifier (manual, automated `rds:...`, AWS Backup "
                                  "`awsbackup:...`) or its ARN; not an Aurora cluster snapshot",
     "RestoreSettings._clickhouse": Probe("x"),
+    "_check_image": "must be a tag in the server's own ECR repository (letters, digits, `_ . -`), not `latest`, "
+                    "not an image of another registry or repository",
 }
 
 # Keys a cross-field rule requires (settings/rules.py), with the condition; the
 # keys below a conditional object inherit its condition.
 REQUIRED_WHEN: Mapping[str, str] = {
-    "licenseKey": "for self-hosted",
+    "licenseKey": "for self-hosted and agent-server",
     "langsmith": "for self-hosted",
     "langsmith.domain": "for self-hosted",
     "langsmith.hostedZoneId": "for self-hosted",
@@ -131,6 +133,11 @@ REQUIRED_WHEN: Mapping[str, str] = {
     "hybrid.smithBackendUrl": "with `hybrid.controlPlane: self-hosted`",
     "hybridApiKeys": "for hybrid, one per listener name",
     "byocExternalId": "for byoc",
+    "agentServer.servers": "for agent-server, one or more",
+    "agentServer.domain": "for agent-server",
+    "agentServer.hostedZoneId": "for agent-server",
+    "agentServer.tracing.endpoint": "with `agentServer.tracing.target: self-hosted`",
+    "agentServerApiKey": "for agent-server, unless `agentServer.tracing.target: off`",
 }
 
 # What rules across keys, the catalogues and the capacity check allow beyond each key's own type
@@ -201,6 +208,15 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "restore.clickhouseSnapshot": "self-hosted only, with `clickhouse.mode: in-cluster`; a snapshot in the "
                                   "stack's region",
     "blobStorage.longTtlDays": "at least `blobStorage.shortTtlDays`",
+    "agentServer.servers[].name": "unique across servers",
+    "agentServer.servers[].redisDatabase": "unique across servers (one Redis database number per server)",
+    "agentServer.servers[].hostname": "one label under `agentServer.domain`",
+    "agentServer.servers[].path": "no two servers on the same host and path",
+    "agentServer.servers[].minReplicas": "at most `maxReplicas`",
+    "agentServer.servers[].cpu": "fits one node of `cluster.generalPool` (every server counted at `maxReplicas`)",
+    "agentServer.servers[].memory": "fits one node of `cluster.generalPool` (every server counted at `maxReplicas`)",
+    "agentServer.tracing.endpoint": "only with `agentServer.tracing.target: self-hosted`",
+    "postgres.external": "must be false for agent-server (a database per server on the stack's RDS)",
 }
 
 # Defaults the loader fills in before validation (settings/loader.py), where the model has none.
@@ -224,6 +240,9 @@ TYPE_NAMES: Mapping[str, str] = {
     "Dns1123Label": "Kubernetes name",
     "WorkloadNamespace": "Kubernetes namespace",
     "Url": "URL",
+    "ServerName": "DNS label",
+    "PathPrefix": "URL path prefix",
+    "ImageRef": "image tag",
 }
 
 _SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}

@@ -11,7 +11,14 @@
 - `workloads`: each Deployment, StatefulSet, DaemonSet and Job the templates render, with the
   template conditions that enable it, where its replicas and resources come from, and its Helm
   hook (post-install / pre-upgrade jobs);
-- `defaults`: the chart's default for every value those conditions, replicas and resources read.
+- `defaults`: the chart's default for every value those conditions, replicas and resources read;
+- `templateOnlyPaths`: paths the templates read (`.Values.a.b`) that values.yaml does not define
+  (langgraph-cloud reads `apiServer.pdb.maxUnavailable` with no default, for one): real settings
+  the value check must accept although values.yaml lacks them.
+
+With `--vendor`, it also copies the chart's source at the tag (Chart.yaml, values.yaml, templates/,
+the repository's LICENSE) to `data/charts/src/<chart>-<version>/` with a SOURCE.json naming the
+commit: `tools/engine/render.py` renders releases with it (no network in CI).
 
 It is derived data (paths, conditions, numbers), not the chart's code; the source repository,
 tag and commit are recorded in the file.
@@ -33,6 +40,7 @@ from components.chart_facts import leaf_paths_and_open_maps, lookup
 
 SOURCE_REPOSITORY = "https://github.com/langchain-ai/helm"
 DATA_DIR = Path(__file__).resolve().parent  # the facts live beside their generator
+VENDOR_DIR = DATA_DIR / "src"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
 
 _ACTION = re.compile(r"^\s*\{\{-?\s*(if|else if|else|end|with|range|define)\b(.*?)-?\}\}\s*$")
@@ -110,6 +118,55 @@ def workloads_of(template_path: str, text: str) -> list[dict[str, Any]]:
     return [w for w in found if w["resources"]]
 
 
+def template_only_paths(templates: list[str], leaves: set[str], open_maps: set[str]) -> list[str]:
+    """`.Values.` paths the templates read that are neither a values.yaml path, a map above one,
+    nor under an open map."""
+    parents = {".".join(p.split(".")[:i]) for p in leaves for i in range(1, p.count(".") + 1)}
+    found: set[str] = set()
+    for text in templates:
+        for path in _VALUES_REF.findall(text):
+            path = path.rstrip(".")
+            parts = path.split(".")
+            if path in leaves or path in parents or any(".".join(parts[:i]) in open_maps or
+                                                        ".".join(parts[:i]) in leaves for i in range(1, len(parts))):
+                continue
+            found.add(path)
+    return sorted(found)
+
+
+def vendor(repo: str, chart: str, tag: str, out_dir: Path) -> Path:
+    """The chart's source at `tag` (what `helm template` needs, and the license), with its commit."""
+    import io
+    import shutil
+    import tarfile
+
+    commit = _git(repo, "rev-parse", f"{tag}^{{commit}}").strip()
+    base = f"charts/{chart}"
+    archive = subprocess.run(["git", f"--git-dir={repo}", "archive", "--format=tar", commit,
+                              f"{base}/Chart.yaml", f"{base}/values.yaml", f"{base}/templates", "LICENSE"],
+                             check=True, capture_output=True).stdout
+    version = yaml.safe_load(_git(repo, "show", f"{commit}:{base}/Chart.yaml"))["version"]
+    target = out_dir / f"{chart}-{version}"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            relative = member.name.removeprefix(base + "/")
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            extracted = tar.extractfile(member)
+            assert extracted is not None
+            destination.write_bytes(extracted.read())
+    (target / "SOURCE.json").write_text(json.dumps(
+        {"repository": SOURCE_REPOSITORY, "tag": tag, "commit": commit, "path": base,
+         "generator": f"python -m data.charts.generate --repo <git dir of langchain-ai/helm> --chart {chart} "
+                      f"--tag {tag} --vendor"}, indent=1) + "\n")
+    return target
+
+
 def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
     commit = _git(repo, "rev-parse", f"{tag}^{{commit}}").strip()
     base = f"charts/{chart}"
@@ -119,8 +176,13 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
     templates = [p for p in _git(repo, "ls-tree", "-r", "--name-only", commit, f"{base}/templates").splitlines()
                  if p.endswith((".yaml", ".yml"))]
     workloads: list[dict[str, Any]] = []
+    texts: list[str] = []
     for path in templates:
-        workloads.extend(workloads_of(path.removeprefix(base + "/"), _git(repo, "show", f"{commit}:{path}")))
+        texts.append(_git(repo, "show", f"{commit}:{path}"))
+        workloads.extend(workloads_of(path.removeprefix(base + "/"), texts[-1]))
+    helpers = [p for p in _git(repo, "ls-tree", "-r", "--name-only", commit, f"{base}/templates").splitlines()
+               if p.endswith(".tpl")]
+    texts.extend(_git(repo, "show", f"{commit}:{p}") for p in helpers)
     referenced: set[str] = set()
     for w in workloads:
         for condition in w["when"]:
@@ -140,6 +202,7 @@ def chart_facts(repo: str, chart: str, tag: str) -> dict[str, Any]:
         "openMaps": sorted(open_maps),
         "workloads": sorted(workloads, key=lambda w: (w["template"], w["kind"])),
         "defaults": defaults,
+        "templateOnlyPaths": template_only_paths(texts, leaves, open_maps),
     }
 
 
@@ -150,7 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", required=True, help="chart directory under charts/, e.g. langsmith")
     parser.add_argument("--tag", required=True, help="release tag, e.g. langsmith-0.16.11")
     parser.add_argument("--out", help="output file (default data/charts/<chart>-<version>.json)")
+    parser.add_argument("--vendor", action="store_true",
+                        help="also copy the chart's source to data/charts/src/<chart>-<version>/ (for rendering)")
     args = parser.parse_args(argv)
+    if args.vendor:
+        print(f"vendored {vendor(args.repo, args.chart, args.tag, VENDOR_DIR)}", file=sys.stderr)
     facts = chart_facts(args.repo, args.chart, args.tag)
     out = Path(args.out) if args.out else DATA_DIR / f"{facts['chart']}-{facts['version']}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,8 @@ Two files, both generated (never edited by hand):
 Each entry records the repository, the git ref and the path it came from. Run it against local
 clones (or `fetch` mirrors) of the chart repositories:
 
-    python -m data.crds.generate --langchain-helm DIR --eks-charts DIR --external-secrets DIR --envoy-gateway DIR
+    python -m data.crds.generate --langchain-helm DIR --eks-charts DIR --external-secrets DIR --envoy-gateway DIR \
+        --keda DIR
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from components.versions import ENVOY_GATEWAY, EXTERNAL_SECRETS, LANGGRAPH_DATAPLANE
+from components.versions import ENVOY_GATEWAY, EXTERNAL_SECRETS, KEDA, LANGGRAPH_DATAPLANE
 
 CRD_DIR = Path(__file__).resolve().parent  # the CRD data lives beside its generator
 LGP_CRD_FILE = CRD_DIR / "lgps.apps.langchain.ai.json"
@@ -48,6 +49,9 @@ SOURCES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("envoy_gateway", "envoyproxy/gateway", ENVOY_GATEWAY.version,
      "charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
      ("BackendTrafficPolicy",)),
+    # The keda chart 2.20.2 installs KEDA v2.20.2; ScaledObjects are rendered by the langgraph-cloud
+    # chart (tools/engine/render.py renders them, tests validate them).
+    ("keda", "kedacore/keda", f"v{KEDA.version}", "config/crd/bases/keda.sh_scaledobjects.yaml", ("ScaledObject",)),
     ("langchain_helm", "langchain-ai/helm", f"langgraph-dataplane-{LANGGRAPH_DATAPLANE.version}",
      "charts/langgraph-dataplane/templates/operator/crds.yaml", ("LGP",)),
 )

@@ -499,8 +499,6 @@ def _byoc_wildcard_resources_documented(r: ResourceView, _: StackContext) -> Ite
         if s.get("Effect") == "Allow" and "*" in as_list(s.get("Resource")) \
                 and s.get("Sid") not in BYOC_EKS_WILDCARD_RESOURCE_SIDS:
             yield f"statement {s.get('Sid', '')!r} grants on every resource and is not one of LangChain's module's."
-
-
 def _helm_values_have_no_secrets(r: ResourceView, _: StackContext) -> Iterable[str]:
     values = r.props.get("values")
     if values == "[secret]":
@@ -541,13 +539,14 @@ def _no_output_strings(r: ResourceView, _: StackContext) -> Iterable[str]:
 # -- MUST: LangSmith Deployment (agents are user code, next to LangSmith's data) -------------
 
 def _ecr_hygiene(r: ResourceView, _: StackContext) -> Iterable[str]:
-    scanning = r.props.get("imageScanningConfiguration") or {}
-    if scanning.get("scanOnPush") is not True:
+    scanning = r.props.get("imageScanningConfiguration")
+    if scanning != UNKNOWN and not (isinstance(scanning, Mapping) and scanning.get("scanOnPush") is True):
         yield "ECR repositories scan images on push (image_scanning_configuration.scan_on_push=True)."
     if r.props.get("imageTagMutability") not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", UNKNOWN):
         yield "ECR repositories keep tags immutable: a deployed tag never points at other code."
-    encryption = [e for e in r.props.get("encryptionConfigurations") or [] if isinstance(e, Mapping)]
-    if not any(e.get("encryptionType") == "KMS" and e.get("kmsKey") for e in encryption):
+    configured = r.props.get("encryptionConfigurations")
+    encryption = [e for e in configured if isinstance(e, Mapping)] if isinstance(configured, list) else []
+    if configured != UNKNOWN and not any(e.get("encryptionType") == "KMS" and e.get("kmsKey") for e in encryption):
         yield "ECR repositories are encrypted with the stack's KMS key (encryption_type KMS)."
 
 

@@ -1,7 +1,7 @@
 """The least-privilege IAM policy of the principal that runs `pulumi up`, from the plans of all shapes
 (written by the command `python -m tools.deployer_policy`).
 
-How it is built: the offline plans of the stacks (dev, prod, hybrid, byoc, byoc-ecs) list every resource
+How it is built: the offline plans of the stacks (dev, prod, hybrid, byoc, byoc-ecs, agent-server) list every resource
 type the program registers; `RESOURCE_ACTIONS` (`iam_actions`) maps each type to the IAM actions its provider
 calls to create, read, update, delete and tag it (the provider's CRUD calls, named as IAM actions).
 A type missing from the map fails the generation, so a new resource type cannot ship without its
@@ -43,7 +43,7 @@ from tools.engine.iam_actions import (
 POLICY_PATH = PROJECT_ROOT / "iam" / "deployer-policy.json"
 # IAM quota: a customer managed policy holds at most 6,144 characters (whitespace not counted).
 MANAGED_POLICY_MAX_CHARS = 6144
-STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs")
+STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs", "agent-server")
 DEFAULT_PREFIX = "ls-"
 
 

@@ -38,7 +38,8 @@ CREATE_SECONDS: Mapping[str, int] = {
     "kubernetes:external-secrets.io/v1:ExternalSecret": 20,
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": 30,
 }
-RELEASE_SECONDS_BY_CHART = {"langsmith": 900, "langgraph-dataplane": 300}  # migrations, image pulls
+# Migrations and image pulls; an Agent Server release waits for its pods (its own image, its schema).
+RELEASE_SECONDS_BY_CHART = {"langsmith": 900, "langgraph-dataplane": 300, "langgraph-cloud": 240}
 
 
 @dataclass(frozen=True)

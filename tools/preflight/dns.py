@@ -1,5 +1,5 @@
 """DNS: the Route 53 hosted zone the stack publishes its name in (`langsmith.hostedZoneId`,
-`hybrid.hostedZoneId`) exists in the account, is public, and holds the domain."""
+`hybrid.hostedZoneId`, `agentServer.hostedZoneId`) exists in the account, is public, and holds the domain."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ def check_hosted_zones(ctx: Context) -> Checks:
         domain, zone_id, key = ctx.settings.langsmith.domain, ctx.settings.langsmith.hosted_zone_id, "langsmith"
     elif ctx.settings.shape is Shape.HYBRID:
         domain, zone_id, key = ctx.settings.hybrid.domain, ctx.settings.hybrid.hosted_zone_id, "hybrid"
+    elif ctx.settings.shape is Shape.AGENT_SERVER:
+        a = ctx.settings.agent_server
+        domain, zone_id, key = a.domain, a.hosted_zone_id, "agentServer"
     else:
         return checks
     if domain is None or zone_id is None:

@@ -58,8 +58,10 @@ def check_permissions(ctx: Context, principal: str) -> Checks:
     checks = Checks()
     actions: list[str] = [a for a in DEPLOY_ACTIONS_SAMPLE
                           if ctx.settings.shape is not Shape.BYOC or not a.startswith("eks:")]
-    if ctx.settings.shape is Shape.SELF_HOSTED:
+    if ctx.settings.shape in (Shape.SELF_HOSTED, Shape.AGENT_SERVER):
         actions.extend(SELF_HOSTED_ACTIONS_SAMPLE)
+    if ctx.settings.shape is Shape.AGENT_SERVER:
+        actions.append("ecr:CreateRepository")
     if ":root" in principal:
         checks.add("deploy permissions", WARN, "the caller is the account root user: it may deploy, but should not",
                    "deploy with a role carrying iam/deployer-policy-part-*.json")

@@ -8,6 +8,7 @@ from tools.preflight.byoc import check_byoc
 from tools.preflight.clis import check_clis
 from tools.preflight.context import UNCHECKED, Check, Checks, Context
 from tools.preflight.dns import check_hosted_zones
+from tools.preflight.images import check_server_images
 from tools.preflight.identity import check_identity, check_permissions
 from tools.preflight.instances import check_instance_types
 from tools.preflight.needs import plan_needs
@@ -34,6 +35,7 @@ def run_checks(ctx: Context) -> list[Check]:
         if zones is not None:
             needs = plan_needs(ctx.settings, zones)
             checks += check_hosted_zones(ctx)
+            checks += check_server_images(ctx)
             checks += check_instance_types(ctx, needs)
             checks += check_quotas(ctx, needs)
             checks += check_existing_network(ctx)
