@@ -11,7 +11,8 @@ import pytest
 from components import versions
 from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.dataplane import lgp_crd
-from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
+from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT
+from data.upstream import envoy_gateway_facts
 from settings import ConfigError
 from tests.conftest import run_stack
 from tests.test_cluster import (
@@ -216,7 +217,17 @@ def test_gateway_is_behind_the_alb_and_admits_only_data_plane_namespaces(hybrid_
     target_group = hybrid_run.one("aws:lb/targetGroup:TargetGroup")
     assert binding.inputs["spec"]["targetGroupARN"] == target_group.outputs["arn"]
     assert target_group.inputs["port"] == ENVOY_HTTP_PORT
-    assert target_group.inputs["healthCheck"]["port"] == str(ENVOY_READY_PORT)
+    # Envoy's readiness listener at the pinned Envoy Gateway tag, read from its source (not our constant)
+    envoy = envoy_gateway_facts(versions.ENVOY_GATEWAY.version)
+    assert envoy["source"]["tag"] == versions.ENVOY_GATEWAY.version
+    health_check = target_group.inputs["healthCheck"]
+    assert health_check["port"] == str(envoy["facts"]["EnvoyReadinessPort"])
+    assert health_check["path"] == envoy["facts"]["EnvoyReadinessPath"]
+    assert health_check["port"] != str(envoy["facts"]["EnvoyStatsPort"])  # the pre-1.4 port, now stats only
+    # the ALB may reach that port on the pods
+    egress_ports = {r.inputs["fromPort"] for r in hybrid_run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                    if "To the pods behind the ALB" in r.inputs.get("description", "")}
+    assert envoy["facts"]["EnvoyReadinessPort"] in egress_ports
     cert = hybrid_run.one("aws:acm/certificate:Certificate").inputs
     assert cert["domainName"] == "*.agents.example.com"
     assert hybrid_run.one("aws:wafv2/webAclAssociation:WebAclAssociation")
