@@ -45,6 +45,10 @@ MANAGED_RULE_GROUPS = (
 )
 REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
 IDLE_TIMEOUT_SECONDS = 300  # the frontend proxies API calls for up to 300 s
+# What the targets behind the ALB must keep an idle connection open for. The ELB guide
+# ("Connection idle timeout"): the application's idle timeout must be larger than the load
+# balancer's, or the ALB may send a request on a connection the target is closing and answer 502.
+TARGET_KEEPALIVE_SECONDS = IDLE_TIMEOUT_SECONDS + 15
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ readiness Job is the check.
 Password rotation. RDS rotates its managed master password every 7 days, and LangSmith reads
 the PostgreSQL URL at start. External Secrets refreshes that Secret every minute, and Stakater
 Reloader (installed in this namespace, watching only it) rolls every Deployment that reads the URL
-when the Secret changes (an annotation on each of them; nothing else restarts).
+when the Secret changes (an annotation on each of them; nothing else restarts). Reloader acts only
+on changes it sees while running, so it installs in parallel with the release (off the first
+deploy's critical path) and the readiness Job waits for both: `pulumi up` never completes without it.
 """
 
 from __future__ import annotations
@@ -258,7 +260,12 @@ class LangSmith(pulumi.ComponentResource):
         self.values = release_options(build_values(dataclasses.replace(
             args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})),
             namespace=args.namespace, in_cluster_clickhouse=args.values.clickhouse is not None)
-        # Installed before the release, so that no rotation goes unseen once LangSmith runs.
+        # Installed beside the release, not before it: Reloader acts only on Secret updates it sees
+        # while running (create events are ignored with the chart's reloadOnCreate: false,
+        # stakater/Reloader@chart-v2.2.16 internal/pkg/controller/controller.go Add), so waiting for
+        # it bought nothing at install time and cost the first deploy a release's install. The
+        # readiness Job waits for it instead: no `pulumi up` ends, and no later upgrade begins,
+        # without Reloader running, and it is up long before the release's hooks finish.
         self.reloader = helm_release(
             f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=args.namespace,
             values=reloader_values(), provider=args.provider, parent=self, timeout=600,
@@ -269,7 +276,7 @@ class LangSmith(pulumi.ComponentResource):
             chart=dataclasses.replace(LANGSMITH, version=args.chart_version), namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
             await_readiness=False,
-            depends_on=[namespace, metadata_closed, self.reloader, *self.external_secrets, *args.depends_on,
+            depends_on=[namespace, metadata_closed, *self.external_secrets, *args.depends_on,
                         *restored_claims],
         )
         self.readiness = self._readiness_check()
@@ -345,7 +352,7 @@ class LangSmith(pulumi.ComponentResource):
                 )),
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[self.release, service_account, role, binding]),
+                                        depends_on=[self.release, self.reloader, service_account, role, binding]),
         )
 
     # -- Secrets -------------------------------------------------------------------------
