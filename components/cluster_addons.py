@@ -7,6 +7,11 @@
 - KEDA: the event-driven autoscaler LangSmith Deployments and the hybrid data plane rely on.
 - Cluster Autoscaler: scales only the node groups tagged as this cluster's.
 - Metrics Server: resource metrics for HPAs and `kubectl top`.
+
+External Secrets and KEDA run in namespaces of ours (adopted where Helm created them on older
+stacks), each with a policy that keeps its pods from instance metadata, in place before the
+release: under strict network policy enforcement a pod no policy selects has no network.
+The kube-system controllers are covered by the cluster's allow-all policy there.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pulumi_kubernetes as k8s
 from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
+from components.network_policies import deny_instance_metadata
 from components.versions import (
     AWS_LOAD_BALANCER_CONTROLLER,
     CLUSTER_AUTOSCALER,
@@ -98,6 +104,8 @@ class ClusterAddonsArgs:
     provider: k8s.Provider
     secret_arns: pulumi.Input[Sequence[str]]
     secrets_kms_key_arn: pulumi.Input[str]
+    # For the namespaces Helm created on stacks that predate them being ours (Cluster.adopting_provider).
+    adopting_provider: k8s.Provider
     # What must exist before pods can run (node groups, CoreDNS).
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -145,14 +153,14 @@ class ClusterAddons(pulumi.ComponentResource):
             "resources": resources("50m", "128Mi", "256Mi"),
             "webhook": {"resources": resources("20m", "64Mi", "128Mi")},
             "certController": {"resources": resources("20m", "64Mi", "256Mi")},
-        }, create_namespace=True)
+        }, own_namespace=True)
         self.keda = self._release("keda", KEDA, KEDA_NAMESPACE, {
             "resources": {
                 "operator": resources("100m", "128Mi", "512Mi"),
                 "metricServer": resources("100m", "128Mi", "512Mi"),
                 "webhooks": resources("50m", "64Mi", "256Mi"),
             },
-        }, create_namespace=True)
+        }, own_namespace=True)
         namespace, account = AUTOSCALER_SERVICE_ACCOUNT
         self.cluster_autoscaler = self._release("cluster-autoscaler", CLUSTER_AUTOSCALER, namespace, {
             "cloudProvider": "aws",
@@ -183,8 +191,21 @@ class ClusterAddons(pulumi.ComponentResource):
         ), opts=pulumi.ResourceOptions(parent=self))
 
     def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
-                 create_namespace: bool = False) -> k8s.helm.v3.Release:
+                 own_namespace: bool = False) -> k8s.helm.v3.Release:
+        depends_on = list(self._args.depends_on)
+        if own_namespace:
+            depends_on += self._namespace(release_name, namespace)
         return helm_release(f"{self._name}-{release_name}", release_name=release_name, chart=chart,
                             namespace=namespace, values=values, provider=self._args.provider, parent=self,
-                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=self._args.depends_on,
-                            create_namespace=create_namespace)
+                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=depends_on)
+
+    def _namespace(self, release_name: str, namespace: str) -> list[pulumi.Resource]:
+        """The release's namespace and its instance-metadata policy, both before any of its pods.
+        Older stacks let Helm create the namespace (create_namespace): adopted, kept on delete."""
+        created = k8s.core.v1.Namespace(
+            f"{self._name}-{release_name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace),
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.adopting_provider, retain_on_delete=True))
+        policy = deny_instance_metadata(
+            f"{self._name}-{release_name}-deny-instance-metadata", namespace=namespace,
+            provider=self._args.provider, parent=self, depends_on=[created])
+        return [created, policy]

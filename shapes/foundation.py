@@ -148,6 +148,7 @@ class Foundation:
             provider=cluster.provider,
             secret_arns=secret_arns,
             secrets_kms_key_arn=self.keys.secrets_key.arn,
+            adopting_provider=cluster.adopting_provider(),
             depends_on=[cluster.general_node_group, *cluster.addons],
         ), opts=self.opts)
 

@@ -239,6 +239,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         cluster_name=s.cluster_name,
         region=s.region,
         provider=cluster.provider,
+        adopting_provider=cluster.adopting_provider(),
         oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer,
         logs_kms_key_arn=f.keys.logs_key.arn,

@@ -375,6 +375,8 @@ def metadata_policies(run: ProgramRun) -> dict[str, dict]:
     """namespace -> spec of its instance-metadata policy (one per namespace)."""
     policies: dict[str, dict] = {}
     for p in run.of_type(NETWORK_POLICY):
+        if p.inputs["metadata"]["name"] != "deny-instance-metadata":
+            continue
         namespace = p.inputs["metadata"]["namespace"]
         assert namespace not in policies, f"two policies in {namespace}"
         policies[namespace] = p.inputs["spec"]
@@ -393,11 +395,59 @@ def assert_closes_instance_metadata_only(spec: dict) -> None:
 
 def test_langsmith_pods_cannot_reach_instance_metadata(prod_run: ProgramRun):
     policies = metadata_policies(prod_run)
-    assert set(policies) == {LANGSMITH_NAMESPACE}
-    assert_closes_instance_metadata_only(policies[LANGSMITH_NAMESPACE])
+    assert set(policies) == {LANGSMITH_NAMESPACE, "external-secrets", "keda", "kube-events"}
+    for spec in policies.values():
+        assert_closes_instance_metadata_only(spec)
     # the policy exists before the chart's pods do
-    (policy_registration,) = prod_run.of_type(NETWORK_POLICY)
+    (policy_registration,) = [p for p in prod_run.of_type(NETWORK_POLICY)
+                              if p.inputs["metadata"]["namespace"] == LANGSMITH_NAMESPACE]
     assert policy_registration.urn in prod_run.one(RELEASE, "langsmith-release").dependencies
+
+
+def all_dependencies(run: ProgramRun, registration: Registration) -> set[str]:
+    """Every URN `registration` waits for, directly or through what it waits for."""
+    by_urn = {r.urn: r for r in run.registrations}
+    seen: set[str] = set()
+    todo = list(registration.dependencies)
+    while todo:
+        urn = todo.pop()
+        if urn not in seen:
+            seen.add(urn)
+            todo.extend(by_urn[urn].dependencies if urn in by_urn else [])
+    return seen
+
+
+# Where the EKS add-ons the program installs run their (non-host-network) pods.
+ADDON_NAMESPACES = {"coredns": "kube-system", "aws-ebs-csi-driver": "kube-system",
+                    "amazon-cloudwatch-observability": "amazon-cloudwatch"}
+POD_KINDS = ("kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
+             "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid"])
+def test_strict_policy_mode_cuts_no_pod_off(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    # Strict mode: a pod that no NetworkPolicy selects is denied all traffic, for good
+    # (aws/amazon-vpc-cni-k8s@v1.21.1 README "NETWORK_POLICY_ENFORCING_MODE"; EKS user guide: "this
+    # requirement applies to the CoreDNS pods"). So every namespace the stack runs pods in has a
+    # policy selecting all its pods, and whatever starts those pods waits for it.
+    run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack("hybrid")
+    policies: dict[str, list[Registration]] = {}
+    for p in run.of_type(NETWORK_POLICY):
+        if p.inputs["spec"]["podSelector"] == {}:
+            policies.setdefault(p.inputs["metadata"]["namespace"], []).append(p)
+    starters: list[tuple[Registration, str]] = []
+    starters += [(r, r.inputs["namespace"]) for r in run.of_type(RELEASE)]
+    starters += [(r, ADDON_NAMESPACES[r.inputs["addonName"]]) for r in run.of_type("aws:eks/addon:Addon")]
+    starters += [(r, r.inputs["metadata"]["namespace"]) for kind in POD_KINDS for r in run.of_type(kind)]
+    assert len(starters) > 5
+    for starter, namespace in starters:
+        assert namespace in policies, f"{starter.name}: no policy selects the pods of {namespace}"
+        assert {p.urn for p in policies[namespace]} & all_dependencies(run, starter), \
+            f"{starter.name} starts pods in {namespace} before its policy exists"
+    # kube-system and the CloudWatch add-on's namespace keep all their traffic
+    for namespace in ("kube-system", *(["amazon-cloudwatch"] if stack != "hybrid" else [])):
+        (spec,) = [p.inputs["spec"] for p in policies[namespace]]
+        assert spec == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}
 
 
 def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRun):
@@ -406,6 +456,11 @@ def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRu
     # (aws/eks-charts stable/aws-vpc-cni values.yaml at v1.21.1: enableNetworkPolicy, default "false").
     cni = prod_run.one(CLUSTER).inputs["vpcCniOptions"]
     assert cni["enableNetworkPolicy"] is True
+    # From each pod's start, not after a window (aws/aws-network-policy-agent#209): strict mode,
+    # VPC CNI v1.17.1+ (aws/amazon-vpc-cni-k8s@v1.21.1 README), an env of the aws-node container.
+    assert cni["configurationValues"]["env"]["NETWORK_POLICY_ENFORCING_MODE"] == "strict"
+    cni_version = tuple(int(x) for x in versions.EKS_ADDON_VERSIONS["vpc-cni"].lstrip("v").split("-")[0].split("."))
+    assert cni_version >= (1, 17, 1)
     assert "enableNetworkPolicy" not in json.dumps(cni.get("configurationValues", {}))
     for template in prod_run.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
         options = template.inputs["metadataOptions"]
