@@ -137,7 +137,7 @@ class Foundation:
             kubeconfig_role_arn=self.aws_settings.role_arn,
         ), opts=self.opts)
 
-    def addons(self, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:
+    def addons(self, cluster: Cluster) -> ClusterAddons:
         s = self.settings
         return ClusterAddons("addons", ClusterAddonsArgs(
             cluster_name=s.cluster_name,
@@ -146,8 +146,6 @@ class Foundation:
             oidc_provider_arn=cluster.oidc_provider_arn,
             oidc_issuer=cluster.oidc_issuer,
             provider=cluster.provider,
-            secret_arns=secret_arns,
-            secrets_kms_key_arn=self.keys.secrets_key.arn,
             adopting_provider=cluster.adopting_provider(),
             depends_on=[cluster.general_node_group, *cluster.addons],
         ), opts=self.opts)

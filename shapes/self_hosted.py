@@ -96,15 +96,12 @@ def build(f: Foundation) -> None:
     redis.allow_from("eks-nodes", cluster.cluster_security_group_id)
     if postgres is not None:
         postgres.allow_from("eks-nodes", cluster.cluster_security_group_id)
-    # External Secrets may read the stack's secrets and the RDS-managed master secret, nothing else.
-    readable_secrets = (pulumi.Output.all(secrets.arns, postgres.master_secret_arn).apply(
-        lambda v: [*v[0], v[1]]) if postgres is not None else secrets.arns)
-    addons = f.addons(cluster, readable_secrets)
+    addons = f.addons(cluster)
     edge = f.edge(cluster, access_logs, app.domain, app.hosted_zone_id)
 
     clickhouse_restore = restored_clickhouse(f, cluster)
     langsmith = LangSmith("langsmith", dataclasses.replace(langsmith_args(
-        s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge),
+        s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge, f.keys.secrets_key.arn),
         chart_version=app.chart_version, clickhouse_restore=clickhouse_restore), opts=opts)
     observability = Observability("observability", observability_args(
         f, cluster, edge, redis, postgres, langsmith, in_cluster_clickhouse), opts=opts)
@@ -151,7 +148,8 @@ def restored_clickhouse(f: Foundation, cluster: Cluster) -> ClickHouseRestore | 
 
 
 def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgres: Postgres | None, redis: Redis,
-                   blob_storage: BlobStorage, cluster: Cluster, addons: ClusterAddons, edge: Edge) -> LangSmithArgs:
+                   blob_storage: BlobStorage, cluster: Cluster, addons: ClusterAddons, edge: Edge,
+                   secrets_kms_key_arn: pulumi.Input[str]) -> LangSmithArgs:
     """Everything the LangSmith release needs, from the components built before it."""
     assert secrets.generated is not None and secrets.license_key is not None
     generated = secrets.generated
@@ -201,6 +199,7 @@ def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgr
         oidc_issuer=cluster.oidc_issuer,
         bucket_arn=blob_storage.bucket_arn,
         bucket_kms_key_arn=blob_storage.kms_key_arn,
+        secrets_kms_key_arn=secrets_kms_key_arn,
         values=LangSmithValuesInput(
             hostname=app.domain or "",
             region=s.region,

@@ -259,7 +259,7 @@ def test_irsa_trust_binds_exactly_one_service_account():
 
 @pytest.mark.parametrize("component, service_account", [
     ("addons-load-balancer-controller", "kube-system:aws-load-balancer-controller"),
-    ("addons-external-secrets", "external-secrets:external-secrets"),
+    ("langsmith-secret-store-reader", "langsmith:secrets-reader"),
     ("addons-cluster-autoscaler", "kube-system:cluster-autoscaler"),
     ("cluster-ebs-csi", "kube-system:ebs-csi-controller-sa"),
 ])
@@ -274,17 +274,79 @@ def test_controller_roles_trust_their_service_account_only(prod_run: ProgramRun,
         f"{cluster['oidcIssuer']}:aud": "sts.amazonaws.com"}
 
 
-def test_external_secrets_reads_only_the_stacks_secrets(prod_run: ProgramRun):
-    _, inline = irsa_role(prod_run, "addons-external-secrets")
+def test_langsmiths_secret_reader_reads_what_its_external_secrets_name(prod_run: ProgramRun):
+    _, inline = irsa_role(prod_run, "langsmith-secret-store-reader")
     assert inline is not None
     statements = {s["Sid"]: s for s in inline["Statement"]}
-    expected = {s.outputs["arn"] for s in prod_run.of_type("aws:secretsmanager/secret:Secret")}
-    expected.add(prod_run.outputs["databaseMasterSecretArn"])
-    assert set(statements["ReadStackSecrets"]["Resource"]) == expected
-    assert statements["ReadStackSecrets"]["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    named = {d["remoteRef"]["key"] for es in prod_run.of_type(EXTERNAL_SECRET) for d in es.inputs["spec"]["data"]}
+    assert prod_run.outputs["databaseMasterSecretArn"] in named
+    assert set(statements["ReadTheNamespacesSecrets"]["Resource"]) == named
+    assert statements["ReadTheNamespacesSecrets"]["Action"] == ["secretsmanager:GetSecretValue",
+                                                                 "secretsmanager:DescribeSecret"]
     decrypt = statements["DecryptThroughSecretsManager"]
     assert decrypt["Resource"] == prod_run.one("aws:kms/key:Key", "keys-secrets").outputs["arn"]
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+SECRET_STORE = "kubernetes:external-secrets.io/v1:SecretStore"
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_no_secret_store_lends_the_controllers_identity(stack: str, prod_run: ProgramRun):
+    """ESO 2.8.0 aggregates SecretStore/ExternalSecret create rights into `edit` and `admin`, and a
+    store without `auth` uses the controller's AWS credentials (auth.go constructCredsProvider).
+    So: no aggregation, a controller without an AWS role, and every store reads as a service account
+    of its own namespace whose role may read only the secrets that namespace's ExternalSecrets name."""
+    run = prod_run if stack == "prod" else run_stack("hybrid")
+    eso = release(run, "external-secrets").inputs["values"]
+    assert eso["rbac"] == {"aggregateToEdit": False, "aggregateToAdmin": False, "serviceAccountTokenCreate": False}
+    assert "annotations" not in eso["serviceAccount"]
+    # the chart reads these keys at the pin (external-secrets values.yaml, helm-chart-<pin>)
+    assert versions.EXTERNAL_SECRETS.version in ("2.8.0", "2.9.0")
+    cluster = run.one(CLUSTER).outputs
+    eso_subject = f"{cluster['oidcIssuer']}:sub"
+    roles = run.of_type("aws:iam/role:Role")
+    for role in roles:
+        (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+        subject = statement.get("Condition", {}).get("StringEquals", {}).get(eso_subject)
+        assert subject != "system:serviceaccount:external-secrets:external-secrets", role.name
+    stores = run.of_type(SECRET_STORE)
+    assert stores
+    readers_by_namespace: dict[str, set[str]] = {}
+    for store in stores:
+        namespace = store.inputs["metadata"]["namespace"]
+        auth = store.inputs["spec"]["provider"]["aws"].get("auth")
+        assert auth == {"jwt": {"serviceAccountRef": {"name": "secrets-reader"}}}, namespace
+        (account,) = [a for a in run.of_type("kubernetes:core/v1:ServiceAccount")
+                      if a.inputs["metadata"] == {**a.inputs["metadata"], "name": "secrets-reader", "namespace": namespace}]
+        role_arn = account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+        (role,) = [r for r in roles if r.outputs["arn"] == role_arn]
+        (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+        assert statement["Condition"]["StringEquals"][eso_subject] == f"system:serviceaccount:{namespace}:secrets-reader"
+        (inline,) = [p for p in run.of_type("aws:iam/rolePolicy:RolePolicy")
+                     if p.name == role.name.removesuffix("-role") + "-policy"]
+        reads = {a for s in policy(inline)["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
+                 for a in s["Resource"]}
+        named = {d["remoteRef"]["key"] for es in run.of_type(EXTERNAL_SECRET)
+                 if es.inputs["metadata"]["namespace"] == namespace for d in es.inputs["spec"]["data"]}
+        assert reads == named, namespace
+        readers_by_namespace[namespace] = reads
+        # the controller may mint a token for that account only
+        (token_role,) = [r for r in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+                         if r.inputs["metadata"] == {"name": "secrets-reader", "namespace": namespace}]
+        assert token_role.inputs["rules"] == [{"apiGroups": [""], "resources": ["serviceaccounts/token"],
+                                               "resourceNames": ["secrets-reader"], "verbs": ["create"]}]
+        (binding,) = [b for b in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+                      if b.inputs["metadata"] == {"name": "secrets-reader", "namespace": namespace}]
+        assert binding.inputs["subjects"] == [{"kind": "ServiceAccount", "name": "external-secrets",
+                                               "namespace": "external-secrets"}]
+        assert account.urn in store.dependencies and binding.urn in store.dependencies
+    # no namespace's reader reads another's secrets (hybrid: one listener key each)
+    namespaces = sorted(readers_by_namespace)
+    for i, a in enumerate(namespaces):
+        for b in namespaces[i + 1:]:
+            assert not readers_by_namespace[a] & readers_by_namespace[b], (a, b)
 
 
 def test_cluster_autoscaler_scales_only_this_clusters_groups(prod_run: ProgramRun):
@@ -329,14 +391,14 @@ def test_controller_releases_wait_for_nodes_and_coredns(prod_run: ProgramRun):
 
 def test_controller_service_accounts_carry_their_role(prod_run: ProgramRun):
     role_arn = {n: prod_run.one("aws:iam/role:Role", f"addons-{n}-role").outputs["arn"]
-                for n in ("load-balancer-controller", "external-secrets", "cluster-autoscaler")}
+                for n in ("load-balancer-controller", "cluster-autoscaler")}
     lbc = release(prod_run, "aws-load-balancer-controller").inputs["values"]
     assert lbc["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller",
                                      "annotations": {"eks.amazonaws.com/role-arn": role_arn["load-balancer-controller"]}}
     assert lbc["clusterName"] == "ls-prod-eks" and lbc["region"] == "us-east-1"
     assert lbc["vpcId"] == prod_run.outputs["vpcId"]
     eso = release(prod_run, "external-secrets").inputs["values"]
-    assert eso["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["external-secrets"]
+    assert eso["serviceAccount"] == {"create": True, "name": "external-secrets"}  # no AWS identity
     ca = release(prod_run, "cluster-autoscaler").inputs["values"]
     assert ca["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["cluster-autoscaler"]
     assert ca["autoDiscovery"] == {"clusterName": "ls-prod-eks"} and ca["awsRegion"] == "us-east-1"

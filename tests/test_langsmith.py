@@ -245,7 +245,10 @@ def test_clickhouse_secret_has_all_seven_keys(prod_run: ProgramRun):
 def test_external_secrets_use_the_namespaced_store_and_are_awaited(prod_run: ProgramRun):
     (store,) = prod_run.of_type("kubernetes:external-secrets.io/v1:SecretStore")
     assert store.inputs["metadata"]["namespace"] == "langsmith"
-    assert store.inputs["spec"] == {"provider": {"aws": {"service": "SecretsManager", "region": "us-east-1"}}}
+    # it reads as the namespace's own reader, never with the controller's identity (test_cluster.py)
+    assert store.inputs["spec"] == {"provider": {"aws": {
+        "service": "SecretsManager", "region": "us-east-1",
+        "auth": {"jwt": {"serviceAccountRef": {"name": "secrets-reader"}}}}}}
     for es in prod_run.of_type(EXTERNAL_SECRET):
         assert es.inputs["metadata"]["namespace"] == "langsmith"
         assert es.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
