@@ -270,11 +270,15 @@ class Observability(pulumi.ComponentResource):
             "alb-unhealthy-targets": self._alarm(
                 "alb-unhealthy-targets", "Frontend pods fail the ALB health check", "AWS/ApplicationELB",
                 "UnHealthyHostCount", {**alb, "TargetGroup": a.target_group_arn_suffix}, "Maximum", above, 0, 2),
-            # Container Insights publishes restarts per pod only: a Metrics Insights query takes the
-            # worst pod of the namespace. The figure is the pod's restart count since it started.
+            # Container Insights publishes restarts per pod only, and each datapoint is the restarts
+            # since the agent's previous collection (a minute), not a running count: the receiver
+            # subtracts the pod's previous RestartCount sum (awscontainerinsightreceiver
+            # internal/stores/podstore.go, addStatus). So the namespace's restarts in 5 minutes are
+            # the SUM over every pod and datapoint of the period; MAX was the largest one-minute
+            # step of one pod, which a crash-looping pod (back-off up to 5 minutes) never exceeds.
             "pod-restarts": self._query_alarm(
-                "pod-restarts", "A LangSmith pod has restarted its containers more than the threshold",
-                f"SELECT MAX(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ClusterName, "
+                "pod-restarts", "LangSmith containers restarted more than the threshold in 5 minutes",
+                f"SELECT SUM(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ClusterName, "
                 f"Namespace, PodName) WHERE ClusterName = '{a.cluster_name}' AND Namespace = '{a.langsmith_namespace}'",
                 "pod_number_of_container_restarts", "ContainerInsights", above, t.pod_restarts_per_5_minutes),
             "failed-nodes": self._alarm("failed-nodes", "A node reports a failed condition", "ContainerInsights",
@@ -299,8 +303,14 @@ class Observability(pulumi.ComponentResource):
                 "rds-free-storage", "PostgreSQL is running out of storage", "AWS/RDS", "FreeStorageSpace", db,
                 "Minimum", below, t.rds_free_storage_gb * 2**30)
             alarms["rds-connections"] = self._alarm(
-                "rds-connections", "PostgreSQL connections near the limit (or none: database unreachable)",
+                "rds-connections", "PostgreSQL connections near the limit",
                 "AWS/RDS", "DatabaseConnections", db, "Maximum", above, t.rds_max_connections)
+            # RDS publishes 0 (a value, not missing data) while nobody is connected, so "unreachable"
+            # needs its own alarm: LangSmith's services keep connection pools open, and none for
+            # 10 minutes means they cannot reach the database (two periods: a rollout is no page).
+            alarms["rds-no-connections"] = self._alarm(
+                "rds-no-connections", "No PostgreSQL connections: LangSmith cannot reach the database",
+                "AWS/RDS", "DatabaseConnections", db, "Maximum", below, 1, 2)
         if a.clickhouse_in_cluster:
             alarms["clickhouse-disk"] = self._alarm(
                 "clickhouse-disk", "The ClickHouse volume is filling up (traces)", CUSTOM_METRIC_NAMESPACE,

@@ -257,7 +257,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         redis_group_id=redis.replication_group.replication_group_id,
         redis_member_cluster_ids=redis.member_cluster_ids,
         langsmith_namespace=LANGSMITH_NAMESPACE,
-        health_check_domain=None if s.edge.internal else (s.langsmith.domain if s.langsmith else None),
+        health_check_domain=health_check_domain(s),
         rds_identifier=postgres.instance.identifier if postgres else None,
         rds_arn=postgres.instance.arn if postgres else None,
         clickhouse_in_cluster=in_cluster_clickhouse,
@@ -268,3 +268,14 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         nodes_ready=[cluster.general_node_group, *cluster.addons],
         langsmith_ready=[langsmith.release],
     )
+
+
+def health_check_domain(s: Settings) -> str | None:
+    """The domain Route53 health-checks, or None where its checkers cannot reach the ALB: an
+    internal ALB, or one that admits only `edge.allowedCidrs` without the whole internet (Route53's
+    checkers call from AWS ranges of their own, ip-ranges.json ROUTE53_HEALTHCHECKS, which such a
+    list would have to name; the check would fail for good and its alarm never clear). The target
+    group's unhealthy-host alarm watches the pods either way."""
+    if s.edge.internal or "0.0.0.0/0" not in s.edge.allowed_cidrs or s.langsmith is None:
+        return None
+    return s.langsmith.domain
