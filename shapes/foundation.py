@@ -152,7 +152,7 @@ class Foundation:
 
     def edge(self, cluster: Cluster, access_logs: LogBucket, domain: str, hosted_zone_id: str, *,
              target_port: int = FRONTEND_CONTAINER_PORT, health_check_path: str = HEALTH_CHECK_PATH,
-             health_check_port: int | None = None, wildcard: bool = False) -> Edge:
+             health_check_port: int | None = None, wildcard: bool = False, trace_ingestion: bool = True) -> Edge:
         """The ALB, WAF, certificate and DNS in front of the cluster's pods on `target_port`."""
         s = self.settings
         return Edge("edge", EdgeArgs(
@@ -168,6 +168,7 @@ class Foundation:
             logs_kms_key_arn=self.keys.logs_key.arn,
             log_retention_days=s.log_retention_days,
             waf_rate_limit=s.edge.waf_rate_limit,
+            waf_ingest_rate_limit=s.edge.waf_ingest_rate_limit if trace_ingestion else None,
             deletion_protection=s.protect_data,
             target_port=target_port,
             health_check_path=health_check_path,

@@ -26,7 +26,8 @@ def build(f: Foundation) -> None:
     addons = f.addons(cluster)
     # TLS, WAF and logs stay on our ALB; Envoy Gateway routes by listener hostname to the agents.
     edge = f.edge(cluster, f.access_logs(), hybrid.domain, hybrid.hosted_zone_id, target_port=ENVOY_HTTP_PORT,
-                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
+                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True,
+                  trace_ingestion=False)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
         domain=hybrid.domain, provider=cluster.provider, target_group_arn=edge.target_group.arn,
         adopting_provider=cluster.adopting_provider(),
