@@ -135,7 +135,7 @@ class ClusterAddons(pulumi.ComponentResource):
             "installCRDs": True,
             # No IRSA role: a SecretStore without auth would lend it to whoever may create one.
             "serviceAccount": {"create": True, "name": account},
-            # The chart's defaults (values.yaml at 2.8.0: rbac.aggregateToEdit/Admin true) let anyone
+            # The chart's defaults (values.yaml at 2.8.0 and 2.9.0: rbac.aggregateToEdit/Admin true) let anyone
             # with `edit` or `admin` in a namespace create SecretStores and ExternalSecrets there, and
             # give the controller tokens of every service account (serviceAccountTokenCreate); each
             # store's namespace grants it its reader's token instead (ESO's security best practices).

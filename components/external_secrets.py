@@ -3,7 +3,7 @@ identity, and the ExternalSecrets that build Kubernetes Secrets from it. Pulumi 
 ExternalSecret to be Ready, so whatever reads the Secret starts after it exists.
 
 Why a reader per namespace. A SecretStore without `auth` uses the controller's own AWS credentials
-(external-secrets/external-secrets@helm-chart-2.8.0 providers/v1/aws/auth/auth.go,
+(external-secrets/external-secrets@helm-chart-2.9.0, as at 2.8.0: providers/v1/aws/auth/auth.go,
 constructCredsProvider: no auth -> the SDK's default chain), and the chart aggregates create
 rights on SecretStores and ExternalSecrets into the built-in `edit` and `admin` roles (values.yaml
 rbac.aggregateToEdit/Admin: true, templates/rbac.yaml). With a controller role that reads every
