@@ -29,7 +29,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.external_secrets import SecretRef, external_secret, secret_store
+from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.helm import helm_release
 from components.langsmith import reloader_values
@@ -170,6 +170,12 @@ class AgentServerRepository(pulumi.ComponentResource):
 class AgentServerNamespaceArgs:
     region: str
     provider: k8s.Provider
+    # What the namespace's SecretStore may read (its own IRSA role, components/external_secrets.py):
+    # the license and API keys, the RDS-managed master secret and the Redis token.
+    secret_arns: Sequence[pulumi.Input[str]]
+    secrets_kms_key_arn: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -188,8 +194,11 @@ class AgentServerNamespace(pulumi.ComponentResource):
         # Agent code is user code: no pod here reaches the node's instance metadata (role credentials).
         metadata_closed = deny_instance_metadata(f"{name}-deny-instance-metadata", namespace=NAMESPACE,
                                                  provider=args.provider, parent=self, depends_on=[self.namespace])
-        self.store = secret_store(f"{name}-secret-store", namespace=NAMESPACE, region=args.region,
-                                  provider=args.provider, parent=self, depends_on=[self.namespace, *args.depends_on])
+        self.store = namespace_secret_store(
+            f"{name}-secret-store", namespace=NAMESPACE, region=args.region, secret_arns=args.secret_arns,
+            secrets_kms_key_arn=args.secrets_kms_key_arn, oidc_provider_arn=args.oidc_provider_arn,
+            oidc_issuer=args.oidc_issuer, provider=args.provider, parent=self,
+            depends_on=[self.namespace, *args.depends_on]).store
         reloader = helm_release(
             f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=NAMESPACE,
             values=reloader_values(),

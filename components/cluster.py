@@ -10,8 +10,10 @@
 - Nodes only in private subnets, from our own launch template: IMDSv2 required, an encrypted gp3
   root volume. Hop limit 2, because the CloudWatch agent and Fluent Bit of the observability add-on
   read instance metadata from inside their pods; in exchange the VPC CNI enforces NetworkPolicies
-  (`enableNetworkPolicy`), and components/network_policies.py closes 169.254.169.254 to every pod
-  of the LangSmith, agent and gateway namespaces; every pod that needs AWS has its own IRSA role.
+  (`enableNetworkPolicy`) in strict mode (from each pod's start), and components/network_policies.py
+  closes 169.254.169.254 to every pod of the LangSmith, agent, gateway and controller namespaces;
+  every pod that needs AWS has its own IRSA role. kube-system gets an allow-all policy before
+  CoreDNS, so strict mode cuts nothing off there.
 - A dedicated ClickHouse pool (label + NoSchedule taint) in one AZ, so a replacement node lands
   where the EBS volume is.
 """
@@ -30,11 +32,17 @@ from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AMI_TYPES, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from components.logs import log_group
+from components.network_policies import allow_all
 
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 POOL_LABEL = "langsmith.com/pool"
 CLICKHOUSE_TAINT_KEY = "langsmith.com/clickhouse"
 IMDS_HOP_LIMIT = 2
+# Pods start under a default deny until their NetworkPolicies are applied: no window without
+# policy after start (standard mode has one, aws/aws-network-policy-agent#209). VPC CNI v1.17.1+
+# (aws/amazon-vpc-cni-k8s@v1.21.1 README, NETWORK_POLICY_ENFORCING_MODE; EKS user guide,
+# "Restrict Pod network traffic with Kubernetes network policies", step 1).
+NETWORK_POLICY_ENFORCING_MODE = "strict"
 ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NODE_MANAGED_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -102,6 +110,7 @@ class Cluster(pulumi.ComponentResource):
     general_node_group: eks.ManagedNodeGroup
     clickhouse_node_group: eks.ManagedNodeGroup | None
     addons: list[aws.eks.Addon]
+    system_network_policy: k8s.networking.v1.NetworkPolicy
     storage_classes: list[k8s.storage.v1.StorageClass]
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -144,8 +153,10 @@ class Cluster(pulumi.ComponentResource):
             create_oidc_provider=True,
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             deletion_protection=args.deletion_protection,
-            vpc_cni_options=eks.VpcCniOptionsArgs(addon_version=EKS_ADDON_VERSIONS["vpc-cni"],
-                                                  enable_network_policy=True),
+            vpc_cni_options=eks.VpcCniOptionsArgs(
+                addon_version=EKS_ADDON_VERSIONS["vpc-cni"], enable_network_policy=True,
+                # pulumi-eks merges this `env` into the add-on's configuration (cni-addon.ts).
+                configuration_values={"env": {"NETWORK_POLICY_ENFORCING_MODE": NETWORK_POLICY_ENFORCING_MODE}}),
             kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=EKS_ADDON_VERSIONS["kube-proxy"]),
             # CoreDNS is created below, once there are nodes to run it.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
@@ -197,7 +208,19 @@ class Cluster(pulumi.ComponentResource):
             ])),
         ), opts=child)
         cluster_name = self.eks_cluster.eks_cluster.name
-        after_nodes = [self.general_node_group]
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.eks_cluster.kubeconfig_json,
+            # A stable identity: a kubeconfig change must not replace every Kubernetes resource.
+            cluster_identifier=args.cluster_name,
+            enable_server_side_apply=True,
+            opts=child,
+        )
+        # Strict enforcement denies every pod no policy selects: kube-system's (CoreDNS, the EBS CSI
+        # controller, the controllers of cluster_addons.py) keep all their traffic, from their start.
+        self.system_network_policy = allow_all(
+            f"{name}-kube-system-allow-all", namespace="kube-system", provider=self.provider, parent=self)
+        after_nodes = [self.general_node_group, self.system_network_policy]
         self.addons = [
             aws.eks.Addon(
                 f"{name}-coredns",
@@ -220,14 +243,6 @@ class Cluster(pulumi.ComponentResource):
             ),
         ]
 
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=self.eks_cluster.kubeconfig_json,
-            # A stable identity: a kubeconfig change must not replace every Kubernetes resource.
-            cluster_identifier=args.cluster_name,
-            enable_server_side_apply=True,
-            opts=child,
-        )
         self.storage_classes = self._storage_classes()
         self._adopting_provider: k8s.Provider | None = None
         self.register_outputs({

@@ -2,11 +2,18 @@
 
 - AWS Load Balancer Controller: only registers pods into the target groups of the ALB we own
   (TargetGroupBinding). Its policy has no create or delete rights, so it cannot make load balancers.
-- External Secrets Operator: reads exactly the stack's secrets, and decrypts with the secrets key
-  only through Secrets Manager.
+- External Secrets Operator: no AWS identity of its own; each namespace's SecretStore reads through
+  a role of that namespace (components/external_secrets.py). Its chart no longer aggregates
+  SecretStore/ExternalSecret rights into the built-in edit and admin roles, nor grants the
+  controller tokens of every service account.
 - KEDA: the event-driven autoscaler LangSmith Deployments and the hybrid data plane rely on.
 - Cluster Autoscaler: scales only the node groups tagged as this cluster's.
 - Metrics Server: resource metrics for HPAs and `kubectl top`.
+
+External Secrets and KEDA run in namespaces of ours (adopted where Helm created them on older
+stacks), each with a policy that keeps its pods from instance metadata, in place before the
+release: under strict network policy enforcement a pod no policy selects has no network.
+The kube-system controllers are covered by the cluster's allow-all policy there.
 """
 
 from __future__ import annotations
@@ -17,9 +24,11 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.external_secrets import ESO_SERVICE_ACCOUNT
 from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
+from components.network_policies import deny_instance_metadata
 from components.versions import (
     AWS_LOAD_BALANCER_CONTROLLER,
     CLUSTER_AUTOSCALER,
@@ -37,7 +46,6 @@ LBC_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
 # namespaceSelector (aws/eks-charts, aws-load-balancer-controller 3.5.0, templates/webhook.yaml).
 # Its failurePolicy is Ignore, so the webhook must exist before such pods are created.
 POD_READINESS_GATE_LABEL = ("elbv2.k8s.aws/pod-readiness-gate-inject", "enabled")
-ESO_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
 KEDA_NAMESPACE = "keda"
 RELEASE_TIMEOUT_SECONDS = 600
@@ -64,16 +72,6 @@ def load_balancer_controller_policy() -> str:
     ])
 
 
-def external_secrets_policy(secret_arns: Sequence[str], kms_key_arn: str, region: str) -> str:
-    return policy_document([
-        {"Sid": "ReadStackSecrets", "Effect": "Allow",
-         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-         "Resource": sorted(set(secret_arns))},
-        {"Sid": "DecryptThroughSecretsManager", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": kms_key_arn,
-         "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
-    ])
-
-
 def cluster_autoscaler_policy(cluster_name: str) -> str:
     return policy_document([
         {"Sid": "Discover", "Effect": "Allow", "Resource": "*", "Action": [
@@ -96,8 +94,8 @@ class ClusterAddonsArgs:
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
     provider: k8s.Provider
-    secret_arns: pulumi.Input[Sequence[str]]
-    secrets_kms_key_arn: pulumi.Input[str]
+    # For the namespaces Helm created on stacks that predate them being ours (Cluster.adopting_provider).
+    adopting_provider: k8s.Provider
     # What must exist before pods can run (node groups, CoreDNS).
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -108,7 +106,6 @@ class ClusterAddons(pulumi.ComponentResource):
     keda: k8s.helm.v3.Release
     cluster_autoscaler: k8s.helm.v3.Release
     metrics_server: k8s.helm.v3.Release
-    external_secrets_role: IrsaRole
 
     def __init__(self, name: str, args: ClusterAddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:ClusterAddons", name, None, opts)
@@ -117,10 +114,6 @@ class ClusterAddons(pulumi.ComponentResource):
 
         lbc_role = self._role("load-balancer-controller", LBC_SERVICE_ACCOUNT, "AWS Load Balancer Controller",
                               load_balancer_controller_policy())
-        self.external_secrets_role = self._role(
-            "external-secrets", ESO_SERVICE_ACCOUNT, "External Secrets Operator",
-            pulumi.Output.all(args.secret_arns, args.secrets_kms_key_arn).apply(
-                lambda v: external_secrets_policy(v[0], v[1], args.region)))
         autoscaler_role = self._role("cluster-autoscaler", AUTOSCALER_SERVICE_ACCOUNT, "Cluster Autoscaler",
                                      cluster_autoscaler_policy(args.cluster_name))
 
@@ -140,19 +133,25 @@ class ClusterAddons(pulumi.ComponentResource):
         namespace, account = ESO_SERVICE_ACCOUNT
         self.external_secrets = self._release("external-secrets", EXTERNAL_SECRETS, namespace, {
             "installCRDs": True,
-            "serviceAccount": {"create": True, "name": account,
-                               "annotations": {ROLE_ARN_ANNOTATION: self.external_secrets_role.arn}},
+            # No IRSA role: a SecretStore without auth would lend it to whoever may create one.
+            "serviceAccount": {"create": True, "name": account},
+            # The chart's defaults (values.yaml at 2.8.0 and 2.9.0: rbac.aggregateToEdit/Admin true) let anyone
+            # with `edit` or `admin` in a namespace create SecretStores and ExternalSecrets there, and
+            # give the controller tokens of every service account (serviceAccountTokenCreate); each
+            # store's namespace grants it its reader's token instead (ESO's security best practices).
+            # `view` keeps get/list/watch on them, which reveals no secret value.
+            "rbac": {"aggregateToEdit": False, "aggregateToAdmin": False, "serviceAccountTokenCreate": False},
             "resources": resources("50m", "128Mi", "256Mi"),
             "webhook": {"resources": resources("20m", "64Mi", "128Mi")},
             "certController": {"resources": resources("20m", "64Mi", "256Mi")},
-        }, create_namespace=True)
+        }, own_namespace=True)
         self.keda = self._release("keda", KEDA, KEDA_NAMESPACE, {
             "resources": {
                 "operator": resources("100m", "128Mi", "512Mi"),
                 "metricServer": resources("100m", "128Mi", "512Mi"),
                 "webhooks": resources("50m", "64Mi", "256Mi"),
             },
-        }, create_namespace=True)
+        }, own_namespace=True)
         namespace, account = AUTOSCALER_SERVICE_ACCOUNT
         self.cluster_autoscaler = self._release("cluster-autoscaler", CLUSTER_AUTOSCALER, namespace, {
             "cloudProvider": "aws",
@@ -168,7 +167,7 @@ class ClusterAddons(pulumi.ComponentResource):
         self.metrics_server = self._release("metrics-server", METRICS_SERVER, "kube-system", {
             "resources": resources("100m", "200Mi", "400Mi"),
         })
-        self.register_outputs({"externalSecretsRoleArn": self.external_secrets_role.arn})
+        self.register_outputs({})
 
     def _role(self, suffix: str, service_account: tuple[str, str], description: str,
               policy: pulumi.Input[str]) -> IrsaRole:
@@ -183,8 +182,21 @@ class ClusterAddons(pulumi.ComponentResource):
         ), opts=pulumi.ResourceOptions(parent=self))
 
     def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
-                 create_namespace: bool = False) -> k8s.helm.v3.Release:
+                 own_namespace: bool = False) -> k8s.helm.v3.Release:
+        depends_on = list(self._args.depends_on)
+        if own_namespace:
+            depends_on += self._namespace(release_name, namespace)
         return helm_release(f"{self._name}-{release_name}", release_name=release_name, chart=chart,
                             namespace=namespace, values=values, provider=self._args.provider, parent=self,
-                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=self._args.depends_on,
-                            create_namespace=create_namespace)
+                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=depends_on)
+
+    def _namespace(self, release_name: str, namespace: str) -> list[pulumi.Resource]:
+        """The release's namespace and its instance-metadata policy, both before any of its pods.
+        Older stacks let Helm create the namespace (create_namespace): adopted, kept on delete."""
+        created = k8s.core.v1.Namespace(
+            f"{self._name}-{release_name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace),
+            opts=pulumi.ResourceOptions(parent=self, provider=self._args.adopting_provider, retain_on_delete=True))
+        policy = deny_instance_metadata(
+            f"{self._name}-{release_name}-deny-instance-metadata", namespace=namespace,
+            provider=self._args.provider, parent=self, depends_on=[created])
+        return [created, policy]

@@ -3,7 +3,8 @@
 The release (listener + operator of the `langgraph-dataplane` chart) lives in its own namespace;
 the namespaces it watches are created here and labelled so agent routes may attach to the
 Gateway. The LangSmith API key reaches the chart only as an existing Secret, built by External
-Secrets from Secrets Manager.
+Secrets from Secrets Manager through the home namespace's own store, whose role may read that
+listener's key and nothing else (components/external_secrets.py).
 
 The operator's `LGP` CRD (lgps.apps.langchain.ai) is installed once per cluster by `operator_crd`,
 outside every listener release, and every release depends on it: no release renders it
@@ -22,7 +23,7 @@ from typing import Any, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.external_secrets import SecretRef, external_secret, secret_store
+from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
 from components.network_policies import deny_instance_metadata
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
@@ -80,6 +81,9 @@ class DataPlaneArgs:
     gateway_api: bool
     region: str
     provider: k8s.Provider
+    secrets_kms_key_arn: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
     # The CRD every listener's operator needs (operator_crd).
     operator_crd: pulumi.Resource
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -139,8 +143,13 @@ class DataPlane(pulumi.ComponentResource):
                                    namespace=n, provider=args.provider, parent=self, depends_on=[ns])
             for n, ns in ((home, home_namespace), *zip(args.watch_namespaces, self.namespaces))
         ]
-        store = secret_store(f"{name}-secret-store", namespace=home, region=args.region, provider=args.provider,
-                             parent=self, depends_on=[home_namespace, *args.depends_on])
+        store = namespace_secret_store(
+            f"{name}-secret-store", namespace=home, region=args.region, secret_arns=[args.api_key_secret_arn],
+            secrets_kms_key_arn=args.secrets_kms_key_arn, oidc_provider_arn=args.oidc_provider_arn,
+            oidc_issuer=args.oidc_issuer, provider=args.provider, parent=self,
+            depends_on=[home_namespace, *args.depends_on],
+            # listener names run to 48 characters: the role is named by a prefix the provider completes
+            role_name_prefix=f"lgdp-{args.listener_name[:24]}-secrets-").store
         api_key_secret = f"{args.listener_name}-langsmith-api-key"
         api_key = external_secret(f"{name}-api-key", namespace=home, target=api_key_secret,
                                   refs={API_KEY_SECRET_KEY: SecretRef(args.api_key_secret_arn)}, template=None,

@@ -44,7 +44,21 @@ MANAGED_RULE_GROUPS = (
     ("AWSManagedRulesAnonymousIpList", ANONYMOUS_IP_HOSTING_PROVIDERS),
 )
 REDACTED_HEADERS = ("authorization", "cookie", "x-api-key")
+# Where LangSmith's SDKs and OpenTelemetry exporters send traces: the chart's nginx routes
+# /api/v1/runs{,/batch,/multipart} and /api/v1/otel/ (and the legacy /api/runs*) to the Go
+# ingestion service (langchain-ai/helm@langsmith-0.16.11 charts/langsmith/templates/frontend/
+# config-map.yaml); the SDK's non-batch fallback also PATCHes /api/v1/runs/{id}. An SDK process
+# under load posts a batch every ~0.3 s per sender thread (langsmith-sdk _background_thread.py),
+# about 1,000 requests in 5 minutes; a fleet behind one NAT shares one IP. So ingestion has its own
+# limit (default 50,000: ~50 busy processes per IP) and the UI and REST API theirs (10,000: the
+# UI issues tens of calls per page view, ~100 per active user in 5 minutes, an office of ~100).
+INGESTION_PATH_PREFIXES = ("/api/v1/runs", "/api/runs", "/api/v1/otel/")
+RATE_WINDOW_SECONDS = 300
 IDLE_TIMEOUT_SECONDS = 300  # the frontend proxies API calls for up to 300 s
+# What the targets behind the ALB must keep an idle connection open for. The ELB guide
+# ("Connection idle timeout"): the application's idle timeout must be larger than the load
+# balancer's, or the ALB may send a request on a connection the target is closing and answer 502.
+TARGET_KEEPALIVE_SECONDS = IDLE_TIMEOUT_SECONDS + 15
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,9 @@ class EdgeArgs:
     log_retention_days: int
     waf_rate_limit: int
     deletion_protection: bool
+    # Self-hosted: trace ingestion gets its own, higher rate limit (INGESTION_PATH_PREFIXES); None:
+    # one limit for every path (hybrid: the ALB serves agents, which have no ingestion endpoint).
+    waf_ingest_rate_limit: int | None = None
     # Where the ALB sends traffic: the LangSmith frontend pods by default, or a gateway's proxies.
     target_port: int = FRONTEND_CONTAINER_PORT
     health_check_path: str = HEALTH_CHECK_PATH
@@ -256,15 +273,7 @@ class Edge(pulumi.ComponentResource):
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             visibility_config=_visibility(f"{args.name_prefix}-langsmith"),
             rules=[
-                aws.wafv2.WebAclRuleArgs(
-                    name="rate-limit-per-ip",
-                    priority=1,
-                    action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
-                    statement=aws.wafv2.WebAclRuleStatementArgs(
-                        rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                            limit=args.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300)),
-                    visibility_config=_rule_visibility("rate-limit-per-ip"),
-                ),
+                *_rate_rules(args.waf_rate_limit, args.waf_ingest_rate_limit),
                 *[_managed_rule(group, 10 * (i + 1), count_only)
                   for i, (group, count_only) in enumerate(MANAGED_RULE_GROUPS)],
             ],
@@ -301,3 +310,43 @@ class Edge(pulumi.ComponentResource):
             "albDnsName": self.load_balancer.dns_name,
             "targetGroupArn": self.target_group.arn,
         })
+
+
+_ScopeDown = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementArgs
+
+
+def _ingestion_paths() -> _ScopeDown:
+    """Requests whose path starts with one of INGESTION_PATH_PREFIXES (case as sent: nginx is exact)."""
+    byte_match = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementArgs
+    field = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementFieldToMatchArgs
+    uri_path = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementFieldToMatchUriPathArgs
+    transform = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementByteMatchStatementTextTransformationArgs
+    return _ScopeDown(or_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementOrStatementArgs(
+        statements=[_ScopeDown(byte_match_statement=byte_match(
+            positional_constraint="STARTS_WITH", search_string=prefix, field_to_match=field(uri_path=uri_path()),
+            text_transformations=[transform(priority=0, type="NONE")]))
+            for prefix in INGESTION_PATH_PREFIXES]))
+
+
+def _rate_rule(name: str, priority: int, limit: int, scope_down: _ScopeDown | None) -> aws.wafv2.WebAclRuleArgs:
+    return aws.wafv2.WebAclRuleArgs(
+        name=name,
+        priority=priority,
+        action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+        statement=aws.wafv2.WebAclRuleStatementArgs(
+            rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                limit=limit, aggregate_key_type="IP", evaluation_window_sec=RATE_WINDOW_SECONDS,
+                scope_down_statement=scope_down)),
+        visibility_config=_rule_visibility(name),
+    )
+
+
+def _rate_rules(limit: int, ingest_limit: int | None) -> list[aws.wafv2.WebAclRuleArgs]:
+    """Per client IP (the ALB is the first hop, so WAF sees the real source; X-Forwarded-For would be
+    the client's to forge). Self-hosted: ingestion and everything else counted apart."""
+    if ingest_limit is None:
+        return [_rate_rule("rate-limit-per-ip", 1, limit, None)]
+    not_ingestion = _ScopeDown(not_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementNotStatementArgs(
+        statement=_ingestion_paths()))
+    return [_rate_rule("rate-ingest-per-ip", 1, ingest_limit, _ingestion_paths()),
+            _rate_rule("rate-other-per-ip", 2, limit, not_ingestion)]

@@ -30,7 +30,11 @@ ENVOY_SYSTEM_NAMESPACE = "envoy-gateway-system"
 GATEWAY_NAME = "agents"
 ENVOY_SERVICE = "agents-gateway-proxy"
 ENVOY_HTTP_PORT = 10080      # Envoy's container port for the Gateway's port-80 listener
-ENVOY_READY_PORT = 19001     # Envoy's readiness endpoint
+# The proxies' readiness listener, bound on the pod IP, which the ALB health-checks. Since Envoy
+# Gateway 1.4 it is 19003; 19001 is the Prometheus stats listener, which answers /ready with 404
+# (envoyproxy/gateway@v1.9.0:internal/xds/bootstrap/bootstrap.go, EnvoyReadinessPort/EnvoyStatsPort).
+# tests/test_hybrid.py holds the target group to data/upstream/envoy-gateway-<pin>.json.
+ENVOY_READY_PORT = 19003
 ENVOY_READY_PATH = "/ready"
 DATAPLANE_LABEL = "langsmith.com/dataplane"
 LISTENER_NAME = "http"  # the Gateway's one listener (a route's parentRef sectionName)

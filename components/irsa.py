@@ -42,6 +42,9 @@ class IrsaRoleArgs:
     description: str
     policy: pulumi.Input[str] | None = None
     managed_policy_arns: Sequence[str] = field(default_factory=tuple)
+    # Where the component's name would make too long a role name (Pulumi's auto-name: the logical
+    # name and 8 characters; IAM allows 64): a short prefix, the provider adds a unique suffix.
+    name_prefix: str | None = None
 
 
 class IrsaRole(pulumi.ComponentResource):
@@ -57,6 +60,7 @@ class IrsaRole(pulumi.ComponentResource):
             f"{name}-role",
             description=f"{args.description} ({args.namespace}/{args.service_account})",
             assume_role_policy=trust,
+            name_prefix=args.name_prefix,
             opts=child,
         )
         if args.policy is not None:

@@ -1,7 +1,8 @@
 """LangSmith itself: its namespace, the Secrets it reads, the Helm release, and the ALB binding.
 
-- A namespaced SecretStore on AWS Secrets Manager, used with the External Secrets controller's own
-  IRSA role (which may read only this stack's secrets).
+- A namespaced SecretStore on AWS Secrets Manager that authenticates as a service account of this
+  namespace, whose IRSA role may read exactly the secrets the ExternalSecrets below name
+  (components/external_secrets.py says why the controller itself has no AWS identity).
 - Four ExternalSecrets build the Kubernetes Secrets the chart reads: the config bundle, the
   PostgreSQL URL (templated in the cluster from the RDS-managed master secret, password
   URL-encoded, `sslmode=require`), the Redis URL (`rediss://` with the AUTH token) and the
@@ -28,7 +29,9 @@ readiness Job is the check.
 Password rotation. RDS rotates its managed master password every 7 days, and LangSmith reads
 the PostgreSQL URL at start. External Secrets refreshes that Secret every minute, and Stakater
 Reloader (installed in this namespace, watching only it) rolls every Deployment that reads the URL
-when the Secret changes (an annotation on each of them; nothing else restarts).
+when the Secret changes (an annotation on each of them; nothing else restarts). Reloader acts only
+on changes it sees while running, so it installs in parallel with the release (off the first
+deploy's critical path) and the readiness Job waits for both: `pulumi up` never completes without it.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import pulumi_kubernetes as k8s
 
 from components.clickhouse_restore import ClickHouseRestore
 from components.cluster_addons import POD_READINESS_GATE_LABEL
-from components.external_secrets import SecretRef, external_secret, secret_store
+from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
 from components.iam import policy_document
 from components.irsa import IrsaRole, IrsaRoleArgs
@@ -190,6 +193,8 @@ class LangSmithArgs:
     oidc_issuer: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     bucket_kms_key_arn: pulumi.Input[str]
+    # The key of the stack's secrets (and of the RDS-managed master secret).
+    secrets_kms_key_arn: pulumi.Input[str]
     values: LangSmithValuesInput
     # langsmith-config Secret keys -> where each comes from (secret refs or literal strings).
     config_secret: Mapping[str, SecretRef | pulumi.Input[str]]
@@ -204,6 +209,16 @@ class LangSmithArgs:
     # restore.clickhouseSnapshot: the ClickHouse data claim, created in the namespace before the release.
     clickhouse_restore: ClickHouseRestore | None = None
     deployments: DeploymentsWiring | None = None
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    """One Kubernetes Secret to build: its name, the Secrets Manager values it reads, its template."""
+
+    target: str
+    refs: Mapping[str, SecretRef]
+    template: Mapping[str, pulumi.Input[str]] | None
+    refresh_interval: str = "1h"
 
 
 def s3_access_policy(bucket_arn: str, kms_key_arn: str) -> str:
@@ -270,14 +285,15 @@ class LangSmith(pulumi.ComponentResource):
                 vpc_cidr=args.deployments.vpc_cidr, provider=args.provider, parent=self, depends_on=[namespace])
             # The policy exists before the operator can start an agent.
             deployment_prerequisites = [agents_fenced, args.deployments.operator_crd, args.deployments.gateway]
-        self._store = secret_store(f"{name}-secret-store", namespace=args.namespace, region=args.region,
-                                   provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])
-        self.external_secrets = [
-            self._config_secret(),
-            self._postgres_secret(),
-            self._redis_secret(),
-            self._clickhouse_secret(),
-        ]
+        specs = [self._config_secret(), self._postgres_secret(), self._redis_secret(), self._clickhouse_secret()]
+        # The store's role reads exactly what these ExternalSecrets name.
+        self._store = namespace_secret_store(
+            f"{name}-secret-store", namespace=args.namespace, region=args.region,
+            secret_arns=[ref.secret_arn for spec in specs for ref in spec.refs.values()],
+            secrets_kms_key_arn=args.secrets_kms_key_arn, oidc_provider_arn=args.oidc_provider_arn,
+            oidc_issuer=args.oidc_issuer, provider=args.provider, parent=self,
+            depends_on=[namespace, *args.depends_on]).store
+        self.external_secrets = [self._external_secret(spec) for spec in specs]
 
         self.s3_roles = {
             component: IrsaRole(f"{name}-s3-{component}", IrsaRoleArgs(
@@ -296,7 +312,12 @@ class LangSmith(pulumi.ComponentResource):
         self.values = release_options(build_values(dataclasses.replace(
             args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})),
             namespace=args.namespace, in_cluster_clickhouse=args.values.clickhouse is not None)
-        # Installed before the release, so that no rotation goes unseen once LangSmith runs.
+        # Installed beside the release, not before it: Reloader acts only on Secret updates it sees
+        # while running (create events are ignored with the chart's reloadOnCreate: false,
+        # stakater/Reloader@chart-v2.2.16 internal/pkg/controller/controller.go Add), so waiting for
+        # it bought nothing at install time and cost the first deploy a release's install. The
+        # readiness Job waits for it instead: no `pulumi up` ends, and no later upgrade begins,
+        # without Reloader running, and it is up long before the release's hooks finish.
         self.reloader = helm_release(
             f"{name}-reloader", release_name=RELOADER_RELEASE_NAME, chart=RELOADER, namespace=args.namespace,
             values=reloader_values(), provider=args.provider, parent=self, timeout=600,
@@ -307,7 +328,7 @@ class LangSmith(pulumi.ComponentResource):
             chart=dataclasses.replace(LANGSMITH, version=args.chart_version), namespace=args.namespace,
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
             await_readiness=False,
-            depends_on=[namespace, metadata_closed, self.reloader, *self.external_secrets, *args.depends_on,
+            depends_on=[namespace, metadata_closed, *self.external_secrets, *args.depends_on,
                         *restored_claims, *deployment_prerequisites],
         )
         self.readiness = self._readiness_check()
@@ -384,44 +405,42 @@ class LangSmith(pulumi.ComponentResource):
                 )),
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[self.release, service_account, role, binding]),
+                                        depends_on=[self.release, self.reloader, service_account, role, binding]),
         )
 
     # -- Secrets -------------------------------------------------------------------------
-    def _external_secret(self, target: str, refs: Mapping[str, SecretRef],
-                         template: Mapping[str, pulumi.Input[str]] | None,
-                         refresh_interval: str = "1h") -> k8s.apiextensions.CustomResource:
-        return external_secret(f"{self._name}-{target}", namespace=self._args.namespace, target=target, refs=refs,
-                               template=template, store=self._store, provider=self._args.provider, parent=self,
-                               refresh_interval=refresh_interval)
+    def _external_secret(self, spec: SecretSpec) -> k8s.apiextensions.CustomResource:
+        return external_secret(f"{self._name}-{spec.target}", namespace=self._args.namespace, target=spec.target,
+                               refs=spec.refs, template=spec.template, store=self._store,
+                               provider=self._args.provider, parent=self, refresh_interval=spec.refresh_interval)
 
-    def _config_secret(self) -> k8s.apiextensions.CustomResource:
+    def _config_secret(self) -> SecretSpec:
         refs = {k: v for k, v in self._args.config_secret.items() if isinstance(v, SecretRef)}
         literals = {k: v for k, v in self._args.config_secret.items() if not isinstance(v, SecretRef)}
         template = {**{k: "{{ ." + k + " }}" for k in refs}, **literals} if literals else None
-        return self._external_secret(CONFIG_SECRET, refs, template)
+        return SecretSpec(CONFIG_SECRET, refs, template)
 
-    def _postgres_secret(self) -> k8s.apiextensions.CustomResource:
+    def _postgres_secret(self) -> SecretSpec:
         pg = self._args.postgres
         if pg.external_uri_secret_arn is not None:
-            return self._external_secret(POSTGRES_SECRET, {CONNECTION_URL_KEY: SecretRef(pg.external_uri_secret_arn)}, None)
+            return SecretSpec(POSTGRES_SECRET, {CONNECTION_URL_KEY: SecretRef(pg.external_uri_secret_arn)}, None)
         assert pg.master_secret_arn is not None and pg.host is not None
         # The chart wants user:password@host:port/db?params, without a scheme.
         url = pulumi.Output.concat(
             "{{ .username }}:{{ .password | urlquery }}@", pg.host, f":{pg.port}/{pg.database}?sslmode=require")
-        return self._external_secret(POSTGRES_SECRET, {
+        return SecretSpec(POSTGRES_SECRET, {
             "username": SecretRef(pg.master_secret_arn, "username"),
             "password": SecretRef(pg.master_secret_arn, "password"),
         }, {CONNECTION_URL_KEY: url}, refresh_interval=POSTGRES_SECRET_REFRESH)
 
-    def _redis_secret(self) -> k8s.apiextensions.CustomResource:
+    def _redis_secret(self) -> SecretSpec:
         url = pulumi.Output.concat("rediss://:{{ .token | urlquery }}@", self._args.redis_host, ":6379")
-        return self._external_secret(REDIS_SECRET, {"token": SecretRef(self._args.redis_auth_token_arn)},
-                                     {CONNECTION_URL_KEY: url})
+        return SecretSpec(REDIS_SECRET, {"token": SecretRef(self._args.redis_auth_token_arn)},
+                          {CONNECTION_URL_KEY: url})
 
-    def _clickhouse_secret(self) -> k8s.apiextensions.CustomResource:
+    def _clickhouse_secret(self) -> SecretSpec:
         ch = self._args.clickhouse
-        return self._external_secret(CLICKHOUSE_SECRET, {"password": SecretRef(ch.password_secret_arn)}, {
+        return SecretSpec(CLICKHOUSE_SECRET, {"password": SecretRef(ch.password_secret_arn)}, {
             "clickhouse_host": ch.host,
             "clickhouse_port": ch.port,
             "clickhouse_native_port": ch.native_port,

@@ -15,6 +15,7 @@ from typing import Any, Literal, Mapping
 import pulumi
 
 from components import versions
+from components.edge import TARGET_KEEPALIVE_SECONDS
 from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
@@ -304,6 +305,9 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
     # The ALB is ours; the frontend stays internal and joins it through a TargetGroupBinding, or, with
     # LangSmith Deployment, through the Gateway's HTTPRoute behind the ALB.
     values["frontend"]["service"] = {"type": "ClusterIP"}
+    # nginx's keepalive_timeout (chart default "75", a string) must outlast the ALB's idle timeout,
+    # or the ALB reuses connections nginx is closing: sporadic 502s (components/edge.py).
+    values["frontend"]["keepAliveTimeout"] = str(TARGET_KEEPALIVE_SECONDS)
     return values
 
 

@@ -66,7 +66,8 @@ ELASTICACHE = {
 # CloudWatch user guide, "Amazon EKS and Kubernetes Container Insights metrics"
 # (Container-Insights-metrics-EKS; awsdocs/amazon-cloudwatch-user-guide doc_source/Container-Insights-metrics-EKS.md).
 # pod_number_of_container_restarts exists only per PodName + Namespace + ClusterName: a namespace-wide
-# view needs a Metrics Insights query over that schema. The agent publishes every minute.
+# view needs a Metrics Insights query over that schema. The agent publishes every minute, each value
+# the restarts since its previous collection (a delta; awscontainerinsightreceiver podstore.go).
 CONTAINER_INSIGHTS = {
     "cluster_failed_node_count": _spec(("ClusterName",), always=True),
     "node_cpu_utilization": _spec(("ClusterName",), ("NodeName", "ClusterName", "InstanceId"), always=True),

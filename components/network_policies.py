@@ -14,9 +14,18 @@ gateway) gets a policy that selects every pod and allows all egress except the I
   `fence_agents` gives them a narrower one: no IMDS, none of LangSmith's data stores.
 - Only IPv4: the cluster is IPv4 and the launch template keeps the IPv6 IMDS endpoint
   (fd00:ec2::254) off, so there is no IPv6 path to close.
-- Enforced by the VPC CNI's network policy agent (`enableNetworkPolicy`, components/cluster.py).
-  An egress policy with only an ipBlock rule still admits pods and Services: 0.0.0.0/0 covers the
-  VPC's pod IPs and the Service range.
+- Enforced by the VPC CNI's network policy agent (`enableNetworkPolicy`, components/cluster.py)
+  in `strict` mode: a pod starts denied and gets traffic only once the policies that select it
+  are applied, so there is no window after start without them (aws/aws-network-policy-agent#209).
+  A pod no policy selects stays denied for good (aws/amazon-vpc-cni-k8s@v1.21.1 README,
+  NETWORK_POLICY_ENFORCING_MODE; host-network pods are exempt), so every namespace the stack runs
+  pods in has a policy selecting all its pods, created before them: this one where nothing needs
+  instance metadata (ours, External Secrets, KEDA, the event exporter), `allow_all` in the AWS
+  system namespaces (kube-system's CoreDNS, controllers and CSI driver; the CloudWatch add-on's
+  operator). Namespaces users create need a policy of their own (docs/security.md).
+- An egress policy with only an ipBlock rule still admits pods and Services: 0.0.0.0/0 covers the
+  VPC's pod IPs and the Service range. Ingress stays open: a policy without the Ingress type does
+  not isolate ingress (the agent then allows all ingress, as Kubernetes defines).
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import pulumi_kubernetes as k8s
 IMDS_CIDR = "169.254.169.254/32"
 ALL_IPV4 = "0.0.0.0/0"
 POLICY_NAME = "deny-instance-metadata"
+ALLOW_ALL_POLICY_NAME = "allow-all"
 
 
 def deny_instance_metadata(resource_name: str, *, namespace: str, provider: k8s.Provider, parent: pulumi.Resource,
@@ -100,6 +110,24 @@ def fence_agents(resource_name: str, *, namespace: str, agent_label: tuple[str, 
                         cidr=ALL_IPV4, except_=pulumi.Output.from_input(vpc_cidr).apply(
                             lambda cidr: [cidr, IMDS_CIDR])))]),
             ],
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
+    )
+
+
+def allow_all(resource_name: str, *, namespace: str, provider: k8s.Provider, parent: pulumi.Resource,
+              depends_on: Sequence[pulumi.Resource] = ()) -> k8s.networking.v1.NetworkPolicy:
+    """Every pod of `namespace` may send and receive anything: under strict enforcement a pod that
+    no policy selects has no network at all, and AWS's system pods (CoreDNS, the CSI driver, the
+    CloudWatch operator's webhook) must stay as they are without one."""
+    return k8s.networking.v1.NetworkPolicy(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=ALLOW_ALL_POLICY_NAME, namespace=namespace),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+            policy_types=["Ingress", "Egress"],
+            ingress=[k8s.networking.v1.NetworkPolicyIngressRuleArgs()],
+            egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs()],
         ),
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
     )

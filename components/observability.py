@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.network_policies import allow_all, deny_instance_metadata
 from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.iam import plain_service_trust_policy, policy_document
@@ -43,6 +44,7 @@ BACKUP_MANAGED_POLICIES = (
 )
 # CloudWatch user guide, "Install the CloudWatch agent with the Amazon CloudWatch Observability EKS
 # add-on": the IRSA role of the cloudwatch-agent service account gets this policy.
+CLOUDWATCH_NAMESPACE = "amazon-cloudwatch"  # the add-on's
 CLOUDWATCH_AGENT_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 
 
@@ -65,6 +67,8 @@ class ObservabilityArgs:
     cluster_name: str
     region: str
     provider: k8s.Provider
+    # For the add-on's namespace, which the add-on created on stacks older than our policy there.
+    adopting_provider: k8s.Provider
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
     logs_kms_key_arn: pulumi.Input[str]
@@ -131,10 +135,18 @@ class Observability(pulumi.ComponentResource):
         ) for kind in CONTAINER_INSIGHTS_LOG_GROUPS]
         agent_role = IrsaRole(f"{name}-cloudwatch-agent", IrsaRoleArgs(
             oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer,
-            namespace="amazon-cloudwatch", service_account="cloudwatch-agent",
+            namespace=CLOUDWATCH_NAMESPACE, service_account="cloudwatch-agent",
             description="CloudWatch agent and Fluent Bit (Container Insights)",
             managed_policy_arns=[CLOUDWATCH_AGENT_POLICY],
         ), opts=pulumi.ResourceOptions(parent=self))
+        # Under strict network policy enforcement the add-on's non-host-network pods (its operator,
+        # whose webhook the API server calls) would have no network without a policy selecting
+        # them; the agent and Fluent Bit use the host network and need instance metadata.
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-cloudwatch-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=CLOUDWATCH_NAMESPACE),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.adopting_provider, retain_on_delete=True))
+        open_policy = allow_all(f"{name}-cloudwatch-allow-all", namespace=CLOUDWATCH_NAMESPACE,
+                                provider=args.provider, parent=self, depends_on=[namespace])
         aws.eks.Addon(
             f"{name}-cloudwatch-observability",
             cluster_name=args.cluster_name,
@@ -143,7 +155,7 @@ class Observability(pulumi.ComponentResource):
             service_account_role_arn=agent_role.arn,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, *args.nodes_ready]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, open_policy, *args.nodes_ready]),
         )
 
     def _event_exporter(self) -> None:
@@ -154,6 +166,8 @@ class Observability(pulumi.ComponentResource):
 
         namespace = k8s.core.v1.Namespace(f"{name}-events-ns", metadata=k8s.meta.v1.ObjectMetaArgs(name="kube-events"),
                                           opts=k8s_opts(*args.nodes_ready))
+        metadata_closed = deny_instance_metadata(f"{name}-events-deny-instance-metadata", namespace="kube-events",
+                                                 provider=args.provider, parent=self, depends_on=[namespace])
         meta = k8s.meta.v1.ObjectMetaArgs(name="event-exporter", namespace="kube-events")
         account = k8s.core.v1.ServiceAccount(f"{name}-events-sa", metadata=meta, opts=k8s_opts(namespace))
         role = k8s.rbac.v1.ClusterRole(
@@ -196,7 +210,7 @@ class Observability(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=k8s_opts(config, account),
+            opts=k8s_opts(config, account, metadata_closed),
         )
 
     # -- alarms ----------------------------------------------------------------------------
@@ -256,11 +270,15 @@ class Observability(pulumi.ComponentResource):
             "alb-unhealthy-targets": self._alarm(
                 "alb-unhealthy-targets", "Frontend pods fail the ALB health check", "AWS/ApplicationELB",
                 "UnHealthyHostCount", {**alb, "TargetGroup": a.target_group_arn_suffix}, "Maximum", above, 0, 2),
-            # Container Insights publishes restarts per pod only: a Metrics Insights query takes the
-            # worst pod of the namespace. The figure is the pod's restart count since it started.
+            # Container Insights publishes restarts per pod only, and each datapoint is the restarts
+            # since the agent's previous collection (a minute), not a running count: the receiver
+            # subtracts the pod's previous RestartCount sum (awscontainerinsightreceiver
+            # internal/stores/podstore.go, addStatus). So the namespace's restarts in 5 minutes are
+            # the SUM over every pod and datapoint of the period; MAX was the largest one-minute
+            # step of one pod, which a crash-looping pod (back-off up to 5 minutes) never exceeds.
             "pod-restarts": self._query_alarm(
-                "pod-restarts", "A LangSmith pod has restarted its containers more than the threshold",
-                f"SELECT MAX(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ClusterName, "
+                "pod-restarts", "LangSmith containers restarted more than the threshold in 5 minutes",
+                f"SELECT SUM(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ClusterName, "
                 f"Namespace, PodName) WHERE ClusterName = '{a.cluster_name}' AND Namespace = '{a.langsmith_namespace}'",
                 "pod_number_of_container_restarts", "ContainerInsights", above, t.pod_restarts_per_5_minutes),
             "failed-nodes": self._alarm("failed-nodes", "A node reports a failed condition", "ContainerInsights",
@@ -285,8 +303,14 @@ class Observability(pulumi.ComponentResource):
                 "rds-free-storage", "PostgreSQL is running out of storage", "AWS/RDS", "FreeStorageSpace", db,
                 "Minimum", below, t.rds_free_storage_gb * 2**30)
             alarms["rds-connections"] = self._alarm(
-                "rds-connections", "PostgreSQL connections near the limit (or none: database unreachable)",
+                "rds-connections", "PostgreSQL connections near the limit",
                 "AWS/RDS", "DatabaseConnections", db, "Maximum", above, t.rds_max_connections)
+            # RDS publishes 0 (a value, not missing data) while nobody is connected, so "unreachable"
+            # needs its own alarm: LangSmith's services keep connection pools open, and none for
+            # 10 minutes means they cannot reach the database (two periods: a rollout is no page).
+            alarms["rds-no-connections"] = self._alarm(
+                "rds-no-connections", "No PostgreSQL connections: LangSmith cannot reach the database",
+                "AWS/RDS", "DatabaseConnections", db, "Maximum", below, 1, 2)
         if a.clickhouse_in_cluster:
             alarms["clickhouse-disk"] = self._alarm(
                 "clickhouse-disk", "The ClickHouse volume is filling up (traces)", CUSTOM_METRIC_NAMESPACE,

@@ -10,7 +10,10 @@ from pricing.engine import BillItem
 from settings import Settings, Shape
 from settings.byoc import langchain_builds_the_vpc
 
-WAF_RULES = 5  # rate limit + the four AWS managed groups of components.edge.MANAGED_RULE_GROUPS
+# The four AWS managed groups of components.edge.MANAGED_RULE_GROUPS and the rate limits: two in
+# self-hosted (trace ingestion and the rest), one in hybrid (components.edge._rate_rules).
+MANAGED_WAF_RULES = 4
+RATE_RULES = {Shape.SELF_HOSTED: 2, Shape.HYBRID: 1, Shape.AGENT_SERVER: 1}
 
 
 def _secret_count(s: Settings) -> int:
@@ -60,7 +63,7 @@ def items_from_settings(s: Settings) -> list[BillItem]:
         for name, pool in pools:
             bill += items.node_group(f"cluster-{name}", pool.instance_types[0], pool.desired_size,
                                      pool.capacity_type == "SPOT", pool.disk_size_gb)
-        bill += items.load_balancer("edge-alb") + items.web_acl("edge-waf", WAF_RULES)
+        bill += items.load_balancer("edge-alb") + items.web_acl("edge-waf", MANAGED_WAF_RULES + RATE_RULES[s.shape])
     if s.shape is Shape.AGENT_SERVER:
         bill += items.postgres("postgres-instance", s.postgres.instance_class, s.postgres.allocated_storage_gb,
                                s.postgres.multi_az)

@@ -75,11 +75,10 @@ IMAGES: tuple[Image, ...] = (
     Image(f"ghcr.io/stakater/reloader (chart {versions.RELOADER.version})", ("self-hosted", "agent-server"),
           "stakater/Reloader@chart-v2.2.16 .github/workflows/release.yaml: platforms linux/amd64,linux/arm,linux/arm64"),
     # Agent servers: the user's own image (built by `langgraph build` for whatever platform they
-    # chose: nothing establishes arm64), and psql for the database Job (Docker official image,
-    # multi-platform).
+    # chose: nothing establishes arm64), and psql for the database Job (the chart's pgvector image:
+    # its platforms not checked here).
     Image("the Agent Servers' own images (agentServer.servers[].image)", ("agent-server",), None),
-    Image(versions.AGENT_SERVER_DB_BOOTSTRAP_IMAGE, ("agent-server",),
-          "Docker official image postgres: published for amd64 and arm64v8 (docker-library/official-images)"),
+    Image(versions.AGENT_SERVER_DB_BOOTSTRAP_IMAGE, ("agent-server",), None),
     Image(versions.AWS_CLI_IMAGE, ("self-hosted",), None),
     Image(versions.CURL_IMAGE, ("self-hosted",), None),
 )

@@ -82,17 +82,22 @@ def build(f: Foundation) -> None:
     cluster = f.cluster(in_cluster_clickhouse=False)
     redis.allow_from("eks-nodes", cluster.cluster_security_group_id)
     postgres.allow_from("eks-nodes", cluster.cluster_security_group_id)
-    readable = pulumi.Output.all(secrets.arns, postgres.master_secret_arn).apply(lambda v: [*v[0], v[1]])
-    addons = f.addons(cluster, readable)
+    addons = f.addons(cluster)
     # TLS, WAF and logs on our ALB (certificate *.<domain>); Envoy Gateway routes by host and path.
     edge = f.edge(cluster, f.access_logs(), a.domain, a.hosted_zone_id, target_port=ENVOY_HTTP_PORT,
-                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
+                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True,
+                  trace_ingestion=False)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
         listener_hostname=f"*.{a.domain}", provider=cluster.provider, target_group_arn=edge.target_group.arn,
         adopting_provider=cluster.adopting_provider(), depends_on=[addons.load_balancer_controller],
     ), opts=opts)
+    readable = [secrets.license_key.arn, postgres.master_secret_arn, secrets.named[REDIS_TOKEN_SECRET].arn]
+    if API_KEY_SECRET in secrets.named:
+        readable.append(secrets.named[API_KEY_SECRET].arn)
     home = AgentServerNamespace("agent-servers", AgentServerNamespaceArgs(
-        region=s.region, provider=cluster.provider, depends_on=[addons.external_secrets]), opts=opts)
+        region=s.region, provider=cluster.provider, secret_arns=readable, secrets_kms_key_arn=keys.secrets_key.arn,
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        depends_on=[addons.external_secrets]), opts=opts)
 
     servers: list[AgentServer] = []
     api_key = secrets.named.get(API_KEY_SECRET)
@@ -114,7 +119,7 @@ def build(f: Foundation) -> None:
     obs = s.observability
     observability = Observability("observability", ObservabilityArgs(
         name_prefix=s.name_prefix, account_id=f.account_id, cluster_name=s.cluster_name, region=s.region,
-        provider=cluster.provider, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        provider=cluster.provider, adopting_provider=cluster.adopting_provider(), oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
         logs_kms_key_arn=keys.logs_key.arn, data_kms_key_arn=keys.data_key.arn,
         log_retention_days=s.log_retention_days,
         thresholds=AlarmThresholds(

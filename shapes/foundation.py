@@ -153,7 +153,7 @@ class Foundation:
             kubeconfig_role_arn=self.aws_settings.role_arn,
         ), opts=self.opts)
 
-    def addons(self, cluster: Cluster, secret_arns: pulumi.Input[list[str]]) -> ClusterAddons:
+    def addons(self, cluster: Cluster) -> ClusterAddons:
         s = self.settings
         return ClusterAddons("addons", ClusterAddonsArgs(
             cluster_name=s.cluster_name,
@@ -162,19 +162,20 @@ class Foundation:
             oidc_provider_arn=cluster.oidc_provider_arn,
             oidc_issuer=cluster.oidc_issuer,
             provider=cluster.provider,
-            secret_arns=secret_arns,
-            secrets_kms_key_arn=self.keys.secrets_key.arn,
+            adopting_provider=cluster.adopting_provider(),
             depends_on=[cluster.general_node_group, *cluster.addons],
         ), opts=self.opts)
 
     def edge(self, cluster: Cluster, access_logs: LogBucket, domain: str, hosted_zone_id: str, *,
              target_port: int = FRONTEND_CONTAINER_PORT, health_check_path: str = HEALTH_CHECK_PATH,
-             health_check_port: int | None = None, wildcard: bool = False, in_cluster_https: bool = False) -> Edge:
+             health_check_port: int | None = None, wildcard: bool = False, in_cluster_https: bool = False,
+             trace_ingestion: bool = True) -> Edge:
         """The ALB, WAF, certificate and DNS in front of the cluster's pods on `target_port`.
 
         `in_cluster_https`: pods call the ALB's own URL (LangSmith Deployment's health check of each
         agent, settings.langsmith.ingress_health_check): an internal ALB admits the cluster's security
-        group; a public one restricted by edge.allowedCidrs admits the NAT gateways' addresses."""
+        group; a public one restricted by edge.allowedCidrs admits the NAT gateways' addresses.
+        `trace_ingestion`: LangSmith's ingestion paths get their own WAF rate limit (self-hosted only)."""
         s = self.settings
         open_to_all = "0.0.0.0/0" in s.edge.allowed_cidrs
         in_cluster_groups = [cluster.cluster_security_group_id] if in_cluster_https and s.edge.internal else []
@@ -193,6 +194,7 @@ class Foundation:
             logs_kms_key_arn=self.keys.logs_key.arn,
             log_retention_days=s.log_retention_days,
             waf_rate_limit=s.edge.waf_rate_limit,
+            waf_ingest_rate_limit=s.edge.waf_ingest_rate_limit if trace_ingestion else None,
             deletion_protection=s.protect_data,
             target_port=target_port,
             health_check_path=health_check_path,

@@ -23,10 +23,11 @@ def build(f: Foundation) -> None:
         named={f"listener-{l.name}-api-key": pulumi.Output.secret(api_keys[l.name]) for l in hybrid.listeners},
     ), opts=f.opts)
     cluster = f.cluster(in_cluster_clickhouse=False)
-    addons = f.addons(cluster, secrets.arns)
+    addons = f.addons(cluster)
     # TLS, WAF and logs stay on our ALB; Envoy Gateway routes by listener hostname to the agents.
     edge = f.edge(cluster, f.access_logs(), hybrid.domain, hybrid.hosted_zone_id, target_port=ENVOY_HTTP_PORT,
-                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True)
+                  health_check_path=ENVOY_READY_PATH, health_check_port=ENVOY_READY_PORT, wildcard=True,
+                  trace_ingestion=False)
     gateway = AgentGateway("gateway", AgentGatewayArgs(
         listener_hostname=f"*.{hybrid.domain}", provider=cluster.provider, target_group_arn=edge.target_group.arn,
         adopting_provider=cluster.adopting_provider(),
@@ -49,6 +50,9 @@ def build(f: Foundation) -> None:
             gateway_api=hybrid.gateway_api,
             region=s.region,
             provider=cluster.provider,
+            secrets_kms_key_arn=f.keys.secrets_key.arn,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
             operator_crd=crd,
             depends_on=[addons.keda, addons.external_secrets, gateway.gateway],
         ), opts=f.opts)

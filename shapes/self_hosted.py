@@ -99,10 +99,7 @@ def build(f: Foundation) -> None:
     redis.allow_from("eks-nodes", cluster.cluster_security_group_id)
     if postgres is not None:
         postgres.allow_from("eks-nodes", cluster.cluster_security_group_id)
-    # External Secrets may read the stack's secrets and the RDS-managed master secret, nothing else.
-    readable_secrets = (pulumi.Output.all(secrets.arns, postgres.master_secret_arn).apply(
-        lambda v: [*v[0], v[1]]) if postgres is not None else secrets.arns)
-    addons = f.addons(cluster, readable_secrets)
+    addons = f.addons(cluster)
     deployments = app.deployments.enabled
     routing = deployment_routing(s)
     if deployments:
@@ -117,7 +114,8 @@ def build(f: Foundation) -> None:
     wiring = deployments_wiring(f, cluster, addons, edge, app.domain) if deployments else None
 
     clickhouse_restore = restored_clickhouse(f, cluster)
-    args = langsmith_args(s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge)
+    args = langsmith_args(s, app, secrets, postgres, redis, blob_storage, cluster, addons, edge,
+                          f.keys.secrets_key.arn)
     langsmith = LangSmith("langsmith", dataclasses.replace(
         args, chart_version=app.chart_version, clickhouse_restore=clickhouse_restore, deployments=wiring,
         target_group_arn=None if deployments else args.target_group_arn), opts=opts)
@@ -189,7 +187,8 @@ def restored_clickhouse(f: Foundation, cluster: Cluster) -> ClickHouseRestore | 
 
 
 def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgres: Postgres | None, redis: Redis,
-                   blob_storage: BlobStorage, cluster: Cluster, addons: ClusterAddons, edge: Edge) -> LangSmithArgs:
+                   blob_storage: BlobStorage, cluster: Cluster, addons: ClusterAddons, edge: Edge,
+                   secrets_kms_key_arn: pulumi.Input[str]) -> LangSmithArgs:
     """Everything the LangSmith release needs, from the components built before it."""
     assert secrets.generated is not None and secrets.license_key is not None
     generated = secrets.generated
@@ -239,6 +238,7 @@ def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgr
         oidc_issuer=cluster.oidc_issuer,
         bucket_arn=blob_storage.bucket_arn,
         bucket_kms_key_arn=blob_storage.kms_key_arn,
+        secrets_kms_key_arn=secrets_kms_key_arn,
         values=LangSmithValuesInput(
             hostname=app.domain or "",
             region=s.region,
@@ -279,6 +279,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         cluster_name=s.cluster_name,
         region=s.region,
         provider=cluster.provider,
+        adopting_provider=cluster.adopting_provider(),
         oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer,
         logs_kms_key_arn=f.keys.logs_key.arn,
@@ -297,7 +298,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         redis_group_id=redis.replication_group.replication_group_id,
         redis_member_cluster_ids=redis.member_cluster_ids,
         langsmith_namespace=LANGSMITH_NAMESPACE,
-        health_check_domain=None if s.edge.internal else (s.langsmith.domain if s.langsmith else None),
+        health_check_domain=health_check_domain(s),
         rds_identifier=postgres.instance.identifier if postgres else None,
         rds_arn=postgres.instance.arn if postgres else None,
         clickhouse_in_cluster=in_cluster_clickhouse,
@@ -308,3 +309,14 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         nodes_ready=[cluster.general_node_group, *cluster.addons],
         langsmith_ready=[langsmith.release],
     )
+
+
+def health_check_domain(s: Settings) -> str | None:
+    """The domain Route53 health-checks, or None where its checkers cannot reach the ALB: an
+    internal ALB, or one that admits only `edge.allowedCidrs` without the whole internet (Route53's
+    checkers call from AWS ranges of their own, ip-ranges.json ROUTE53_HEALTHCHECKS, which such a
+    list would have to name; the check would fail for good and its alarm never clear). The target
+    group's unhealthy-host alarm watches the pods either way."""
+    if s.edge.internal or "0.0.0.0/0" not in s.edge.allowed_cidrs or s.langsmith is None:
+        return None
+    return s.langsmith.domain

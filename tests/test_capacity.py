@@ -231,7 +231,8 @@ def test_dataplane_values_are_keys_the_chart_reads():
         args = DataPlaneArgs(listener_name="a", listener_id="id", workspace_id="ws", watch_namespaces=["x"],
                              api_key_secret_arn="arn", host_backend_url="https://h", smith_backend_url="https://s",
                              hostname="a.example.com", gateway_api=gateway_api, region="us-east-1",
-                             provider=None, operator_crd=None)  # type: ignore[arg-type]
+                             provider=None, secrets_kms_key_arn="arn", oidc_provider_arn="arn",  # type: ignore[arg-type]
+                             oidc_issuer="issuer", operator_crd=None)  # type: ignore[arg-type]
         values = dataplane_values(args, "secret")
         assert facts.ignored(leaf_paths(values)) == set()
 

@@ -238,11 +238,18 @@ def test_storage_classes(prod_run: ProgramRun):
 
 
 def test_every_kubernetes_resource_uses_the_explicit_provider(prod_run: ProgramRun):
-    (provider,) = prod_run.of_type("pulumi:providers:kubernetes")
+    providers = prod_run.of_type("pulumi:providers:kubernetes")
+    (provider,) = [p for p in providers if not p.inputs.get("upsertExistingObjects")]
     assert provider.inputs["clusterIdentifier"] == "ls-prod-eks"
     assert json.loads(provider.inputs["kubeconfig"])["clusters"][0]["name"] == "ls-prod-eks"
     kube = [r for r in prod_run.registrations if r.custom and r.type.startswith("kubernetes:")]
-    assert kube and all((r.provider or "").startswith(provider.urn + "::") for r in kube)
+    on_main = [r for r in kube if (r.provider or "").startswith(provider.urn + "::")]
+    # the rest: namespaces older stacks let Helm or the add-on create, adopted and kept on delete
+    adopted = [r for r in kube if r not in on_main]
+    (adopting,) = [p for p in providers if p is not provider]
+    assert all((r.provider or "").startswith(adopting.urn + "::") and r.type == "kubernetes:core/v1:Namespace"
+               and r.retain_on_delete for r in adopted)
+    assert sorted(r.inputs["metadata"]["name"] for r in adopted) == ["amazon-cloudwatch", "external-secrets", "keda"]
 
 
 # -- IRSA ------------------------------------------------------------------------------------
@@ -259,7 +266,7 @@ def test_irsa_trust_binds_exactly_one_service_account():
 
 @pytest.mark.parametrize("component, service_account", [
     ("addons-load-balancer-controller", "kube-system:aws-load-balancer-controller"),
-    ("addons-external-secrets", "external-secrets:external-secrets"),
+    ("langsmith-secret-store-reader", "langsmith:secrets-reader"),
     ("addons-cluster-autoscaler", "kube-system:cluster-autoscaler"),
     ("cluster-ebs-csi", "kube-system:ebs-csi-controller-sa"),
 ])
@@ -274,17 +281,79 @@ def test_controller_roles_trust_their_service_account_only(prod_run: ProgramRun,
         f"{cluster['oidcIssuer']}:aud": "sts.amazonaws.com"}
 
 
-def test_external_secrets_reads_only_the_stacks_secrets(prod_run: ProgramRun):
-    _, inline = irsa_role(prod_run, "addons-external-secrets")
+def test_langsmiths_secret_reader_reads_what_its_external_secrets_name(prod_run: ProgramRun):
+    _, inline = irsa_role(prod_run, "langsmith-secret-store-reader")
     assert inline is not None
     statements = {s["Sid"]: s for s in inline["Statement"]}
-    expected = {s.outputs["arn"] for s in prod_run.of_type("aws:secretsmanager/secret:Secret")}
-    expected.add(prod_run.outputs["databaseMasterSecretArn"])
-    assert set(statements["ReadStackSecrets"]["Resource"]) == expected
-    assert statements["ReadStackSecrets"]["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    named = {d["remoteRef"]["key"] for es in prod_run.of_type(EXTERNAL_SECRET) for d in es.inputs["spec"]["data"]}
+    assert prod_run.outputs["databaseMasterSecretArn"] in named
+    assert set(statements["ReadTheNamespacesSecrets"]["Resource"]) == named
+    assert statements["ReadTheNamespacesSecrets"]["Action"] == ["secretsmanager:GetSecretValue",
+                                                                 "secretsmanager:DescribeSecret"]
     decrypt = statements["DecryptThroughSecretsManager"]
     assert decrypt["Resource"] == prod_run.one("aws:kms/key:Key", "keys-secrets").outputs["arn"]
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+SECRET_STORE = "kubernetes:external-secrets.io/v1:SecretStore"
+
+
+@pytest.mark.parametrize("stack", ["prod", "hybrid"])
+def test_no_secret_store_lends_the_controllers_identity(stack: str, prod_run: ProgramRun):
+    """ESO (2.8.0, 2.9.0) aggregates SecretStore/ExternalSecret create rights into `edit` and `admin`, and a
+    store without `auth` uses the controller's AWS credentials (auth.go constructCredsProvider).
+    So: no aggregation, a controller without an AWS role, and every store reads as a service account
+    of its own namespace whose role may read only the secrets that namespace's ExternalSecrets name."""
+    run = prod_run if stack == "prod" else run_stack("hybrid")
+    eso = release(run, "external-secrets").inputs["values"]
+    assert eso["rbac"] == {"aggregateToEdit": False, "aggregateToAdmin": False, "serviceAccountTokenCreate": False}
+    assert "annotations" not in eso["serviceAccount"]
+    # the chart reads these keys at the pin (external-secrets values.yaml, helm-chart-<pin>)
+    assert versions.EXTERNAL_SECRETS.version == "2.9.0"
+    cluster = run.one(CLUSTER).outputs
+    eso_subject = f"{cluster['oidcIssuer']}:sub"
+    roles = run.of_type("aws:iam/role:Role")
+    for role in roles:
+        (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+        subject = statement.get("Condition", {}).get("StringEquals", {}).get(eso_subject)
+        assert subject != "system:serviceaccount:external-secrets:external-secrets", role.name
+    stores = run.of_type(SECRET_STORE)
+    assert stores
+    readers_by_namespace: dict[str, set[str]] = {}
+    for store in stores:
+        namespace = store.inputs["metadata"]["namespace"]
+        auth = store.inputs["spec"]["provider"]["aws"].get("auth")
+        assert auth == {"jwt": {"serviceAccountRef": {"name": "secrets-reader"}}}, namespace
+        (account,) = [a for a in run.of_type("kubernetes:core/v1:ServiceAccount")
+                      if a.inputs["metadata"] == {**a.inputs["metadata"], "name": "secrets-reader", "namespace": namespace}]
+        role_arn = account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+        (role,) = [r for r in roles if r.outputs["arn"] == role_arn]
+        (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+        assert statement["Condition"]["StringEquals"][eso_subject] == f"system:serviceaccount:{namespace}:secrets-reader"
+        (inline,) = [p for p in run.of_type("aws:iam/rolePolicy:RolePolicy")
+                     if p.name == role.name.removesuffix("-role") + "-policy"]
+        reads = {a for s in policy(inline)["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
+                 for a in s["Resource"]}
+        named = {d["remoteRef"]["key"] for es in run.of_type(EXTERNAL_SECRET)
+                 if es.inputs["metadata"]["namespace"] == namespace for d in es.inputs["spec"]["data"]}
+        assert reads == named, namespace
+        readers_by_namespace[namespace] = reads
+        # the controller may mint a token for that account only
+        (token_role,) = [r for r in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+                         if r.inputs["metadata"] == {"name": "secrets-reader", "namespace": namespace}]
+        assert token_role.inputs["rules"] == [{"apiGroups": [""], "resources": ["serviceaccounts/token"],
+                                               "resourceNames": ["secrets-reader"], "verbs": ["create"]}]
+        (binding,) = [b for b in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+                      if b.inputs["metadata"] == {"name": "secrets-reader", "namespace": namespace}]
+        assert binding.inputs["subjects"] == [{"kind": "ServiceAccount", "name": "external-secrets",
+                                               "namespace": "external-secrets"}]
+        assert account.urn in store.dependencies and binding.urn in store.dependencies
+    # no namespace's reader reads another's secrets (hybrid: one listener key each)
+    namespaces = sorted(readers_by_namespace)
+    for i, a in enumerate(namespaces):
+        for b in namespaces[i + 1:]:
+            assert not readers_by_namespace[a] & readers_by_namespace[b], (a, b)
 
 
 def test_cluster_autoscaler_scales_only_this_clusters_groups(prod_run: ProgramRun):
@@ -329,14 +398,14 @@ def test_controller_releases_wait_for_nodes_and_coredns(prod_run: ProgramRun):
 
 def test_controller_service_accounts_carry_their_role(prod_run: ProgramRun):
     role_arn = {n: prod_run.one("aws:iam/role:Role", f"addons-{n}-role").outputs["arn"]
-                for n in ("load-balancer-controller", "external-secrets", "cluster-autoscaler")}
+                for n in ("load-balancer-controller", "cluster-autoscaler")}
     lbc = release(prod_run, "aws-load-balancer-controller").inputs["values"]
     assert lbc["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller",
                                      "annotations": {"eks.amazonaws.com/role-arn": role_arn["load-balancer-controller"]}}
     assert lbc["clusterName"] == "ls-prod-eks" and lbc["region"] == "us-east-1"
     assert lbc["vpcId"] == prod_run.outputs["vpcId"]
     eso = release(prod_run, "external-secrets").inputs["values"]
-    assert eso["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["external-secrets"]
+    assert eso["serviceAccount"] == {"create": True, "name": "external-secrets"}  # no AWS identity
     ca = release(prod_run, "cluster-autoscaler").inputs["values"]
     assert ca["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn["cluster-autoscaler"]
     assert ca["autoDiscovery"] == {"clusterName": "ls-prod-eks"} and ca["awsRegion"] == "us-east-1"
@@ -375,6 +444,8 @@ def metadata_policies(run: ProgramRun) -> dict[str, dict]:
     """namespace -> spec of its instance-metadata policy (one per namespace)."""
     policies: dict[str, dict] = {}
     for p in run.of_type(NETWORK_POLICY):
+        if p.inputs["metadata"]["name"] != "deny-instance-metadata":
+            continue
         namespace = p.inputs["metadata"]["namespace"]
         assert namespace not in policies, f"two policies in {namespace}"
         policies[namespace] = p.inputs["spec"]
@@ -393,11 +464,59 @@ def assert_closes_instance_metadata_only(spec: dict) -> None:
 
 def test_langsmith_pods_cannot_reach_instance_metadata(prod_run: ProgramRun):
     policies = metadata_policies(prod_run)
-    assert set(policies) == {LANGSMITH_NAMESPACE}
-    assert_closes_instance_metadata_only(policies[LANGSMITH_NAMESPACE])
+    assert set(policies) == {LANGSMITH_NAMESPACE, "external-secrets", "keda", "kube-events"}
+    for spec in policies.values():
+        assert_closes_instance_metadata_only(spec)
     # the policy exists before the chart's pods do
-    (policy_registration,) = prod_run.of_type(NETWORK_POLICY)
+    (policy_registration,) = [p for p in prod_run.of_type(NETWORK_POLICY)
+                              if p.inputs["metadata"]["namespace"] == LANGSMITH_NAMESPACE]
     assert policy_registration.urn in prod_run.one(RELEASE, "langsmith-release").dependencies
+
+
+def all_dependencies(run: ProgramRun, registration: Registration) -> set[str]:
+    """Every URN `registration` waits for, directly or through what it waits for."""
+    by_urn = {r.urn: r for r in run.registrations}
+    seen: set[str] = set()
+    todo = list(registration.dependencies)
+    while todo:
+        urn = todo.pop()
+        if urn not in seen:
+            seen.add(urn)
+            todo.extend(by_urn[urn].dependencies if urn in by_urn else [])
+    return seen
+
+
+# Where the EKS add-ons the program installs run their (non-host-network) pods.
+ADDON_NAMESPACES = {"coredns": "kube-system", "aws-ebs-csi-driver": "kube-system",
+                    "amazon-cloudwatch-observability": "amazon-cloudwatch"}
+POD_KINDS = ("kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
+             "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "hybrid"])
+def test_strict_policy_mode_cuts_no_pod_off(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    # Strict mode: a pod that no NetworkPolicy selects is denied all traffic, for good
+    # (aws/amazon-vpc-cni-k8s@v1.21.1 README "NETWORK_POLICY_ENFORCING_MODE"; EKS user guide: "this
+    # requirement applies to the CoreDNS pods"). So every namespace the stack runs pods in has a
+    # policy selecting all its pods, and whatever starts those pods waits for it.
+    run = {"dev": dev_run, "prod": prod_run}.get(stack) or run_stack("hybrid")
+    policies: dict[str, list[Registration]] = {}
+    for p in run.of_type(NETWORK_POLICY):
+        if p.inputs["spec"]["podSelector"] == {}:
+            policies.setdefault(p.inputs["metadata"]["namespace"], []).append(p)
+    starters: list[tuple[Registration, str]] = []
+    starters += [(r, r.inputs["namespace"]) for r in run.of_type(RELEASE)]
+    starters += [(r, ADDON_NAMESPACES[r.inputs["addonName"]]) for r in run.of_type("aws:eks/addon:Addon")]
+    starters += [(r, r.inputs["metadata"]["namespace"]) for kind in POD_KINDS for r in run.of_type(kind)]
+    assert len(starters) > 5
+    for starter, namespace in starters:
+        assert namespace in policies, f"{starter.name}: no policy selects the pods of {namespace}"
+        assert {p.urn for p in policies[namespace]} & all_dependencies(run, starter), \
+            f"{starter.name} starts pods in {namespace} before its policy exists"
+    # kube-system and the CloudWatch add-on's namespace keep all their traffic
+    for namespace in ("kube-system", *(["amazon-cloudwatch"] if stack != "hybrid" else [])):
+        (spec,) = [p.inputs["spec"] for p in policies[namespace]]
+        assert spec == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}
 
 
 def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRun):
@@ -406,6 +525,11 @@ def test_network_policies_are_enforced_and_imds_is_ipv4_only(prod_run: ProgramRu
     # (aws/eks-charts stable/aws-vpc-cni values.yaml at v1.21.1: enableNetworkPolicy, default "false").
     cni = prod_run.one(CLUSTER).inputs["vpcCniOptions"]
     assert cni["enableNetworkPolicy"] is True
+    # From each pod's start, not after a window (aws/aws-network-policy-agent#209): strict mode,
+    # VPC CNI v1.17.1+ (aws/amazon-vpc-cni-k8s@v1.21.1 README), an env of the aws-node container.
+    assert cni["configurationValues"]["env"]["NETWORK_POLICY_ENFORCING_MODE"] == "strict"
+    cni_version = tuple(int(x) for x in versions.EKS_ADDON_VERSIONS["vpc-cni"].lstrip("v").split("-")[0].split("."))
+    assert cni_version >= (1, 17, 1)
     assert "enableNetworkPolicy" not in json.dumps(cni.get("configurationValues", {}))
     for template in prod_run.of_type("aws:ec2/launchTemplate:LaunchTemplate"):
         options = template.inputs["metadataOptions"]

@@ -90,9 +90,16 @@ def test_waf_rules(prod_run: ProgramRun):
     acl = prod_run.one("aws:wafv2/webAcl:WebAcl").inputs
     assert acl["scope"] == "REGIONAL" and acl["defaultAction"] == {"allow": {}}
     rules = {r["name"]: r for r in acl["rules"]}
-    rate = rules["rate-limit-per-ip"]
-    assert rate["action"] == {"block": {}}
-    assert rate["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP", "evaluationWindowSec": 300}
+    ingest, other = rules["rate-ingest-per-ip"], rules["rate-other-per-ip"]
+    assert ingest["action"] == other["action"] == {"block": {}}
+    assert (ingest["priority"], other["priority"]) == (1, 2)
+    ingest_rate, other_rate = ingest["statement"]["rateBasedStatement"], other["statement"]["rateBasedStatement"]
+    assert {k: ingest_rate[k] for k in ("limit", "aggregateKeyType", "evaluationWindowSec")} == {
+        "limit": 50_000, "aggregateKeyType": "IP", "evaluationWindowSec": 300}
+    assert {k: other_rate[k] for k in ("limit", "aggregateKeyType", "evaluationWindowSec")} == {
+        "limit": 10_000, "aggregateKeyType": "IP", "evaluationWindowSec": 300}
+    # the rest is exactly what the ingestion rule is not: every request counts in one bucket
+    assert other_rate["scopeDownStatement"] == {"notStatement": {"statement": ingest_rate["scopeDownStatement"]}}
     for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                   "AWSManagedRulesAmazonIpReputationList"):
         statement = rules[group]["statement"]["managedRuleGroupStatement"]
@@ -110,7 +117,9 @@ def test_waf_rules(prod_run: ProgramRun):
 # a rate-based rule with IP aggregation 2). A regional web ACL allows 1,500 WCUs by default.
 RULE_WCU = {"AWSManagedRulesCommonRuleSet": 700, "AWSManagedRulesKnownBadInputsRuleSet": 200,
             "AWSManagedRulesAmazonIpReputationList": 25, "AWSManagedRulesAnonymousIpList": 50,
-            "rate-limit-per-ip": 2}
+            "rate-limit-per-ip": 2,
+            # rate-based 2 + a scope-down OR of 3 STARTS_WITH byte matches without transformation (2 each)
+            "rate-ingest-per-ip": 8, "rate-other-per-ip": 8}
 WEB_ACL_DEFAULT_WCU_LIMIT = 1500
 
 
@@ -155,7 +164,8 @@ def test_edge_does_not_wait_for_the_cluster(prod_run: ProgramRun):
 
 
 @pytest.mark.parametrize("bad, key", [({"allowedCidrs": ["not-a-cidr"]}, "edge.allowedCidrs[0]"),
-                                      ({"wafRateLimit": 10}, "edge.wafRateLimit")])
+                                      ({"wafRateLimit": 9}, "edge.wafRateLimit"),
+                                      ({"wafIngestRateLimit": 2_000_000_001}, "edge.wafIngestRateLimit")])
 def test_edge_config_errors(bad: dict, key: str):
     from settings import ConfigError
     with pytest.raises(ConfigError) as err:
@@ -179,3 +189,48 @@ def test_alb_access_logs_wait_for_the_log_buckets_policy_ownership_and_encryptio
     if stack == "prod":
         logging = run.one("aws:s3/bucketLogging:BucketLogging", "blob-storage-access-logs")
         assert needed <= set(logging.dependencies)
+
+
+# The chart's nginx routes to the Go ingestion service, without a basePath (langchain-ai/helm@
+# langsmith-0.16.11 charts/langsmith/templates/frontend/config-map.yaml: `location = /api/v1/runs/multipart`,
+# `= /api/v1/runs/batch`, `= /api/v1/runs`, `/api/v1/otel/`, and the legacy `= /api/runs{,/batch,/multipart}`),
+# plus the SDK's non-batch PATCH /api/v1/runs/{id} (langsmith-sdk client.py update_run).
+CHART_INGESTION_ROUTES = ("/api/v1/runs/multipart", "/api/v1/runs/batch", "/api/v1/runs", "/api/v1/otel/v1/traces",
+                          "/api/runs/multipart", "/api/runs/batch", "/api/runs", "/api/v1/runs/0b5e-run-id")
+NOT_INGESTION = ("/", "/api/v1/sessions", "/api/v1/info", "/api/v1/datasets", "/api/v2/", "/api/v1/me")
+
+
+def _matches(scope_down: dict, path: str) -> bool:
+    if "orStatement" in scope_down:
+        return any(_matches(s, path) for s in scope_down["orStatement"]["statements"])
+    if "notStatement" in scope_down:
+        return not _matches(scope_down["notStatement"]["statement"], path)
+    byte_match = scope_down["byteMatchStatement"]
+    assert "uriPath" in byte_match["fieldToMatch"] and byte_match["positionalConstraint"] == "STARTS_WITH"
+    return path.startswith(byte_match["searchString"])
+
+
+def test_trace_ingestion_has_its_own_rate_limit(prod_run: ProgramRun):
+    rules = {r["name"]: r for r in prod_run.one("aws:wafv2/webAcl:WebAcl").inputs["rules"]}
+    ingest = rules["rate-ingest-per-ip"]["statement"]["rateBasedStatement"]["scopeDownStatement"]
+    other = rules["rate-other-per-ip"]["statement"]["rateBasedStatement"]["scopeDownStatement"]
+    for path in CHART_INGESTION_ROUTES:
+        assert _matches(ingest, path) and not _matches(other, path), path
+    for path in NOT_INGESTION:
+        assert _matches(other, path) and not _matches(ingest, path), path
+
+
+def test_hybrid_edge_has_one_rate_limit_for_agents():
+    run = run_stack("hybrid")
+    (rate,) = [r for r in run.one("aws:wafv2/webAcl:WebAcl").inputs["rules"] if "rateBasedStatement" in r["statement"]]
+    assert rate["name"] == "rate-limit-per-ip" and rate["statement"]["rateBasedStatement"]["limit"] == 10_000
+    assert "scopeDownStatement" not in rate["statement"]["rateBasedStatement"]
+
+
+def test_rate_limit_bounds_are_aws_wafs():
+    import botocore.session
+
+    from settings.edge import WAF_RATE_LIMIT_MAX, WAF_RATE_LIMIT_MIN
+    limit = botocore.session.get_session().get_service_model("wafv2").shape_for("RateLimit").metadata
+    assert (WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX) == (limit["min"], limit["max"]) == (10, 2_000_000_000)
+    run_stack("prod", {"edge": {"wafRateLimit": 10, "wafIngestRateLimit": 10}})  # AWS's minimum is accepted

@@ -11,7 +11,8 @@ import pytest
 from components import versions
 from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.dataplane import lgp_crd
-from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT, ENVOY_READY_PORT
+from components.gateway import DATAPLANE_LABEL, ENVOY_HTTP_PORT
+from data.upstream import envoy_gateway_facts
 from settings import ConfigError
 from tests.conftest import run_stack
 from tests.test_cluster import (
@@ -99,9 +100,11 @@ def test_api_key_secret_wiring(hybrid_run: ProgramRun):
         release = dataplane(hybrid_run, listener)
         assert hybrid_run.one("kubernetes:external-secrets.io/v1:ExternalSecret",
                               f"dataplane-{listener}-api-key").urn in release.dependencies
-    eso_policy = json.loads(hybrid_run.one("aws:iam/rolePolicy:RolePolicy", "addons-external-secrets-policy").inputs["policy"])
-    readable = {s["Sid"]: s for s in eso_policy["Statement"]}["ReadStackSecrets"]["Resource"]
-    assert sorted(readable) == sorted(s.outputs["arn"] for s in secrets.values())
+        # the listener's store reads its own key, and no other listener's
+        reader = json.loads(hybrid_run.one("aws:iam/rolePolicy:RolePolicy",
+                                           f"dataplane-{listener}-secret-store-reader-policy").inputs["policy"])
+        readable = {s["Sid"]: s for s in reader["Statement"]}["ReadTheNamespacesSecrets"]["Resource"]
+        assert readable == [secret.outputs["arn"]]
 
 
 CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
@@ -148,16 +151,17 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     (main,) = [p for p in providers.values() if p is not adopting]
     assert adopting.inputs["clusterIdentifier"] == main.inputs["clusterIdentifier"]
     assert adopting.inputs["kubeconfig"] == main.inputs["kubeconfig"]
-    # Only what an earlier stack left to Helm upserts (the CRD, and the Envoy Gateway namespace that
-    # Helm's create_namespace made), each kept on delete: a renamed resource would otherwise delete
-    # the object it just adopted.
+    # Only what an earlier stack left to Helm upserts (the CRD, and the Envoy Gateway, External
+    # Secrets and KEDA namespaces that Helm's create_namespace made), each kept on delete: a renamed
+    # resource would otherwise delete the object it just adopted.
     upserting = {urn for urn, p in providers.items() if p.inputs.get("upsertExistingObjects") in (True, "true")}
     adopted = [r for r in hybrid_run.registrations if r.custom
                and any((r.provider or "").startswith(u + "::") for u in upserting)]
-    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace"])
+    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace",
+                                                      "addons-external-secrets-namespace", "addons-keda-namespace"])
     assert all(r.retain_on_delete for r in adopted)
-    (envoy_ns,) = [r for r in adopted if r.type == NAMESPACE]
-    assert envoy_ns.inputs["metadata"]["name"] == "envoy-gateway-system"
+    assert sorted(r.inputs["metadata"]["name"] for r in adopted if r.type == NAMESPACE) == [
+        "envoy-gateway-system", "external-secrets", "keda"]
 
 
 def _installed(dist: str) -> str:
@@ -216,7 +220,17 @@ def test_gateway_is_behind_the_alb_and_admits_only_data_plane_namespaces(hybrid_
     target_group = hybrid_run.one("aws:lb/targetGroup:TargetGroup")
     assert binding.inputs["spec"]["targetGroupARN"] == target_group.outputs["arn"]
     assert target_group.inputs["port"] == ENVOY_HTTP_PORT
-    assert target_group.inputs["healthCheck"]["port"] == str(ENVOY_READY_PORT)
+    # Envoy's readiness listener at the pinned Envoy Gateway tag, read from its source (not our constant)
+    envoy = envoy_gateway_facts(versions.ENVOY_GATEWAY.version)
+    assert envoy["source"]["tag"] == versions.ENVOY_GATEWAY.version
+    health_check = target_group.inputs["healthCheck"]
+    assert health_check["port"] == str(envoy["facts"]["EnvoyReadinessPort"])
+    assert health_check["path"] == envoy["facts"]["EnvoyReadinessPath"]
+    assert health_check["port"] != str(envoy["facts"]["EnvoyStatsPort"])  # the pre-1.4 port, now stats only
+    # the ALB may reach that port on the pods
+    egress_ports = {r.inputs["fromPort"] for r in hybrid_run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                    if "To the pods behind the ALB" in r.inputs.get("description", "")}
+    assert envoy["facts"]["EnvoyReadinessPort"] in egress_ports
     cert = hybrid_run.one("aws:acm/certificate:Certificate").inputs
     assert cert["domainName"] == "*.agents.example.com"
     assert hybrid_run.one("aws:wafv2/webAclAssociation:WebAclAssociation")
@@ -295,10 +309,11 @@ def test_agent_listener_and_gateway_pods_cannot_reach_instance_metadata(hybrid_r
     policies = metadata_policies(hybrid_run)
     # agents run user code: every watched namespace, each listener's home, and both gateway namespaces
     assert set(policies) == {"team-a", "research", "research-sandbox", "langgraph-team-a", "langgraph-research",
-                             "agents-gateway", "envoy-gateway-system"}
+                             "agents-gateway", "envoy-gateway-system", "external-secrets", "keda"}
     for spec in policies.values():
         assert_closes_instance_metadata_only(spec)
-    by_namespace = {p.inputs["metadata"]["namespace"]: p.urn for p in hybrid_run.of_type(NETWORK_POLICY)}
+    by_namespace = {p.inputs["metadata"]["namespace"]: p.urn for p in hybrid_run.of_type(NETWORK_POLICY)
+                    if p.inputs["metadata"]["name"] == "deny-instance-metadata"}
     for listener, namespaces in (("team-a", ["team-a"]), ("research", ["research", "research-sandbox"])):
         deps = dataplane(hybrid_run, listener).dependencies
         assert all(by_namespace[n] in deps for n in [*namespaces, f"langgraph-{listener}"])

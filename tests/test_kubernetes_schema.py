@@ -180,7 +180,9 @@ def test_a_wrong_target_group_binding_is_refused(runs: dict[str, ProgramRun], mu
 
 
 def test_a_wrong_network_policy_or_namespace_is_refused(runs: dict[str, ProgramRun]):
-    policy = one(runs, "prod", "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    (registration,) = [p for p in runs["prod"].of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                       if p.inputs["metadata"]["namespace"] == "langsmith"]
+    policy = manifest(registration)
     policy["spec"]["egress"][0]["to"][0]["ipBlock"]["exception"] = ["169.254.169.254/32"]
     with pytest.raises(kubernetes_validate.ValidationError):
         validate(policy)

@@ -245,7 +245,10 @@ def test_clickhouse_secret_has_all_seven_keys(prod_run: ProgramRun):
 def test_external_secrets_use_the_namespaced_store_and_are_awaited(prod_run: ProgramRun):
     (store,) = prod_run.of_type("kubernetes:external-secrets.io/v1:SecretStore")
     assert store.inputs["metadata"]["namespace"] == "langsmith"
-    assert store.inputs["spec"] == {"provider": {"aws": {"service": "SecretsManager", "region": "us-east-1"}}}
+    # it reads as the namespace's own reader, never with the controller's identity (test_cluster.py)
+    assert store.inputs["spec"] == {"provider": {"aws": {
+        "service": "SecretsManager", "region": "us-east-1",
+        "auth": {"jwt": {"serviceAccountRef": {"name": "secrets-reader"}}}}}}
     for es in prod_run.of_type(EXTERNAL_SECRET):
         assert es.inputs["metadata"]["namespace"] == "langsmith"
         assert es.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
@@ -327,6 +330,18 @@ def test_frontend_joins_the_alb_target_group(prod_run: ProgramRun):
     assert release(prod_run).urn in binding.dependencies
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_nginx_keeps_connections_longer_than_the_alb(stack: str, dev_run: ProgramRun, prod_run: ProgramRun):
+    # ELB guide, "Connection idle timeout": the target's keep-alive must exceed the ALB's idle
+    # timeout, or the ALB reuses a connection nginx is closing and answers 502. The chart's default
+    # (langsmith values.yaml frontend.keepAliveTimeout "75") does not.
+    run = dev_run if stack == "dev" else prod_run
+    alb = run.one("aws:lb/loadBalancer:LoadBalancer").inputs
+    keepalive = values(run)["frontend"]["keepAliveTimeout"]
+    assert isinstance(keepalive, str) and int(keepalive) > alb["idleTimeout"]
+    assert "frontend.keepAliveTimeout" in CHART.value_paths
+
+
 def test_stack_outputs(prod_run: ProgramRun):
     out = prod_run.outputs
     assert out["langsmithUrl"] == "https://langsmith.example.com"
@@ -395,8 +410,13 @@ def test_password_rotation_rolls_every_deployment_that_reads_the_url(prod_run: P
     assert reloader["values"]["reloader"]["watchGlobally"] is False
     assert "namespaces" not in reloader["values"]["reloader"]
     assert reloader["values"]["reloader"]["reloadStrategy"] == "annotations"
-    # Running before LangSmith starts, so that no rotation goes unseen.
-    assert prod_run.one(RELEASE, "langsmith-reloader").urn in release(prod_run).dependencies
+    # Reloader ignores Secrets that exist when it starts (reloadOnCreate: false), so the release
+    # does not wait for it (two minutes off the first deploy); the readiness Job does, so no
+    # `pulumi up` completes, and no later Secret change happens under Pulumi, without it.
+    reloader_urn = prod_run.one(RELEASE, "langsmith-reloader").urn
+    assert reloader_urn not in release(prod_run).dependencies
+    readiness = [j for j in prod_run.of_type("kubernetes:batch/v1:Job") if j.name.startswith("langsmith-ready")]
+    assert readiness and all(reloader_urn in j.dependencies for j in readiness)
 
 
 def test_secrets_that_never_rotate_keep_the_hourly_refresh(prod_run: ProgramRun):

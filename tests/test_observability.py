@@ -111,7 +111,7 @@ def test_every_alarm_notifies_the_encrypted_topic(prod_run: ProgramRun):
     assert set(found) == {"alb-target-5xx", "alb-elb-5xx", "alb-unhealthy-targets", "redis-memory-1", "redis-evictions-1",
                           "redis-memory-2", "redis-evictions-2",
                           "pod-restarts", "failed-nodes", "rds-cpu", "rds-free-storage", "rds-connections",
-                          "clickhouse-disk", "health-check"}
+                          "rds-no-connections", "clickhouse-disk", "health-check"}
     for alarm in found.values():
         assert alarm["alarmActions"] == [topic.outputs["arn"]] and alarm["okActions"] == [topic.outputs["arn"]]
     key_policy = {s["Sid"]: s for s in policy(prod_run.one("aws:kms/key:Key", "keys-logs"))["Statement"]}
@@ -130,6 +130,38 @@ def test_alarm_dimensions_point_at_the_stacks_resources(prod_run: ProgramRun):
     assert found["redis-evictions-2"]["dimensions"] == {"CacheClusterId": "ls-prod-redis-002"}
     (query,) = found["pod-restarts"]["metricQueries"]
     assert "ClusterName = 'ls-prod-eks' AND Namespace = 'langsmith'" in query["expression"]
+
+
+def test_restart_alarm_adds_up_the_namespaces_restarts(prod_run: ProgramRun):
+    # Each pod_number_of_container_restarts datapoint is the restarts since the agent's previous
+    # collection (awscontainerinsightreceiver internal/stores/podstore.go addStatus: current
+    # RestartCount sum minus the previous one). A pod crash-looping for 5 minutes publishes e.g.
+    # 1, 0, 1, 0, 1: MAX is 1 (never above a threshold of 3), SUM is 3, the restarts that happened.
+    deltas = [1, 0, 1, 0, 1]
+    assert max(deltas) == 1 and sum(deltas) == 3
+    (query,) = alarms(prod_run)["pod-restarts"]["metricQueries"]
+    assert query["expression"].startswith("SELECT SUM(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, ")
+    assert query["period"] == 300
+
+
+def test_zero_database_connections_raise_an_alarm(prod_run: ProgramRun):
+    # RDS publishes DatabaseConnections = 0 (data, not missing) while no client is connected: the
+    # "limit" alarm (Maximum > N) stays OK then, so "unreachable" is an alarm of its own.
+    found = alarms(prod_run)
+    high, none = found["rds-connections"], found["rds-no-connections"]
+    assert high["comparisonOperator"] == "GreaterThanThreshold"
+    assert none["metricName"] == "DatabaseConnections" and none["statistic"] == "Maximum"
+    assert none["comparisonOperator"] == "LessThanThreshold" and none["threshold"] == 1
+    assert none["evaluationPeriods"] >= 2 and none["treatMissingData"] == "breaching"
+    assert none["dimensions"] == high["dimensions"]
+
+
+def test_no_route53_health_check_the_alb_would_refuse():
+    # Route53's checkers call from AWS ranges of their own (ROUTE53_HEALTHCHECKS in ip-ranges.json);
+    # an ALB open only to allowedCidrs refuses them, and the check (and its alarm) would fail for good.
+    run = run_stack("prod", {"edge": {"allowedCidrs": ["198.51.100.0/24"]}})
+    assert run.of_type("aws:route53/healthCheck:HealthCheck") == []
+    assert "health-check" not in alarms(run) and "alb-unhealthy-targets" in alarms(run)
 
 
 def test_alarm_email_subscription():
