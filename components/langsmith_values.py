@@ -76,7 +76,7 @@ class LangSmithValuesInput:
     s3_role_arns: Mapping[str, pulumi.Input[str]]
     auth: Literal["basic", "oidc"]
     oidc_with_client_secret: bool
-    admin_email: str | None
+    admin_email: str
     workloads: Mapping[str, Workload]
     clickhouse: ClickHousePlacement | None  # None: external ClickHouse
     insights_enabled: bool = False
@@ -100,8 +100,7 @@ def _resources(path: str, cpu: str, memory: str) -> dict[str, Any]:
 def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
     """Values for the langsmith chart, from typed settings and component outputs."""
     if v.auth == "basic":
-        auth: dict[str, Any] = {"authType": "mixed", "basicAuth": {"enabled": True},
-                                "initialOrgAdminEmail": v.admin_email}
+        auth: dict[str, Any] = {"authType": "mixed", "basicAuth": {"enabled": True}}
     else:
         # OIDC with a client secret is "mixed"; without one the chart uses PKCE ("oauth").
         auth = {"authType": "mixed" if v.oidc_with_client_secret else "oauth",
@@ -111,6 +110,9 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
             "existingSecretName": CONFIG_SECRET,
             "hostname": f"https://{v.hostname}",
             **auth,
+            # The auth-bootstrap hook reads it for every auth mode: without it an SSO install has no
+            # organisation (langchain-ai/helm@langsmith-0.16.11 templates/backend/auth-bootstrap.yaml).
+            "initialOrgAdminEmail": v.admin_email,
             "blobStorage": {
                 "enabled": True,
                 "engine": "S3",

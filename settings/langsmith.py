@@ -47,7 +47,9 @@ class LangSmithSettings(ConfigModel):
         default=None, description="Existing Route53 hosted zone that holds the domain")
     auth: Literal["basic", "oidc"] = Field(default="basic", description="basic (email + password) or oidc (single sign-on)")
     admin_email: Optional[Annotated[str, matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "admin@example.com")]] = Field(
-        default=None, description="Initial organisation admin (basic auth)")
+        default=None, description="Initial organisation admin, required for every auth mode (basic: signs in "
+                                  "with the generated password; oidc: the identity-provider user with this email "
+                                  "becomes admin of the organisation the chart creates)")
     oidc: Optional[OidcSettings] = Field(default=None, description="OIDC client (auth: oidc)")
     insights_enabled: bool = Field(default=False, description="LangSmith Insights (own API, queue and encryption key)")
     polly_enabled: bool = Field(default=False, description="Polly assistant (own API, queue and encryption key)")
@@ -75,8 +77,13 @@ def langsmith_problems(ls: Optional[LangSmithSettings], oidc_client_secret: Opti
     if ls.hosted_zone_id is None:
         problems.append(("langsmith.hostedZoneId", MISSING_VALUE,
                          "is required for self-hosted: the Route53 zone for the certificate and alias"))
-    if ls.auth == "basic" and ls.admin_email is None:
-        problems.append(("langsmith.adminEmail", MISSING_VALUE, "is required with auth: basic"))
+    if ls.admin_email is None:
+        # The chart's auth-bootstrap hook runs for every auth mode and creates the first organisation
+        # from config.initialOrgAdminEmail; with SSO and no email no organisation exists and users
+        # cannot create one (langchain-ai/helm@langsmith-0.16.11 templates/backend/auth-bootstrap.yaml).
+        problems.append(("langsmith.adminEmail", MISSING_VALUE,
+                         f"is required with auth: {ls.auth}: the initial organisation admin (with oidc, an "
+                         "identity-provider user's email)"))
     if ls.auth == "oidc" and ls.oidc is None:
         problems.append(("langsmith.oidc", MISSING_VALUE, "is required with auth: oidc (clientId, issuerUrl)"))
     if ls.auth == "basic" and oidc_client_secret is not None:
