@@ -175,7 +175,8 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "hybrid.listeners": "no namespace watched by two listeners",
     "hybrid.listeners[].name": "unique across listeners",
     "hybrid.listeners[].listenerId": "unique across listeners",
-    "hybrid.listeners[].namespaces": "several only with `hybrid.gatewayApi: true`",
+    "hybrid.listeners[].namespaces": "several only with `hybrid.gatewayApi: true`; each listed once, never another "
+                                      "listener's watched namespace nor any listener's release namespace `langgraph-<name>`",
     "hybrid.listeners[].ownsCrds": "retired: setting it is an error",
     "hybrid.gatewayApi": "must be `true` (agents are routed by Envoy Gateway behind the stack's ALB)",
     "hybridApiKeys": "a key for every listener name",
