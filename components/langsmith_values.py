@@ -15,7 +15,8 @@ from typing import Any, Literal, Mapping
 import pulumi
 
 from components import versions
-from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
+from components.chart_facts import chart_facts, leaf_paths, lookup
+from components.quantity import cpu_millicores
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 CONFIG_SECRET = "langsmith-config"

@@ -30,7 +30,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from components.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
+from components.chart_facts import ChartFacts, Values, chart_facts
+from components.quantity import cpu_millicores, memory_mib
 from settings.base import Problem, Shape
 from settings.cluster import NodePoolSettings
 from settings.node_facts import Node, node

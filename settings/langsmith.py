@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import AfterValidator, Field, SecretStr, field_validator
 
 from components.versions import LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
-from settings.base import MISSING_VALUE, ConfigModel, HostedZoneId, Hostname, Problem, Quantity, matching
+from settings.base import MISSING_VALUE, ConfigModel, HostedZoneId, Hostname, Problem, CpuQuantity, MemoryQuantity, matching
 
 
 def _check_https_url(value: str) -> str:
@@ -21,8 +21,8 @@ def _check_https_url(value: str) -> str:
 
 class WorkloadSize(ConfigModel):
     replicas: int = Field(ge=1, le=50, description="Pods")
-    cpu: Quantity = Field(description="CPU request per pod")
-    memory: Quantity = Field(description="Memory request (and limit) per pod")
+    cpu: CpuQuantity = Field(description="CPU request per pod")
+    memory: MemoryQuantity = Field(description="Memory request (and limit) per pod")
 
 
 class LangSmithComponents(ConfigModel):

@@ -101,6 +101,9 @@ VALIDATOR_RULES: Mapping[str, str | Probe | None] = {
                                                        "controllers own"),
     "_check_runs_endpoints": "must be a non-empty JSON object (or YAML mapping) of LangSmith API URL to API-key "
                              "secret name",
+    "_check_cpu": "must be CPU cores (2, 0.5, at most 3 decimals) or whole millicores (500m), more than 0",
+    "_check_memory": "must be a memory size of at least 16Mi: bytes with a suffix Ki Mi Gi Ti Pi Ei or k M G T P E "
+                     "(never m: that is milli)",
     "_json_text": None,  # reads a YAML mapping as its JSON text
     "NetworkSettings._unique_endpoints": "must not list a service twice",
     "LangSmithSettings._supported_chart": Probe("0"),
@@ -195,7 +198,8 @@ LOADER_DEFAULTS: Mapping[str, str] = {"namePrefix": "`ls-<stack>` (cut, with a h
 
 # Readable names of the settings' named types (module-level aliases such as `Quantity`).
 TYPE_NAMES: Mapping[str, str] = {
-    "Quantity": "Kubernetes quantity",
+    "CpuQuantity": "Kubernetes CPU quantity",
+    "MemoryQuantity": "Kubernetes memory quantity",
     "VpcCidr": "IPv4 CIDR",
     "Cidr": "IPv4 CIDR",
     "VpcId": "VPC ID",
