@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from settings.secret_paths import secure_leaf_paths
 from settings.placeholders import OFFLINE_SECRET_VALUE, PLACEHOLDER_SECRET_PREFIX
 from tools.engine.harness import PROJECT_ROOT
 from tools.engine.pulumi_yaml import PulumiYamlLoader, config_string
@@ -34,6 +35,9 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: frozenset[str]
     source: Path
+    # The encrypted entries, entry by entry (`langsmith-aws:hybridApiKeys.team-a`): Pulumi's secret_keys
+    # are top-level only (settings/secret_paths.py).
+    secret_paths: frozenset[str] = frozenset()
     # YAML numbers whose text the program will not see as written (`7.10` arrives as 7.1): "LINE: what".
     reshaped_numbers: tuple[str, ...] = ()
     # Pulumi ESC environments the stack file imports (`environment:`): the CLI merges their
@@ -142,7 +146,8 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
     imports = document.get("environment") or []
     environments = tuple(str(e) for e in (imports if isinstance(imports, list) else [imports]))
     return StackConfig(project=project_name, stack=stack, values=values,
-                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped),
+                       secret_keys=frozenset(secret_keys), source=config_file,
+                       secret_paths=secure_leaf_paths(raw, project_name), reshaped_numbers=tuple(reshaped),
                        esc_environments=environments)
 
 
