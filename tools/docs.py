@@ -538,8 +538,9 @@ def _area_sections() -> list[tuple[str, str, list[ConfigKey]]]:
         intro = field.description or (_docstring(nested) if nested is not None else "")
         sections.append((f"`{area}`", intro, [k for k in keys if k.area == area]))
     sections.append(("Secrets", "Credentials: set each with `pulumi config set --secret` (a map such as "
-                                "`hybridApiKeys` one entry at a time, with `--secret --path`). Their values "
-                                "never appear in messages.", secrets))
+                                "`hybridApiKeys` one entry at a time, with `--secret --path`: every entry must "
+                                "be encrypted, since one `secure:` entry does not encrypt the others beside it). "
+                                "Their values never appear in messages.", secrets))
     return sections
 
 
