@@ -28,6 +28,7 @@ from settings.rules import RELATED_KEYS, cross_field_problems
 from settings.stack import SECRET_KEYS, Settings
 from settings.json_values import leaves, parsed_json_document
 from settings.secret_paths import runtime_secret_paths
+from settings.kubeconfig import kubeconfig_problems
 
 REGION_KEY = "aws:region"
 _RUNTIME_FIELDS = {"project", "stack", "region"}
@@ -177,6 +178,9 @@ def parse_config(
         except json.JSONDecodeError as exc:
             issues.append(ConfigIssue(key, "[redacted]" if _is_secret_key(key) else value,
                                       f"is not valid JSON ({exc.msg} at position {exc.pos})"))
+
+    if values.get(f"{prefix}shape") != "byoc":  # byoc creates no cluster: no kubeconfig to carry them
+        issues.extend(ConfigIssue(*problem) for problem in kubeconfig_problems(values))
 
     region = values.get(REGION_KEY)
     user_values = dict(raw)  # what the stack file sets, before the profile fills the rest
