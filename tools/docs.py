@@ -719,7 +719,7 @@ def main(argv: Sequence[str] | None = None, plan_for: Callable[[str], Mapping[st
     stale = [path for path, (current, updated) in files.items() if current != updated]
     if args.check:
         for path in stale:
-            print(f"{_shown(path)} is stale: run `python -m tools.docs`", file=sys.stderr)
+            print(f"{_shown(path)} is stale: run `.venv/bin/python -m tools.docs`", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         path.write_text(files[path][1])
