@@ -27,7 +27,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.iam import policy_document
+from components.iam import policy_document, role_boundary_arn
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AMI_TYPES, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from components.logs import log_group
@@ -188,6 +188,7 @@ class Cluster(pulumi.ComponentResource):
 
         node_role = aws.iam.Role(
             f"{name}-node-role",
+            permissions_boundary=role_boundary_arn(args.account_id),
             description=f"{args.cluster_name}: EKS managed nodes",
             assume_role_policy=policy_document([{
                 "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]),

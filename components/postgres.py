@@ -16,7 +16,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import service_trust_policy
+from components.iam import role_boundary_arn, service_trust_policy
 from components.logs import log_group
 from components.security import allow_tcp_from_security_group
 
@@ -120,6 +120,7 @@ class Postgres(pulumi.ComponentResource):
         if args.production:
             monitoring_role = aws.iam.Role(
                 f"{name}-monitoring",
+                permissions_boundary=role_boundary_arn(args.account_id),
                 description=f"{identifier}: RDS enhanced monitoring",
                 assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com", args.account_id),
                 opts=child,

@@ -2,8 +2,8 @@
 offline plans of all shapes (how: tools/engine/deployer_policy.py; the actions per resource type:
 tools/engine/iam_actions.py).
 
-    python -m tools.deployer_policy            # writes iam/deployer-policy.json
-    python -m tools.deployer_policy --check    # exit 1 when the committed file is stale
+    .venv/bin/python -m tools.deployer_policy            # writes iam/deployer-policy*.json, iam/role-boundary.json
+    .venv/bin/python -m tools.deployer_policy --check    # exit 1 when a committed file is stale
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Sequence, TextIO
 
-from tools.engine.deployer_policy import DEFAULT_PREFIX, POLICY_PATH, generate, policy_size
+from tools.engine.deployer_policy import BOUNDARY_PATH, DEFAULT_PREFIX, POLICY_PATH, generate, policy_size
 from tools.engine.harness import PROJECT_ROOT
 
 
@@ -26,6 +26,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = parser.parse_args(argv)
     files = generate(args.prefix)
     stale_parts = sorted(set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) - set(files))
+    assert BOUNDARY_PATH in files
     if args.check:
         stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text] + stale_parts
         for path in stale:
