@@ -112,7 +112,7 @@ MIN_MEMORY_BYTES = 16 * 2**20  # below this no LangSmith container starts: a uni
 
 
 def _check_memory(value: str) -> str:
-    number, suffix = split_quantity(value)
+    _, suffix = split_quantity(value)
     written = value[:len(value) - len(suffix)]
     if suffix in ("m", "n", "u"):
         raise ValueError(f"{value} is a fraction of a byte (the suffix {suffix} divides: m is milli, not mega); memory is bytes with "

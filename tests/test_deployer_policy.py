@@ -311,7 +311,8 @@ def test_the_preflights_own_calls_are_granted() -> None:
         if (service, method) == ("sts", "assume_role"):
             continue  # the base principal's, to become the deployer
         model = session.get_service_model(service)
-        operation = next(o for o in model.operation_names if re.sub(r"(?<!^)(?=[A-Z])", "_", o).lower() == method
+        names: list[str] = list(getattr(model, "operation_names"))  # a cached property botocore leaves untyped
+        operation = next(o for o in names if re.sub(r"(?<!^)(?=[A-Z])", "_", o).lower() == method
                          or o.lower() == method.replace("_", ""))
         needed.add(f"{model.signing_name}:{operation}".replace("service-quotas:", "servicequotas:"))
     assert len(needed) >= 20

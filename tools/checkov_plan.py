@@ -151,7 +151,8 @@ def gate(report: Any, stack: str, accepted: Mapping[str, Any]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.checkov_plan", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.checkov_plan",
+                                     description="Offline plans for checkov, and the gate on its findings.")
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("convert")
     c.add_argument("plan", type=Path)
