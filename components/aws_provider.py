@@ -19,6 +19,8 @@ class ProviderSettings(NamedTuple):
     # The credentials a kubeconfig's `aws eks get-token` must use to be the cluster creator.
     profile: str | None
     role_arn: str | None
+    # The AWS CLI environment the kubeconfig sets (shared files, web identity, CA bundle, proxies).
+    kubeconfig_env: Mapping[str, str] = {}
 
 
 def new_provider(name: str, region: str, tags: Mapping[str, str], carried: ProviderSettings,

@@ -18,7 +18,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import policy_document
+from components.iam import policy_document, role_boundary_arn
 
 # Source of the managed policies, the tag keys and values and the role name: LangChain's BYOC module,
 # langchain-ai/terraform modules/langgraph_cloud_setup/main.tf (`role_attachments`, `aws_ec2_tag`).
@@ -85,7 +85,8 @@ class ByocRole(pulumi.ComponentResource):
             assume_role_policy=pulumi.Output.secret(args.external_id).apply(
                 lambda external_id: byoc_trust_policy(args.trusted_principal_arn, external_id)),
             max_session_duration=args.max_session_duration_seconds,
-            permissions_boundary=args.permissions_boundary_arn,
+            # the user's own boundary, else the stack's (the deployer may create roles only with one)
+            permissions_boundary=args.permissions_boundary_arn or role_boundary_arn(args.account_id),
             opts=child,
         )
         for policy_arn in BYOC_MANAGED_POLICIES:

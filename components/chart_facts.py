@@ -78,27 +78,6 @@ def leaf_paths_and_open_maps(values: Mapping[str, Any], prefix: str = "") -> tup
     return leaves, open_maps
 
 
-def cpu_millicores(quantity: Any) -> int:
-    """A Kubernetes CPU quantity (2, "1.5", "500m") in millicores."""
-    text = str(quantity)
-    if text.endswith("m"):
-        return int(float(text[:-1]))
-    return int(round(float(text) * 1000))
-
-
-_MEMORY_UNITS = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "Ti": 1024 * 1024,
-                 "k": 1000 / 2**20, "M": 10**6 / 2**20, "G": 10**9 / 2**20}
-
-
-def memory_mib(quantity: Any) -> float:
-    """A Kubernetes memory quantity ("512Mi", "4Gi", "4000Mi", bytes) in MiB."""
-    text = str(quantity)
-    for unit in ("Ki", "Mi", "Gi", "Ti", "k", "M", "G"):
-        if text.endswith(unit):
-            return float(text[: -len(unit)]) * _MEMORY_UNITS[unit]
-    return float(text) / 2**20
-
-
 def lookup(values: Mapping[str, Any], path: str) -> Any:
     node: Any = values
     for part in path.split("."):

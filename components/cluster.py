@@ -20,15 +20,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.iam import policy_document
+from components.iam import policy_document, role_boundary_arn
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AMI_TYPES, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
 from components.logs import log_group
@@ -99,6 +100,32 @@ class ClusterArgs:
     # act as the principal that created the cluster (the only admin when adminRoleArns is empty).
     kubeconfig_profile: str | None = None
     kubeconfig_role_arn: str | None = None
+    # The AWS CLI environment that carries the rest of the principal (settings/kubeconfig.py).
+    kubeconfig_env: Mapping[str, str] = field(default_factory=dict)
+
+
+def exec_kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str, *, profile: str | None,
+                    role_arn: str | None, env: Mapping[str, str]) -> dict[str, Any]:
+    """A kubeconfig whose `aws eks get-token` acts as the stack's principal: `--profile` and
+    `--role-arn` as the stack sets them, and the carried environment. pulumi-eks's own
+    `kubeconfigJson` is not used: it drops `--profile` (pulumi/pulumi-eks@v4.3.0
+    nodejs/eks/cluster/cluster.ts: `CoreData.kubeconfig = kubeconfigWithoutProfile`) and carries
+    nothing else."""
+    args = ["--region", region, "eks", "get-token", "--cluster-name", cluster_name, "--output", "json"]
+    if role_arn:
+        args += ["--role-arn", role_arn]
+    if profile:
+        args += ["--profile", profile]
+    user: dict[str, Any] = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
+                                     "args": args, "interactiveMode": "Never"}}
+    if env:
+        user["exec"]["env"] = [{"name": k, "value": v} for k, v in sorted(env.items())]
+    return {
+        "apiVersion": "v1", "kind": "Config", "current-context": "aws",
+        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+        "contexts": [{"name": "aws", "context": {"cluster": cluster_name, "user": "aws"}}],
+        "users": [{"name": "aws", "user": user}],
+    }
 
 
 class Cluster(pulumi.ComponentResource):
@@ -172,6 +199,7 @@ class Cluster(pulumi.ComponentResource):
 
         node_role = aws.iam.Role(
             f"{name}-node-role",
+            permissions_boundary=role_boundary_arn(args.account_id),
             description=f"{args.cluster_name}: EKS managed nodes",
             assume_role_policy=policy_document([{
                 "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]),
@@ -208,9 +236,14 @@ class Cluster(pulumi.ComponentResource):
             ])),
         ), opts=child)
         cluster_name = self.eks_cluster.eks_cluster.name
+        core = self.eks_cluster.eks_cluster
+        self.kubeconfig = pulumi.Output.all(core.name, core.endpoint, core.certificate_authority.data).apply(
+            lambda parts: json.dumps(exec_kubeconfig(
+                parts[0], parts[1], parts[2], args.region, profile=args.kubeconfig_profile,
+                role_arn=args.kubeconfig_role_arn, env=args.kubeconfig_env)))
         self.provider = k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=self.eks_cluster.kubeconfig_json,
+            kubeconfig=self.kubeconfig,
             # A stable identity: a kubeconfig change must not replace every Kubernetes resource.
             cluster_identifier=args.cluster_name,
             enable_server_side_apply=True,
@@ -261,7 +294,7 @@ class Cluster(pulumi.ComponentResource):
         if self._adopting_provider is None:
             self._adopting_provider = k8s.Provider(
                 f"{self._name}-k8s-adopting",
-                kubeconfig=self.eks_cluster.kubeconfig_json,
+                kubeconfig=self.kubeconfig,
                 cluster_identifier=self._args.cluster_name,
                 enable_server_side_apply=True,
                 upsert_existing_objects=True,

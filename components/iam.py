@@ -7,6 +7,20 @@ from typing import Any, Mapping, Sequence
 
 Statement = Mapping[str, Any]
 
+# The permissions boundary every role of the stack carries (iam/role-boundary.json, created once per
+# account by its admin): the deployer may create and change roles only with it attached, so no role
+# it makes can manage IAM or reach past what the stacks' roles need (docs/security.md).
+ROLE_BOUNDARY_NAME = "langsmith-role-boundary"
+
+
+def role_boundary_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:policy/{ROLE_BOUNDARY_NAME}"
+
+
+def account_of(arn: str) -> str:
+    """The account ID field of an ARN."""
+    return arn.split(":")[4]
+
 
 def policy_document(statements: Sequence[Statement]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)

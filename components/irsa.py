@@ -14,7 +14,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import policy_document
+from components.iam import account_of, policy_document, role_boundary_arn
 
 STS_AUDIENCE = "sts.amazonaws.com"
 
@@ -58,6 +58,8 @@ class IrsaRole(pulumi.ComponentResource):
             lambda values: irsa_trust_policy(str(values[0]), str(values[1]), args.namespace, args.service_account))
         self.role = aws.iam.Role(
             f"{name}-role",
+            permissions_boundary=pulumi.Output.from_input(args.oidc_provider_arn).apply(
+                lambda arn: role_boundary_arn(account_of(arn))),
             description=f"{args.description} ({args.namespace}/{args.service_account})",
             assume_role_policy=trust,
             name_prefix=args.name_prefix,

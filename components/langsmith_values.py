@@ -16,7 +16,8 @@ import pulumi
 
 from components import versions
 from components.edge import TARGET_KEEPALIVE_SECONDS
-from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
+from components.chart_facts import chart_facts, leaf_paths, lookup
+from components.quantity import cpu_millicores
 
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 NAMESPACE = "langsmith"  # the release's namespace (and, with LangSmith Deployment, its agents')
@@ -231,7 +232,7 @@ class LangSmithValuesInput:
     s3_role_arns: Mapping[str, pulumi.Input[str]]
     auth: Literal["basic", "oidc"]
     oidc_with_client_secret: bool
-    admin_email: str | None
+    admin_email: str
     workloads: Mapping[str, Workload]
     clickhouse: ClickHousePlacement | None  # None: external ClickHouse
     insights_enabled: bool = False
@@ -258,8 +259,7 @@ def _resources(path: str, cpu: str, memory: str) -> dict[str, Any]:
 def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
     """Values for the langsmith chart, from typed settings and component outputs."""
     if v.auth == "basic":
-        auth: dict[str, Any] = {"authType": "mixed", "basicAuth": {"enabled": True},
-                                "initialOrgAdminEmail": v.admin_email}
+        auth: dict[str, Any] = {"authType": "mixed", "basicAuth": {"enabled": True}}
     else:
         # OIDC with a client secret is "mixed"; without one the chart uses PKCE ("oauth").
         auth = {"authType": "mixed" if v.oidc_with_client_secret else "oauth",
@@ -269,6 +269,9 @@ def build_values(v: LangSmithValuesInput) -> dict[str, Any]:
             "existingSecretName": CONFIG_SECRET,
             "hostname": f"https://{v.hostname}",
             **auth,
+            # The auth-bootstrap hook reads it for every auth mode: without it an SSO install has no
+            # organisation (langchain-ai/helm@langsmith-0.16.11 templates/backend/auth-bootstrap.yaml).
+            "initialOrgAdminEmail": v.admin_email,
             "blobStorage": {
                 "enabled": True,
                 "engine": "S3",

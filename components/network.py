@@ -18,7 +18,7 @@ from typing import Literal, Mapping, NamedTuple, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import policy_document, service_trust_policy
+from components.iam import policy_document, role_boundary_arn, service_trust_policy
 from components.logs import log_group
 
 ELB_ROLE_TAG = "kubernetes.io/role/elb"
@@ -280,6 +280,7 @@ class Network(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",
+            permissions_boundary=role_boundary_arn(args.account_id),
             description="VPC flow logs delivery to CloudWatch Logs",
             assume_role_policy=service_trust_policy(
                 "vpc-flow-logs.amazonaws.com", args.account_id,

@@ -27,7 +27,7 @@ import pulumi_kubernetes as k8s
 from components.network_policies import allow_all, deny_instance_metadata
 from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
-from components.iam import plain_service_trust_policy, policy_document
+from components.iam import plain_service_trust_policy, policy_document, role_boundary_arn
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
 from components.logs import log_group
@@ -437,6 +437,7 @@ class Observability(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-backup-role",
+            permissions_boundary=role_boundary_arn(args.account_id),
             description="AWS Backup: back up and restore this stack's RDS instance and ClickHouse volumes",
             # AWS Backup's documented service role trusts backup.amazonaws.com with no condition
             # (AWS Backup developer guide, "Default service role for AWS Backup"); its AssumeRole

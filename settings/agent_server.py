@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
 from components.agent_server import ServerSpec
-from settings.base import MISSING_VALUE, ConfigModel, Hostname, HostedZoneId, Problem, Quantity, Url, matching
+from settings.base import MISSING_VALUE, ConfigModel, Hostname, HostedZoneId, Problem, CpuQuantity, MemoryQuantity, Url, matching
 
 # LangSmith API endpoints per LangChain region (docs.langchain.com/langsmith, "Regions"; the same
 # hosts settings/hybrid.py uses).
@@ -68,8 +68,8 @@ class AgentServerSettings(ConfigModel):
     max_replicas: int = Field(default=5, ge=1, le=100, description="API server replicas at most (KEDA)")
     queue: bool = Field(default=True, description="Run background runs in separate queue workers")
     queue_max_replicas: int = Field(default=5, ge=1, le=100, description="Queue workers at most (KEDA)")
-    cpu: Quantity = Field(default="1", description="CPU request of each API server / queue pod (limit: twice)")
-    memory: Quantity = Field(default="2Gi", description="Memory request (and limit) of each pod")
+    cpu: CpuQuantity = Field(default="1", description="CPU request of each API server / queue pod (limit: twice)")
+    memory: MemoryQuantity = Field(default="2Gi", description="Memory request (and limit) of each pod")
 
 
 class AgentServerTracing(ConfigModel):

@@ -17,6 +17,7 @@ from typing import Any, Collection, Mapping
 
 from components.aws_provider import ProviderSettings
 from settings.json_values import parsed_json_document
+from settings.kubeconfig import kubeconfig_env
 
 # Credentials: secrets in the provider's inputs (and so in plans and state) however they were set.
 CREDENTIAL_KEYS = frozenset({"accessKey", "secretKey", "token"})
@@ -78,4 +79,5 @@ def provider_settings(values: Mapping[str, Any], secret_keys: Collection[str] = 
     profile = kwargs.get("profile")
     return ProviderSettings(kwargs, frozenset(secret), default_tags,
                             profile if isinstance(profile, str) else None,
-                            role_arn if isinstance(role_arn, str) else None)
+                            role_arn if isinstance(role_arn, str) else None,
+                            kubeconfig_env(values))

@@ -31,7 +31,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from components.chart_facts import ChartFacts, Values, chart_facts, cpu_millicores, memory_mib
+from components.chart_facts import ChartFacts, Values, chart_facts
+from components.quantity import cpu_millicores, memory_mib
 from settings.base import Problem, Shape
 from settings.cluster import NodePoolSettings
 from settings.node_facts import Node, node
@@ -330,6 +331,25 @@ def with_surge(pods: Iterable[Pod]) -> list[Pod]:
     return out
 
 
+def largest_askers(pods: list[Pod], capacity: PoolCapacity, count: int = 3) -> str:
+    """The workloads asking the most of a pool (all their replicas together, weighed by the share of a
+    node they take, as the packing does), each with its config key: who to shrink when a pool is full."""
+    totals: dict[str, list[float]] = {}
+    labels: dict[str, str] = {}
+    for p in pods:
+        name = p.name.removesuffix(" (rollout surge)")
+        total = totals.setdefault(name, [0.0, 0.0])
+        total[0] += p.cpu_m * p.count
+        total[1] += p.memory_mib * p.count
+        if p.key:
+            labels[name] = f"{name} ({p.key})"
+
+    def weight(name: str) -> float:
+        return totals[name][0] / capacity.free_cpu_m + totals[name][1] / capacity.free_memory_mib
+    top = sorted(totals, key=weight, reverse=True)[:count]
+    return ", ".join(f"{labels.get(n, n)} {_cores(totals[n][0])} vCPU / {_gib(totals[n][1])} GiB" for n in top)
+
+
 def capacity_problems(settings: Settings) -> list[Problem]:
     """(key, value, what is allowed) for every pod or pool that cannot schedule."""
     pods = cluster_pods(settings)
@@ -373,7 +393,8 @@ def capacity_problems(settings: Settings) -> list[Problem]:
             problems.append((f"cluster.{pool_key}.maxSize", pool.max_size,
                              f"the pods of cluster.{pool_key} ask {_cores(cpu)} vCPU / {_gib(memory)} GiB with a "
                              f"rollout's surge and a Helm hook, which needs {needed} {smallest} nodes "
-                             f"({capacity.gives()} each for pods); the pool stops at {pool.max_size}"))
+                             f"({capacity.gives()} each for pods); the pool stops at {pool.max_size}. "
+                             f"Largest requests: {largest_askers(peak, capacity)}: lower them (or raise maxSize)"))
     return problems
 
 

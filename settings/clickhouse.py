@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, SecretStr
 
-from settings.base import MISSING_VALUE, ConfigModel, Problem, Quantity
+from settings.base import MISSING_VALUE, ConfigModel, Problem, CpuQuantity, MemoryQuantity
 
 
 def _check_host(value: str) -> str:
@@ -31,8 +31,8 @@ class ClickHouseSettings(ConfigModel):
     volume_size_gb: int = Field(ge=20, le=16384, description="ClickHouse data volume (GiB)")
     volume_iops: int = Field(ge=3000, le=80000, description="gp3 provisioned IOPS of the data volume")
     volume_throughput_mibps: int = Field(ge=125, le=2000, description="gp3 throughput of the data volume (MiB/s)")
-    cpu: Quantity = Field(description="CPU request of the in-cluster ClickHouse")
-    memory: Quantity = Field(description="Memory request (and limit) of the in-cluster ClickHouse")
+    cpu: CpuQuantity = Field(description="CPU request of the in-cluster ClickHouse")
+    memory: MemoryQuantity = Field(description="Memory request (and limit) of the in-cluster ClickHouse")
     external_host: Optional[Annotated[str, AfterValidator(_check_host)]] = Field(
         default=None, description="Host of an external ClickHouse (mode: external): a DNS name or an IP address")
     external_port: int = Field(default=8443, ge=1, le=65535, description="HTTP(S) port of the external ClickHouse")

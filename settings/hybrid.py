@@ -75,6 +75,41 @@ def listener_api_keys(api_keys: Optional[dict[str, SecretStr]]) -> dict[str, str
     return {name: key.get_secret_value() for name, key in (api_keys or {}).items()}
 
 
+def release_namespace(listener_name: str) -> str:
+    """The namespace a listener's release (operator, listener, its API-key Secret) lives in
+    (components/dataplane.py creates it under this name)."""
+    return f"langgraph-{listener_name}"
+
+
+def _namespace_problems(listeners: list[ListenerSettings]) -> list[Problem]:
+    """Every namespace belongs to one listener: each listener creates the Namespace and its
+    NetworkPolicy in its release namespace and in every namespace it watches, so a namespace claimed
+    twice fails mid-deploy with AlreadyExists (two listeners), or as a duplicate URN (one list)."""
+    problems: list[Problem] = []
+    homes = {release_namespace(l.name): l.name for l in listeners}
+    watched_by: dict[str, str] = {}
+    for i, listener in enumerate(listeners):
+        seen_here: set[str] = set()
+        for j, namespace in enumerate(listener.namespaces):
+            key = f"hybrid.listeners[{i}].namespaces[{j}]"
+            if namespace in seen_here:
+                problems.append((key, namespace, "is listed twice: each watched namespace once"))
+            elif namespace in homes:
+                owner = homes[namespace]
+                whose = "its own release namespace" if owner == listener.name else \
+                    f"the release namespace of listener {owner!r}"
+                problems.append((key, namespace,
+                                 f"is {whose} (langgraph-<name>, which holds the release and its API key): "
+                                 "watch namespaces of its own"))
+            elif namespace in watched_by and watched_by[namespace] != listener.name:
+                problems.append(("hybrid.listeners", namespace,
+                                 f"namespace {namespace!r} is watched by both listener {watched_by[namespace]!r} "
+                                 f"and listener {listener.name!r}: watched namespaces must never intersect"))
+            seen_here.add(namespace)
+            watched_by.setdefault(namespace, listener.name)
+    return problems
+
+
 def hybrid_problems(h: HybridSettings, api_keys: Optional[dict[str, SecretStr]]) -> list[Problem]:
     """What a hybrid stack needs: listeners with unique names, IDs and namespaces, a hostname for the
     agents, Gateway API routing, and an API key per listener."""
@@ -95,14 +130,7 @@ def hybrid_problems(h: HybridSettings, api_keys: Optional[dict[str, SecretStr]])
                 problems.append((f"hybrid.listeners[{i}].{field_name}", value,
                                  f"must be unique; listener {seen[value]} has it too"))
             seen.setdefault(value, i)
-    owners: dict[str, str] = {}
-    for listener in h.listeners:
-        for namespace in listener.namespaces:
-            if namespace in owners and owners[namespace] != listener.name:
-                problems.append(("hybrid.listeners", namespace,
-                                 f"namespace {namespace!r} is watched by both listener {owners[namespace]!r} "
-                                 f"and listener {listener.name!r}: watched namespaces must never intersect"))
-            owners.setdefault(namespace, listener.name)
+    problems += _namespace_problems(h.listeners)
     for i, listener in enumerate(h.listeners):
         if len(listener.namespaces) > 1 and not h.gateway_api:
             problems.append((f"hybrid.listeners[{i}].namespaces", listener.namespaces,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import AfterValidator, Field, SecretStr, field_validator
 
 from components.versions import LANGSMITH, LANGSMITH_SUPPORTED_VERSIONS
-from settings.base import MISSING_VALUE, ConfigModel, HostedZoneId, Hostname, Problem, Quantity, matching
+from settings.base import MISSING_VALUE, ConfigModel, HostedZoneId, Hostname, Problem, CpuQuantity, MemoryQuantity, matching
 
 
 def _check_https_url(value: str) -> str:
@@ -21,8 +21,8 @@ def _check_https_url(value: str) -> str:
 
 class WorkloadSize(ConfigModel):
     replicas: int = Field(ge=1, le=50, description="Pods")
-    cpu: Quantity = Field(description="CPU request per pod")
-    memory: Quantity = Field(description="Memory request (and limit) per pod")
+    cpu: CpuQuantity = Field(description="CPU request per pod")
+    memory: MemoryQuantity = Field(description="Memory request (and limit) per pod")
 
 
 class LangSmithComponents(ConfigModel):
@@ -36,8 +36,8 @@ class LangSmithComponents(ConfigModel):
 
 
 class AgentServerSize(ConfigModel):
-    cpu: Quantity = Field(default="1", description="CPU request per agent API server")
-    memory: Quantity = Field(default="2Gi", description="Memory request per agent API server")
+    cpu: CpuQuantity = Field(default="1", description="CPU request per agent API server")
+    memory: MemoryQuantity = Field(default="2Gi", description="Memory request per agent API server")
 
 
 class DeploymentsSettings(ConfigModel):
@@ -68,7 +68,9 @@ class LangSmithSettings(ConfigModel):
         default=None, description="Existing Route53 hosted zone that holds the domain")
     auth: Literal["basic", "oidc"] = Field(default="basic", description="basic (email + password) or oidc (single sign-on)")
     admin_email: Optional[Annotated[str, matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "admin@example.com")]] = Field(
-        default=None, description="Initial organisation admin (basic auth)")
+        default=None, description="Initial organisation admin, required for every auth mode (basic: signs in "
+                                  "with the generated password; oidc: the identity-provider user with this email "
+                                  "becomes admin of the organisation the chart creates)")
     oidc: Optional[OidcSettings] = Field(default=None, description="OIDC client (auth: oidc)")
     insights_enabled: bool = Field(default=False, description="LangSmith Insights (own API, queue and encryption key)")
     polly_enabled: bool = Field(default=False, description="Polly assistant (own API, queue and encryption key)")
@@ -101,8 +103,13 @@ def langsmith_problems(ls: Optional[LangSmithSettings], oidc_client_secret: Opti
     if ls.hosted_zone_id is None:
         problems.append(("langsmith.hostedZoneId", MISSING_VALUE,
                          "is required for self-hosted: the Route53 zone for the certificate and alias"))
-    if ls.auth == "basic" and ls.admin_email is None:
-        problems.append(("langsmith.adminEmail", MISSING_VALUE, "is required with auth: basic"))
+    if ls.admin_email is None:
+        # The chart's auth-bootstrap hook runs for every auth mode and creates the first organisation
+        # from config.initialOrgAdminEmail; with SSO and no email no organisation exists and users
+        # cannot create one (langchain-ai/helm@langsmith-0.16.11 templates/backend/auth-bootstrap.yaml).
+        problems.append(("langsmith.adminEmail", MISSING_VALUE,
+                         f"is required with auth: {ls.auth}: the initial organisation admin (with oidc, an "
+                         "identity-provider user's email)"))
     if ls.auth == "oidc" and ls.oidc is None:
         problems.append(("langsmith.oidc", MISSING_VALUE, "is required with auth: oidc (clientId, issuerUrl)"))
     if ls.auth == "basic" and oidc_client_secret is not None:

@@ -48,7 +48,7 @@ def values_input(settings: Settings) -> "LangSmithValuesInput":
     return LangSmithValuesInput(
         hostname=app.domain or PLACEHOLDER_HOSTNAME, region=settings.region, bucket_name="bucket",
         s3_role_arns={k: "role" for k in sizes}, auth=app.auth, oidc_with_client_secret=True,
-        admin_email=app.admin_email,
+        admin_email=app.admin_email or "admin@example.invalid",  # required by the rules; sizes only here
         workloads={k: Workload(replicas=w.replicas, cpu=w.cpu, memory=w.memory) for k, w in sizes.items()},
         clickhouse=ClickHousePlacement(storage_class="sc", volume_size_gb=ch.volume_size_gb, cpu=ch.cpu,
                                        memory=ch.memory, node_selector={}, toleration_key="taint")

@@ -27,6 +27,9 @@ from settings.profiles import PROFILE_DEFAULTS, deep_merge
 from settings.retired import RETIRED_KEYS, pop_retired
 from settings.rules import RELATED_KEYS, cross_field_problems
 from settings.stack import SECRET_KEYS, Settings
+from settings.json_values import leaves, parsed_json_document
+from settings.secret_paths import runtime_secret_paths
+from settings.kubeconfig import kubeconfig_problems
 
 REGION_KEY = "aws:region"
 _RUNTIME_FIELDS = {"project", "stack", "region"}
@@ -129,14 +132,29 @@ def _default_name_prefix(stack: str) -> str:
     return f"{name[:NAME_PREFIX_MAX_LENGTH - 5].rstrip('-')}-{digest}"
 
 
+def _plain_entries(key: str, value: Any, prefix: str, secret_paths: Collection[str]) -> list[ConfigIssue]:
+    """Entries of a credential map that the stack file holds in clear beside encrypted ones."""
+    document = parsed_json_document(value)
+    if not isinstance(document, (dict, list)):
+        return []
+    return [ConfigIssue(path, "[redacted]",
+                        "is a credential in clear beside encrypted entries (one `secure:` entry does not encrypt "
+                        f"the others): set it with `pulumi config set --secret --path '{path}' ...`")
+            for path, _ in leaves(document, key) if f"{prefix}{path}" not in secret_paths]
+
+
 def parse_config(
     values: Mapping[str, Any],
     *,
     project: str,
     stack: str,
     secret_keys: Collection[str] = (),
+    secret_paths: Collection[str] | None = None,
 ) -> Settings:
-    """Validate raw config (`{"<project>:<key>": value, "aws:region": ...}`) into `Settings`."""
+    """Validate raw config (`{"<project>:<key>": value, "aws:region": ...}`) into `Settings`.
+
+    `secret_paths`: the stack file's encrypted entries (settings/secret_paths.py); with them every
+    entry of a credential map must be encrypted, not only one of them."""
     issues: list[ConfigIssue] = []
     known = _config_keys()
     raw: dict[str, Any] = {}
@@ -161,6 +179,8 @@ def parse_config(
         if key in SECRET_KEYS and full_key not in secret_keys:
             issues.append(ConfigIssue(key, "[redacted]",
                                       f"is a credential: set it with `pulumi config set --secret {key} ...`"))
+        elif key in SECRET_KEYS and secret_paths is not None:
+            issues.extend(_plain_entries(key, value, prefix, secret_paths))
         try:
             raw[key] = _decode(value)
         except json.JSONDecodeError as exc:
@@ -171,6 +191,8 @@ def parse_config(
     raw, retired_found = pop_retired(raw, RETIRED_KEYS)
     for where, value, retired in retired_found:
         issues.append(ConfigIssue(where, "[redacted]" if _is_secret_key(where) else value, retired.message()))
+    if values.get(f"{prefix}shape") != "byoc":  # byoc creates no cluster: no kubeconfig to carry them
+        issues.extend(ConfigIssue(*problem) for problem in kubeconfig_problems(values))
 
     region = values.get(REGION_KEY)
     user_values = dict(raw)  # what the stack file sets, before the profile fills the rest
@@ -447,7 +469,9 @@ def load_settings() -> Settings:
     """
     project = pulumi.get_project()
     values, secret_keys = runtime_values()
-    settings = parse_config(values, project=project, stack=pulumi.get_stack(), secret_keys=secret_keys)
+    stack = pulumi.get_stack()
+    settings = parse_config(values, project=project, stack=stack, secret_keys=secret_keys,
+                            secret_paths=runtime_secret_paths(project, stack))
     import pulumi_aws as aws  # the provider's invoke; settings stay importable without it
 
     caller_arn = aws.get_caller_identity().arn

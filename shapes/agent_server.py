@@ -147,6 +147,6 @@ def build(f: Foundation) -> None:
     pulumi.export("albDnsName", edge.load_balancer.dns_name)
     pulumi.export("alarmTopicArn", observability.topic.arn)
     pulumi.export("clusterName", s.cluster_name)
-    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
     pulumi.export("databaseEndpoint", postgres.address)
     pulumi.export("redisEndpoint", redis.primary_endpoint)

@@ -151,6 +151,7 @@ class Foundation:
             deletion_protection=s.protect_data,
             kubeconfig_profile=self.aws_settings.profile,
             kubeconfig_role_arn=self.aws_settings.role_arn,
+            kubeconfig_env=dict(self.aws_settings.kubeconfig_env),
         ), opts=self.opts)
 
     def addons(self, cluster: Cluster) -> ClusterAddons:

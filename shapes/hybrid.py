@@ -58,7 +58,7 @@ def build(f: Foundation) -> None:
         ), opts=f.opts)
 
     pulumi.export("clusterName", s.cluster_name)
-    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
     pulumi.export("agentsUrls", {l.name: f"https://{l.name}.{hybrid.domain}" for l in hybrid.listeners})
     pulumi.export("albDnsName", edge.load_balancer.dns_name)
     pulumi.export("controlPlane", {"hostBackendUrl": host_backend_url, "smithBackendUrl": smith_backend_url})

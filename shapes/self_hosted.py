@@ -126,7 +126,7 @@ def build(f: Foundation) -> None:
     pulumi.export("albDnsName", edge.load_balancer.dns_name)
     pulumi.export("alarmTopicArn", observability.topic.arn)
     pulumi.export("clusterName", s.cluster_name)
-    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.eks_cluster.kubeconfig_json))
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
     pulumi.export("bucketName", blob_storage.bucket_name)
     pulumi.export("redisEndpoint", redis.primary_endpoint)
     pulumi.export("secretArns", secrets.arns)
@@ -246,7 +246,7 @@ def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgr
             s3_role_arns={},
             auth=app.auth,
             oidc_with_client_secret=secrets.oidc_client_secret is not None,
-            admin_email=app.admin_email,
+            admin_email=app.admin_email or "",  # validated: required for every auth mode
             workloads={k: Workload(replicas=w.replicas, cpu=w.cpu, memory=w.memory) for k, w in sizes.items()},
             clickhouse=ClickHousePlacement(
                 storage_class=CLICKHOUSE_STORAGE_CLASS, volume_size_gb=ch.volume_size_gb, cpu=ch.cpu,

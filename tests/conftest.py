@@ -28,19 +28,22 @@ _RUNS: dict[tuple[Any, ...], ProgramRun] = {}
 
 def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT,
                 secret_keys: frozenset[str] | set[str] = frozenset(), preview: bool = False,
-                program: Any = None) -> ProgramRun:
+                program: Any = None, secret_paths: frozenset[str] | None = None) -> ProgramRun:
     """`tools.engine.harness.run_program`, memoised: the program is deterministic for a given config,
     so tests that need the same stack share one run (it is the slow part of the suite)."""
     if program is not None:
         return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,
-                            program=program)
-    cache_key = (stack, project, tuple(sorted(config.items())), frozenset(secret_keys), preview)
+                            program=program, secret_paths=secret_paths)
+    paths = None if secret_paths is None else sorted(secret_paths)
+    cache_key = (stack, project, tuple(sorted(config.items())), frozenset(secret_keys), preview,
+                 None if paths is None else tuple(paths))
     if cache_key not in _RUNS:
         def compute() -> ProgramRun:
-            return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview)
+            return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,
+                                secret_paths=secret_paths)
         # A preview run holds unknown sentinels, which do not survive pickling: only real runs are shared.
         _RUNS[cache_key] = compute() if preview else _shared_between_workers(
-            [stack, project, sorted(config.items()), sorted(secret_keys)], compute)
+            [stack, project, sorted(config.items()), sorted(secret_keys), paths], compute)
     return _RUNS[cache_key]
 
 
@@ -109,7 +112,10 @@ def run_stack(stack: str, overrides: Mapping[str, Any] | None = None, *, preview
         full = name if ":" in name else key(name)
         values[full] = value if isinstance(value, str) else json.dumps(value)
     secret_keys |= {name if ":" in name else key(name) for name in secret}
-    return run_program(values, stack=stack, project=PROJECT, secret_keys=frozenset(secret_keys), preview=preview)
+    # The stack file as it is: its encrypted entries are known (and the run is the preview's, shared).
+    as_filed = not (overrides or secret or drop)
+    return run_program(values, stack=stack, project=PROJECT, secret_keys=frozenset(secret_keys), preview=preview,
+                       secret_paths=load_stack_config(stack=stack).secret_paths if as_filed else None)
 
 
 def by_id(run: ProgramRun) -> dict[str, Registration]:

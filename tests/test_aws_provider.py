@@ -11,6 +11,7 @@ import inspect
 import json
 
 import pulumi_aws as aws
+import pytest
 
 from settings.aws_provider import provider_settings
 from settings.loader import _aws_provider_keys
@@ -20,7 +21,7 @@ ROLE = "arn:aws:iam::123456789012:role/ci/Deployer"
 AWS_SETTINGS = {
     "aws:region": "eu-west-1",  # outside us-east-1: the health-check alarm's provider exists too
     "aws:profile": "langsmith-prod",
-    "aws:assumeRoles": [{"roleArn": ROLE, "sessionName": "pulumi", "tags": {"CostCenter": "1234"}}],
+    "aws:assumeRoles": [{"roleArn": ROLE, "sessionName": "pulumi", "duration": "1h"}],
     "aws:allowedAccountIds": ["123456789012"],
     "aws:defaultTags": {"tags": {"owner": "platform-team", "app": "not-ours"}},
     "aws:skipRequestingAccountId": "false",
@@ -44,7 +45,7 @@ def test_stack_aws_settings_reach_every_explicit_provider():
         assert inputs["profile"] == "langsmith-prod", provider.name
         roles = json.loads(inputs["assumeRoles"]) if isinstance(inputs["assumeRoles"], str) else inputs["assumeRoles"]
         assert roles[0]["roleArn"] == ROLE and roles[0]["sessionName"] == "pulumi"
-        assert roles[0]["tags"] == {"CostCenter": "1234"}  # user tag names are not renamed
+        assert roles[0]["duration"] == "1h"
         allowed = inputs["allowedAccountIds"]
         assert (json.loads(allowed) if isinstance(allowed, str) else allowed) == ["123456789012"]
         assert inputs["skipRequestingAccountId"] in (False, "false")
@@ -58,6 +59,72 @@ def test_stack_aws_settings_reach_every_explicit_provider():
     (cluster,) = run.of_type("eks:index:Cluster")
     opts = cluster.inputs["providerCredentialOpts"]
     assert opts == {"profileName": "langsmith-prod", "roleArn": ROLE}
+    # ... and the Kubernetes providers' own kubeconfig (pulumi-eks's kubeconfigJson drops --profile).
+    for provider in run.of_type("pulumi:providers:kubernetes"):
+        args = exec_of(provider)["args"]
+        assert args[args.index("--profile") + 1] == "langsmith-prod", provider.name
+        assert args[args.index("--role-arn") + 1] == ROLE, provider.name
+
+
+def exec_of(provider) -> dict:
+    kubeconfig = provider.inputs["kubeconfig"]
+    kubeconfig = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
+    return kubeconfig["users"][0]["user"]["exec"]
+
+
+def test_user_tag_names_in_assumed_roles_are_not_renamed():
+    carried = provider_settings({"aws:assumeRoles": json.dumps([{"roleArn": ROLE, "tags": {"CostCenter": "1"}}])})
+    assert carried.kwargs["assume_roles"][0]["tags"] == {"CostCenter": "1"}
+
+
+@pytest.mark.parametrize(("setting", "key"), [
+    ({"aws:assumeRoles": [{"roleArn": ROLE}, {"roleArn": ROLE + "2"}]}, "aws:assumeRoles"),
+    ({"aws:assumeRoles": [{"roleArn": ROLE, "externalId": "x"}]}, "aws:assumeRoles[0].externalId"),
+    ({"aws:assumeRoles": [{"roleArn": ROLE, "tags": {"a": "b"}}]}, "aws:assumeRoles[0].tags"),
+    ({"aws:assumeRoles": [{"roleArn": ROLE, "transitiveTagKeys": ["a"]}]}, "aws:assumeRoles[0].transitiveTagKeys"),
+    ({"aws:assumeRoles": [{"roleArn": ROLE, "sourceIdentity": "me"}]}, "aws:assumeRoles[0].sourceIdentity"),
+    ({"aws:assumeRoles": [{"roleArn": ROLE, "policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}]},
+     "aws:assumeRoles[0].policyArns"),
+    ({"aws:accessKey": "AKIAEXAMPLE"}, "aws:accessKey"),
+    ({"aws:sharedCredentialsFiles": ["/a", "/b"]}, "aws:sharedCredentialsFiles"),
+    ({"aws:sharedConfigFiles": ["/a", "/b"]}, "aws:sharedConfigFiles"),
+    ({"aws:assumeRoleWithWebIdentity": {"roleArn": ROLE, "webIdentityToken": "eyJ"}},
+     "aws:assumeRoleWithWebIdentity.webIdentityToken"),
+    ({"aws:endpoints": [{"sts": "https://sts.example.internal"}]}, "aws:endpoints"),
+    ({"aws:insecure": "true"}, "aws:insecure"),
+])
+def test_what_the_kubeconfig_cannot_carry_is_refused_naming_the_key(setting: dict, key: str):
+    from settings.loader import ConfigError, parse_config
+    from tests.conftest import stack_values
+
+    values, secrets = stack_values("dev")
+    values.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in setting.items()})
+    with pytest.raises(ConfigError) as raised:
+        parse_config(values, project="langsmith-aws", stack="dev", secret_keys=secrets)
+    assert key in {i.key for i in raised.value.issues}
+    assert "EXAMPLE" not in str(raised.value) and "eyJ" not in str(raised.value)
+
+
+def test_what_the_kubeconfig_carries_reaches_it():
+    run = run_stack("dev", {"aws:profile": "p", "aws:assumeRoles": [{"roleArn": ROLE, "sessionName": "s"}],
+                            "aws:sharedCredentialsFiles": ["/ci/credentials"], "aws:sharedConfigFiles": ["/ci/config"],
+                            "aws:assumeRoleWithWebIdentity": {"roleArn": ROLE, "webIdentityTokenFile": "/ci/token"},
+                            "aws:customCaBundle": "/ci/ca.pem", "aws:httpsProxy": "http://proxy:3128"})
+    (provider, *_) = run.of_type("pulumi:providers:kubernetes")
+    exec_ = exec_of(provider)
+    assert exec_["args"][-4:] == ["--role-arn", ROLE, "--profile", "p"]
+    assert {e["name"]: e["value"] for e in exec_["env"]} == {
+        "AWS_SHARED_CREDENTIALS_FILE": "/ci/credentials", "AWS_CONFIG_FILE": "/ci/config",
+        "AWS_ROLE_ARN": ROLE, "AWS_WEB_IDENTITY_TOKEN_FILE": "/ci/token", "AWS_CA_BUNDLE": "/ci/ca.pem",
+        "HTTPS_PROXY": "http://proxy:3128"}
+
+
+def test_byoc_has_no_kubeconfig_so_a_role_chain_is_fine():
+    from settings.kubeconfig import kubeconfig_problems
+
+    chain = {"aws:assumeRoles": json.dumps([{"roleArn": ROLE}, {"roleArn": ROLE + "2"}])}
+    assert kubeconfig_problems(chain)  # refused where there is a cluster ...
+    run_stack("byoc", chain)  # ... not where there is none
 
 
 def test_aws_credentials_in_config_are_secrets_everywhere():
@@ -77,7 +144,10 @@ def test_aws_credentials_in_config_are_secrets_everywhere():
         parse_config(plain, project="langsmith-aws", stack="dev", secret_keys=secrets)
     assert "aws:secretKey = '[redacted]': is a credential" in str(raised.value)
     assert "wJalr" not in str(raised.value)
-    parse_config(plain, project="langsmith-aws", stack="dev", secret_keys={*secrets, "aws:secretKey"})
+    # Encrypted, it is still refused where a kubeconfig would have to carry it (item: the kubeconfig principal).
+    with pytest.raises(ConfigError) as raised:
+        parse_config(plain, project="langsmith-aws", stack="dev", secret_keys={*secrets, "aws:secretKey"})
+    assert {i.key for i in raised.value.issues} == {"aws:secretKey"} and "wJalr" not in str(raised.value)
 
 
 def test_kubernetes_namespace_keys_are_warned_as_ignored(tmp_path):

@@ -120,6 +120,9 @@ def test_replicas_beyond_the_pool_at_its_maximum_are_a_config_error():
     (issue,) = [i for i in config_error("prod", {"langsmith": langsmith}).issues
                 if i.key == "cluster.generalPool.maxSize"]
     assert issue.value == 6 and "m6i.2xlarge nodes" in issue.allowed and "stops at 6" in issue.allowed
+    # It names who asks: the workload with the largest requests first, with the key that sizes it.
+    largest = issue.allowed.split("Largest requests: ", 1)[1]
+    assert largest.startswith("queue (langsmith.components.queue) "), largest
     # The same replicas fit when the pool may grow enough.
     cluster = settings_of("prod").model_dump(by_alias=True, mode="json")["cluster"]
     cluster["generalPool"]["maxSize"] = 20

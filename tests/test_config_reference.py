@@ -82,9 +82,9 @@ def test_no_type_is_written_as_python():
 
 
 def test_types_read_as_a_person_writes_values():
-    assert KEYS["clickhouse.cpu"].type == "Kubernetes quantity"  # was ForwardRef('Quantity')
-    assert "500m, 2, 512Mi or 4Gi" in KEYS["clickhouse.cpu"].allowed
-    assert KEYS["langsmith.components.backend.memory"].type == "Kubernetes quantity"
+    assert KEYS["clickhouse.cpu"].type == "Kubernetes CPU quantity"  # was ForwardRef('CpuQuantity')
+    assert "millicores (500m)" in KEYS["clickhouse.cpu"].allowed
+    assert KEYS["langsmith.components.backend.memory"].type == "Kubernetes memory quantity"
     assert KEYS["licenseKey"].type == "secret" and KEYS["hybridApiKeys"].type == "map of string to secret"
     assert KEYS["network.natGateways"].type == "string"
     assert KEYS["network.natGateways"].allowed.startswith("one of `single`, `per-az`")

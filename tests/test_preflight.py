@@ -121,7 +121,7 @@ def prepared_config(tmp_path: Path, changes: dict[str, Any] | None = None, stack
     """The prod stack file with the user's own values in place of the documentation ones."""
     document = yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())
     own = {
-        "langsmith-aws:langsmith": {"domain": "langsmith.corp.internal", "hostedZoneId": ZONE_ID,
+        "langsmith-aws:langsmith": {"domain": "langsmith.corp.internal", "hostedZoneId": ZONE_ID, "adminEmail": "admin@corp.internal",
                                     "oidc": {"issuerUrl": "https://login.corp.internal/oauth2/default"}},
         "langsmith-aws:cluster": {"publicAccessCidrs": [], "deployerAccessCidrs": ["198.18.0.0/15"]},
         "langsmith-aws:licenseKey": {"secure": REAL_CIPHERTEXT},

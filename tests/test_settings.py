@@ -111,6 +111,16 @@ def test_missing_required_keys():
     assert "(not set)" in str(err) and "aws:region = (not set): is required" in str(err)
 
 
+@pytest.mark.parametrize("auth", [{"auth": "basic"}, {"auth": "oidc", "oidc": {
+    "clientId": "langsmith", "issuerUrl": "https://login.example.com/oauth2/default"}}])
+def test_every_auth_mode_needs_the_initial_organisation_admin(auth: dict[str, Any]):
+    """The chart's auth-bootstrap hook creates the first organisation from the admin email for
+    every auth mode: with SSO and no email there is no organisation and nobody may create one."""
+    langsmith = {"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC", **auth}
+    (issue,) = errors({"langsmith": langsmith}).issues
+    assert issue.key == "langsmith.adminEmail" and "is required" in issue.allowed
+
+
 def test_unknown_keys_are_errors_with_a_suggestion():
     err = errors({"netwrok": {"cidr": "10.0.0.0/16"}, "network": {"natGateway": "single"}})
     by_key = {i.key: i for i in err.issues}

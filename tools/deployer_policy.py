@@ -3,8 +3,8 @@ offline plans of all shapes (how: tools/engine/deployer_policy.py; the actions p
 tools/engine/iam_actions.py), and with it the CI roles' documents derived from it
 (tools/engine/ci_roles.py: the pull-request preview role, the deploy role, the state backend).
 
-    python -m tools.deployer_policy            # writes iam/deployer-policy*.json and iam/ci-*.json
-    python -m tools.deployer_policy --check    # exit 1 when the committed file is stale
+    .venv/bin/python -m tools.deployer_policy            # writes iam/deployer-policy*.json, iam/role-boundary.json, iam/ci-*.json
+    .venv/bin/python -m tools.deployer_policy --check    # exit 1 when a committed file is stale
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from typing import Sequence, TextIO
 
 from tools.engine import ci_roles
-from tools.engine.deployer_policy import DEFAULT_PREFIX, POLICY_PATH, generate, policy_size
+from tools.engine.deployer_policy import BOUNDARY_PATH, DEFAULT_PREFIX, POLICY_PATH, generate, policy_size
 from tools.engine.harness import PROJECT_ROOT
 
 
@@ -29,6 +29,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     files = generate(args.prefix)
     files.update(ci_roles.generate_from_text(files[POLICY_PATH]))
     stale_parts = sorted(set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) - set(files))
+    assert BOUNDARY_PATH in files
     if args.check:
         stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text] + stale_parts
         for path in stale:

@@ -101,6 +101,9 @@ VALIDATOR_RULES: Mapping[str, str | Probe | None] = {
                                                        "controllers own"),
     "_check_runs_endpoints": "must be a non-empty JSON object (or YAML mapping) of LangSmith API URL to API-key "
                              "secret name",
+    "_check_cpu": "must be CPU cores (2, 0.5, at most 3 decimals) or whole millicores (500m), more than 0",
+    "_check_memory": "must be a memory size of at least 16Mi: bytes with a suffix Ki Mi Gi Ti Pi Ei or k M G T P E "
+                     "(never m: that is milli)",
     "_json_text": None,  # reads a YAML mapping as its JSON text
     "NetworkSettings._unique_endpoints": "must not list a service twice",
     "LangSmithSettings._supported_chart": Probe("0"),
@@ -186,7 +189,8 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "hybrid.listeners": "no namespace watched by two listeners",
     "hybrid.listeners[].name": "unique across listeners",
     "hybrid.listeners[].listenerId": "unique across listeners",
-    "hybrid.listeners[].namespaces": "several only with `hybrid.gatewayApi: true`",
+    "hybrid.listeners[].namespaces": "several only with `hybrid.gatewayApi: true`; each listed once, never another "
+                                      "listener's watched namespace nor any listener's release namespace `langgraph-<name>`",
     "hybrid.gatewayApi": "must be `true` (agents are routed by Envoy Gateway behind the stack's ALB)",
     "hybridApiKeys": "a key for every listener name",
     "byocExternalId": "2 to 1224 characters of letters, digits and `+=,.@:/-_`",
@@ -224,7 +228,8 @@ LOADER_DEFAULTS: Mapping[str, str] = {"namePrefix": "`ls-<stack>` (cut, with a h
 
 # Readable names of the settings' named types (module-level aliases such as `Quantity`).
 TYPE_NAMES: Mapping[str, str] = {
-    "Quantity": "Kubernetes quantity",
+    "CpuQuantity": "Kubernetes CPU quantity",
+    "MemoryQuantity": "Kubernetes memory quantity",
     "VpcCidr": "IPv4 CIDR",
     "Cidr": "IPv4 CIDR",
     "VpcId": "VPC ID",
@@ -566,8 +571,9 @@ def _area_sections() -> list[tuple[str, str, list[ConfigKey]]]:
         intro = field.description or (_docstring(nested) if nested is not None else "")
         sections.append((f"`{area}`", intro, [k for k in keys if k.area == area]))
     sections.append(("Secrets", "Credentials: set each with `pulumi config set --secret` (a map such as "
-                                "`hybridApiKeys` one entry at a time, with `--secret --path`). Their values "
-                                "never appear in messages.", secrets))
+                                "`hybridApiKeys` one entry at a time, with `--secret --path`: every entry must "
+                                "be encrypted, since one `secure:` entry does not encrypt the others beside it). "
+                                "Their values never appear in messages.", secrets))
     return sections
 
 
@@ -746,7 +752,7 @@ def main(argv: Sequence[str] | None = None, plan_for: Callable[[str], Mapping[st
     stale = [path for path, (current, updated) in files.items() if current != updated]
     if args.check:
         for path in stale:
-            print(f"{_shown(path)} is stale: run `python -m tools.docs`", file=sys.stderr)
+            print(f"{_shown(path)} is stale: run `.venv/bin/python -m tools.docs`", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         path.write_text(files[path][1])

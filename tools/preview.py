@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         return EXIT_CONFIG
     try:
         run = run_program(config.values, stack=config.stack, project=config.project,
-                          secret_keys=config.secret_keys)
+                          secret_keys=config.secret_keys, secret_paths=config.secret_paths)
     except ConfigError as exc:
         print(f"error: {config.source}: {exc}", file=err)
         return EXIT_CONFIG

