@@ -328,7 +328,8 @@ def test_the_stack_passes_every_mandatory_rule_and_a_mutable_repository_would_no
 def test_arm64_is_refused_while_nothing_establishes_the_servers_images_for_it():
     from settings.architecture import unestablished_images
 
-    assert unestablished_images("agent-server") == ["the Agent Servers' own images (agentServer.servers[].image)"]
+    assert unestablished_images("agent-server") == ["the Agent Servers' own images (agentServer.servers[].image)",
+                                                    versions.AGENT_SERVER_DB_BOOTSTRAP_IMAGE]
     values, _ = stack_values("agent-server")
     cluster = json.loads(values[f"{PROJECT}:cluster"])
     cluster["architecture"] = "arm64"

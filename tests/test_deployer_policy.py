@@ -13,6 +13,8 @@ from tests.conftest import run_program, run_stack
 from components.iam import ROLE_BOUNDARY_NAME
 from tools.engine.deployer_policy import (
     BOUNDARY_ARN,
+    BYOC_EKS_COMPONENT,
+    byoc_role_names,
     BOUNDARY_PATH,
     EKS_CLUSTER_POLICY,
     MANAGED_POLICY_MAX_CHARS,
@@ -118,7 +120,8 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
         for f in findings:
             if f.issue == "PRIVILEGE_ESCALATION" and "CreateNewPolicyVersion" in f"{f.detail} {f.location}":
                 # The BYOC eks stack updates its own managed policies: only those under their path.
-                scoped = {r for st in whole["Statement"] if "iam:CreatePolicyVersion" in as_list(st["Action"])
+                scoped = {r for st in whole["Statement"]
+                          if st["Effect"] == "Allow" and "iam:CreatePolicyVersion" in as_list(st["Action"])
                           for r in as_list(st["Resource"])}
                 # (the statement's other ARNs are roles and OIDC providers, which this action does not act on)
                 assert {r for r in scoped if ":policy/" in r or r == "*"} == {"arn:aws:iam::*:policy/langsmith-byoc/*"}
@@ -275,7 +278,9 @@ def test_no_statement_lets_the_deployer_grant_itself_more() -> None:
     writes); AttachRolePolicy attaches only the plans' managed policies; the boundary cannot be
     removed from a role, nor the boundary policy changed."""
     whole = policy()
-    grants = list(statements(whole))
+    # The BYOC data-plane roles are written by exact name, without the boundary (their own test).
+    byoc = {f"arn:aws:iam::*:role/{name}" for name in byoc_role_names(runner=run_program)}
+    grants = [(a, r, c) for a, r, c in statements(whole) if r not in byoc]
     for action, resource, condition in grants:
         if action in ROLE_WRITES and resource != PULUMI_EKS_ROLE:
             assert json.loads(condition)["ArnLike"]["iam:PermissionsBoundary"] == BOUNDARY_ARN, (action, resource)
@@ -303,7 +308,25 @@ def test_every_role_the_plans_create_carries_the_boundary(stack: str) -> None:
     roles = run_stack(stack).of_type("aws:iam/role:Role")
     assert roles
     for role in roles:
+        if f"{BYOC_EKS_COMPONENT}$" in role.urn:
+            # LangChain's data-plane roles create IAM roles, which the boundary denies: no boundary,
+            # and the deployer may write only these roles (test below).
+            assert role.inputs.get("permissionsBoundary") is None, role.name
+            continue
         assert role.inputs.get("permissionsBoundary") == f"arn:aws:iam::{ACCOUNT}:policy/{ROLE_BOUNDARY_NAME}", role.name
+
+
+def test_the_deployer_writes_byoc_roles_without_the_boundary_only_by_name() -> None:
+    by_sid = {st["Sid"]: st for st in policy()["Statement"]}
+    roles, attach = by_sid["ByocDataPlaneRoles"], by_sid["ByocDataPlaneRolesGetOnlyTheirOwnPolicies"]
+    names = byoc_role_names(runner=run_program)
+    assert names == ["LangSmithBYOCBreakGlass", "langsmith-byoc"]
+    assert roles["Resource"] == attach["Resource"] == [f"arn:aws:iam::*:role/{n}" for n in names]
+    assert not any("*" in arn.split(":role/", 1)[1] for arn in roles["Resource"])  # exact role names
+    assert attach["Condition"] == {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::*:policy/langsmith-byoc/*"}}
+    # No customer policy ARN of the mocks' account leaks into the managed-policy allow-list.
+    listed = by_sid["AttachThePlansManagedPoliciesWithTheBoundary"]["Condition"]["ArnEquals"]["iam:PolicyARN"]
+    assert all(arn.startswith("arn:aws:iam::aws:policy/") for arn in listed), listed
 
 
 def test_the_preflights_own_calls_are_granted() -> None:

@@ -110,9 +110,17 @@ def plan_types(stacks: Iterable[str] = STACKS, runner: Callable[..., ProgramRun]
     return plan_facts(stacks, runner)[0]
 
 
+# LangChain's BYOC data-plane roles (components/byoc_eks.py): the control plane creates IAM roles
+# with them (Karpenter, the cluster, its add-ons), which the stacks' boundary denies, so they are
+# created without it; the deployer may write exactly these roles, and attach only BYOC's own policies.
+BYOC_EKS_COMPONENT = "langsmith:aws:ByocEksRole"
+BYOC_POLICY_ARNS = "arn:aws:iam::*:policy/langsmith-byoc/*"
+
+
 def plan_facts(stacks: Iterable[str] = STACKS,
                runner: Callable[..., ProgramRun] | None = None) -> tuple[dict[str, set[str]], set[str]]:
-    """The resource types each stack's plan registers, and the managed policies it attaches to roles."""
+    """The resource types each stack's plan registers, and the AWS managed policies it attaches to
+    roles (the BYOC data-plane role's own policies are granted by path: byoc_role_names)."""
     from tools.engine.harness import run_program
     from tools.engine.stack_config import load_stack_config
 
@@ -125,9 +133,24 @@ def plan_facts(stacks: Iterable[str] = STACKS,
         for r in run.registrations:
             if r.custom or r.type.startswith("eks:"):
                 types.setdefault(r.type, set()).add(stack)
-            if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and f"{BYOC_EKS_COMPONENT}$" not in r.urn:
                 attached.add(str(r.inputs["policyArn"]))
     return types, attached
+
+
+def byoc_role_names(stacks: Iterable[str] = STACKS, runner: Callable[..., ProgramRun] | None = None) -> list[str]:
+    """The names of the BYOC data-plane roles the plans create (no boundary: see BYOC_EKS_COMPONENT)."""
+    from tools.engine.harness import run_program
+    from tools.engine.stack_config import load_stack_config
+
+    run_with = runner or run_program
+    names: set[str] = set()
+    for stack in stacks:
+        config = load_stack_config(stack=stack)
+        run = run_with(config.values, stack=config.stack, project=config.project, secret_keys=config.secret_keys)
+        names.update(str(r.inputs["name"]) for r in run.registrations
+                     if r.type == "aws:iam/role:Role" and f"{BYOC_EKS_COMPONENT}$" in r.urn)
+    return sorted(names)
 
 
 def required_actions(types: Iterable[str]) -> set[str]:
@@ -174,7 +197,7 @@ def role_boundary_policy() -> dict[str, Any]:
 
 
 def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
-                 attached_policies: Iterable[str] = ()) -> dict[str, Any]:
+                 attached_policies: Iterable[str] = (), byoc_roles: Iterable[str] = ()) -> dict[str, Any]:
     catalogue = iam_catalogue()
     unknown = unknown_actions(actions, catalogue)
     if unknown:
@@ -218,6 +241,14 @@ def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
         statements.append({"Sid": "PulumiEksClusterRolePolicy", "Effect": "Allow",
                            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": PULUMI_EKS_ROLE,
                            "Condition": {"ArnEquals": {"iam:PolicyARN": EKS_CLUSTER_POLICY}}})
+    byoc_arns = [f"arn:aws:iam::*:role/{name}" for name in sorted(set(byoc_roles))]
+    if byoc_arns:
+        statements.append({"Sid": "ByocDataPlaneRoles", "Effect": "Allow", "Action": [
+            "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"], "Resource": byoc_arns})
+        statements.append({"Sid": "ByocDataPlaneRolesGetOnlyTheirOwnPolicies", "Effect": "Allow",
+                           "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": byoc_arns,
+                           "Condition": {"ArnLike": {"iam:PolicyARN": BYOC_POLICY_ARNS}}})
     statements.append({"Sid": "TheBoundaryStaysAsWritten", "Effect": "Deny", "Action": [
         "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
         "Resource": BOUNDARY_ARN})
@@ -269,7 +300,7 @@ def generate(prefix: str = DEFAULT_PREFIX, runner: Callable[..., ProgramRun] | N
     permissions boundary of the stacks' roles."""
     types, attached = plan_facts(runner=runner)
     actions = required_actions([*types, *FEATURE_TYPES]) | set(PREFLIGHT_ACTIONS)
-    policy = build_policy(actions, prefix, attached | {EKS_CLUSTER_POLICY})
+    policy = build_policy(actions, prefix, attached | {EKS_CLUSTER_POLICY}, byoc_role_names(runner=runner))
     files = {POLICY_PATH: render(policy), BOUNDARY_PATH: render(role_boundary_policy())}
     for i, part in enumerate(split_policy(policy), start=1):
         files[POLICY_PATH.with_name(f"deployer-policy-part-{i}.json")] = render(part)

@@ -287,4 +287,6 @@ PREFLIGHT_ACTIONS = (
     "servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota",
     # Service Quotas reads the load balancer quota (L-53DA6B97) with the caller's rights (a dependent action)
     "elasticloadbalancing:DescribeAccountLimits",
+    # BYOVPC's network contract (tools/preflight/byoc.py) and the agent image repositories
+    "ec2:DescribeNetworkAcls", "ec2:DescribeVpcAttribute", "ecr:DescribeRepositories", "ecr:DescribeImages",
 )
