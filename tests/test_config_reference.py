@@ -194,8 +194,10 @@ REQUIRED_CASES: dict[str, tuple[str, dict[str, Any], Any]] = {
     "hybridApiKeys": ("hybrid", {}, None),
     "byoc.trustedPrincipalArn": ("byoc", {"byoc.controlPlane": "eu"}, "arn:aws:iam::123456789012:role/control-plane"),
     "byocExternalId": ("byoc", {}, None),
+    "restoreSecrets": ("prod", {"restore.postgresSnapshot": "ls-prod-postgres-final"},
+                       {"apiKeySalt": "old-salt", "jwtSecret": "old-jwt"}),
 }
-SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri"}
+SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri", "restoreSecrets"}
 
 
 def test_every_cross_field_requirement_has_a_case():

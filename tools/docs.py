@@ -132,6 +132,8 @@ REQUIRED_WHEN: Mapping[str, str] = {
     "hybridApiKeys": "for hybrid, one per listener name",
     "byoc.trustedPrincipalArn": "with `byoc.controlPlane: eu` (no published principal)",
     "byocExternalId": "for byoc",
+    "restoreSecrets": "with `restore.postgresSnapshot`: `apiKeySalt`, `jwtSecret`, and the encryption key of "
+                      "each enabled Insights or Polly",
 }
 
 # What rules across keys, the catalogues and the capacity check allow beyond each key's own type
@@ -187,6 +189,8 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "restore.clickhouseSnapshot": "self-hosted only, with `clickhouse.mode: in-cluster`; a snapshot in the "
                                   "stack's region",
     "blobStorage.longTtlDays": "at least `blobStorage.shortTtlDays`",
+    "restoreSecrets": "only with `restore.postgresSnapshot`; names `apiKeySalt`, `jwtSecret`, "
+                      "`insightsEncryptionKey`, `pollyEncryptionKey`, none empty",
 }
 
 # Defaults the loader fills in before validation (settings/loader.py), where the model has none.
