@@ -17,6 +17,13 @@ import pulumi
 from components import versions
 from components.chart_facts import chart_facts, cpu_millicores, leaf_paths, lookup
 
+# The size the chart's volumeClaimTemplate asks for, fixed: a StatefulSet's claim templates are
+# immutable, so a template that followed clickhouse.volumeSizeGb would fail the Helm upgrade that
+# raises it. The claim the StatefulSet adopts is the stack's own (components/clickhouse_restore.py,
+# data_claim), sized by config; raising its request grows the volume in place (the StorageClass
+# allows expansion; the EBS CSI resizer modifies the volume and grows the filesystem).
+CLAIM_TEMPLATE_SIZE = "20Gi"
+
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 CONFIG_SECRET = "langsmith-config"
 POSTGRES_SECRET = "langsmith-postgres"
@@ -151,7 +158,9 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
         "enabled": True,
         "external": external,
         "statefulSet": {
-            "persistence": {"enabled": True, "size": f"{placement.volume_size_gb}Gi",
+            # Fixed: the claim the StatefulSet adopts is the stack's own, sized by clickhouse.volumeSizeGb
+            # (CLAIM_TEMPLATE_SIZE above).
+            "persistence": {"enabled": True, "size": CLAIM_TEMPLATE_SIZE,
                             "storageClassName": placement.storage_class},
             "resources": _resources("clickhouse.statefulSet.resources", placement.cpu, placement.memory),
             "nodeSelector": dict(placement.node_selector),

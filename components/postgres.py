@@ -168,6 +168,9 @@ class Postgres(pulumi.ComponentResource):
             # Major version only: RDS applies minor upgrades, and a pinned minor would then diff.
             engine_version=args.engine_version,
             auto_minor_version_upgrade=True,
+            # ModifyDBInstance refuses a major version change without AllowMajorVersionUpgrade (botocore's
+            # rds model); it only permits: the version itself is postgres.engineVersion (docs/upgrade.md).
+            allow_major_version_upgrade=True,
             instance_class=args.instance_class,
             allocated_storage=args.allocated_storage_gb,
             max_allocated_storage=args.max_allocated_storage_gb,

@@ -144,7 +144,9 @@ def test_restore_adds_only_the_restored_volume_and_changes_only_the_database(pro
     before, after = _by_urn(prod_run), _by_urn(restored_run)
     added = {after[u].type for u in set(after) - set(before)}
     # The salt and JWT secret are the old stack's: not generated.
-    assert {before[u].name for u in set(before) - set(after)} == {"secrets-api-key-salt", "secrets-jwt-secret"}
+    # The stack's own empty ClickHouse claim gives way to the restored one (same Kubernetes object).
+    assert {before[u].name for u in set(before) - set(after)} == {"secrets-api-key-salt", "secrets-jwt-secret",
+                                                                  "langsmith-clickhouse-data"}
     assert added == {"langsmith:aws:ClickHouseRestore", VOLUME, PV, PVC, SNAPSHOT_COPY}
     changed = {after[u].name for u in set(after) & set(before) if after[u].inputs != before[u].inputs}
     # The database, and the salt and JWT secret versions, which now hold the old stack's values.
@@ -155,6 +157,7 @@ def test_restore_adds_only_the_restored_volume_and_changes_only_the_database(pro
     claim = restored_run.one(PVC)
     copy = restored_run.one(SNAPSHOT_COPY)
     assert new_deps["langsmith-release"] == {claim.urn}
+    assert set(new_deps) == {"langsmith-release", "postgres-instance", "secrets-api-key-salt", "secrets-jwt-secret"}
     assert copy.urn in new_deps["postgres-instance"]
 
 
@@ -203,7 +206,8 @@ def test_the_claim_is_the_one_the_chart_statefulset_asks_for(restored_run):
     # <volumeClaimTemplate>-<statefulset>-<ordinal>, in the release's namespace, asking what the
     # template asks (size and class), so the StatefulSet adopts it instead of provisioning a new one.
     assert (meta["name"], meta["namespace"]) == (f"data-{RELEASE_NAME}-clickhouse-0", release.inputs["namespace"])
-    assert spec["resources"]["requests"]["storage"] == persistence["size"]
+    # The template's size is fixed; the claim's follows clickhouse.volumeSizeGb (it grows, the template cannot).
+    assert persistence["size"] == "20Gi" and spec["resources"]["requests"]["storage"] == "200Gi"
     assert spec["storageClassName"] == persistence["storageClassName"] == CLICKHOUSE_STORAGE_CLASS
     assert spec["volumeName"] == RESTORED_VOLUME_NAME
     # A pre-bound claim never sits in Pending, which is what the provider waits for by default
@@ -284,7 +288,7 @@ def test_the_offline_plans_differ_only_in_the_restored_resources(prod_run, resto
         "clickhouse-restore", "clickhouse-restore-claim", "clickhouse-restore-pv", "clickhouse-restore-volume",
         "postgres-restore-source"]
     assert sorted(before[u]["name"] for u in before.keys() - after.keys()) == [
-        "secrets-api-key-salt", "secrets-jwt-secret"]  # the generators: the old stack's values come instead
+        "langsmith-clickhouse-data", "secrets-api-key-salt", "secrets-jwt-secret"]  # the generators: the old stack's values come instead
     assert after_plan["outputs"] == build_plan(prod_run)["outputs"]
 
 
