@@ -24,14 +24,19 @@ from settings.cluster import NodePoolSettings
 
 
 def availability_zones(settings: Settings) -> list[str]:
-    """The zones to use: from config, or the first available ones of the region."""
+    """The zones to use: from config, or the region's first zones by name.
+
+    Not filtered by state: a zone degraded during an outage is reported `impaired` or
+    `unavailable`, and a choice among the `available` ones would then move every subnet on the
+    next `pulumi up`. The region's default zones (no opt-in) in name order are fixed at the first
+    deploy; `network.availabilityZones` pins them explicitly.
+    """
     configured = settings.network.availability_zones
     if configured is not None:
         return list(configured)
-    available = aws.get_availability_zones(
-        state="available",
+    available = sorted(aws.get_availability_zones(
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
-    ).names
+    ).names)
     if len(available) < settings.network.az_count:
         raise ConfigError([ConfigIssue(
             "network.azCount", settings.network.az_count,
