@@ -232,3 +232,27 @@ def test_every_aws_command_a_guide_prints_exists(page: str, command: str, full: 
         # (xargs appends the last option's value)
         assert not missing or command.rstrip().endswith("--recovery-point-arn"), \
             f"{page}: {command} lacks {sorted(missing)}"
+
+
+# -- the private-API handover (docs/ci.md, docs/deploy.md, README.md) --------------------------------
+
+def test_one_handover_path_that_the_creator_check_accepts():
+    from settings import parse_config
+    from settings.loader import creator_conflicts
+    readme = (DOCS.parent / "README.md").read_text()
+    ci, deploy = doc("ci.md"), section(doc("deploy.md"), "3. Reaching the Kubernetes API on the first deploy")
+    # The one path: the in-VPC runner deploys as the role that created the cluster, not listed as admin.
+    for name, text in (("ci.md", ci), ("deploy.md", deploy), ("README.md", readme)):
+        flat = " ".join(text.split())
+        assert "same deployer role" in flat or "as the role that created the cluster" in flat, name
+        assert not re.search(r"runner's IAM role cluster access by listing it in `cluster.adminRoleArns`", flat), name
+    # The handover's config steps (deploy.md step 8) from the runner, as the deployer role: accepted.
+    handover = config_changes(section(doc("deploy.md"), "8. Close the bootstrap"))
+    assert handover == {"cluster": {"deployerInsideVpc": True}}
+    values, secrets = stack_values("prod")
+    cluster = {**json.loads(values[f"{PROJECT}:cluster"]), **handover["cluster"]}
+    cluster.pop("deployerAccessCidrs", None)  # `pulumi config rm --path 'cluster.deployerAccessCidrs'`
+    settings = parse_config({**values, f"{PROJECT}:cluster": json.dumps(cluster)}, project=PROJECT, stack="prod",
+                            secret_keys=secrets)
+    runner_session = "arn:aws:sts::123456789012:assumed-role/ls-deployer/runner-1"
+    assert creator_conflicts(settings, runner_session) == []
