@@ -12,7 +12,7 @@ The promises checked on each diff:
   StorageClass-retained volumes, RDS's final snapshot), and nothing protected is left to stop it.
 
 A step's replacements are found from the inputs each provider marks ForceNew for the data types
-(a small table below, from the providers' schemas), minus the ones the program ignores.
+(tools/engine/plan_diff.py REPLACING_INPUTS), minus the ones the program ignores.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.plan import build_plan
-from tools.engine.plan_diff import PlanDiff, diff_plans
+from tools.engine.plan_diff import PlanDiff, diff_plans, replacing_paths
 
 # Types that hold data, or unlock it (keys, the secrets the data depends on).
 DATA_TYPES: frozenset[str] = frozenset({
@@ -38,25 +38,6 @@ DATA_TYPES: frozenset[str] = frozenset({
     "kubernetes:core/v1:PersistentVolumeClaim",
     "aws:secretsmanager/secret:Secret",
 })
-# Inputs whose change replaces the resource (ForceNew in terraform-provider-aws' schemas; for
-# Kubernetes, the immutable fields of the API). A change under one of these paths is a replacement.
-REPLACING_INPUTS: Mapping[str, tuple[str, ...]] = {
-    "aws:rds/instance:Instance": ("kmsKeyId", "dbName", "username", "snapshotIdentifier", "storageEncrypted",
-                                  "engine", "availabilityZone", "characterSetName", "timezone"),
-    "aws:rds/snapshotCopy:SnapshotCopy": ("sourceDbSnapshotIdentifier", "targetDbSnapshotIdentifier", "kmsKeyId"),
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
-    "aws:backup/vault:Vault": ("name", "kmsKeyArn"),
-    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
-    "aws:ebs/volume:Volume": ("availabilityZone", "snapshotId", "encrypted", "kmsKeyId", "outpostArn"),
-    # A PersistentVolume's source and a claim's spec are immutable, except the claim's requests.
-    "kubernetes:core/v1:PersistentVolume": ("spec.csi", "spec.claimRef", "spec.nodeAffinity",
-                                            "spec.storageClassName", "metadata.name"),
-    "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName", "spec.volumeName",
-                                                 "spec.volumeMode", "metadata.name", "metadata.namespace"),
-    "aws:secretsmanager/secret:Secret": ("name", "namePrefix"),
-}
-
-
 @dataclass(frozen=True)
 class Step:
     """One step of a procedure: config changes (key -> value, None removes it) and what it may lose."""
@@ -96,15 +77,7 @@ def run_procedure(runner: Runner, steps: Sequence[Step]) -> list[StepResult]:
 
 def replacing_changes(registration: Registration, paths: Sequence[str]) -> list[str]:
     """The changed input paths that replace this resource (the program's ignore_changes left out)."""
-    replacing = REPLACING_INPUTS.get(registration.type, ())
-    ignored = set(registration.ignore_changes)
-    found = []
-    for path in paths:
-        top = path.split("[")[0]
-        if any(top == r or top.startswith(r + ".") for r in replacing) and not any(
-                top == i or top.startswith(i + ".") for i in ignored):
-            found.append(path)
-    return found
+    return replacing_paths(registration.type, paths, registration.ignore_changes)
 
 
 def data_losses(before: ProgramRun, after: ProgramRun, diff: PlanDiff, allowed: frozenset[str]) -> list[str]:
