@@ -33,6 +33,9 @@ class BlobStorageArgs:
     long_ttl_days: int
     noncurrent_version_days: int
     protect: bool
+    # Production profiles: the bucket is never emptied by a delete, whatever `protect` says (teardown
+    # lifts `protect`; the operator empties the bucket deliberately, docs/teardown.md).
+    keep_contents: bool = False
 
 
 class BlobStorage(pulumi.ComponentResource):
@@ -47,8 +50,8 @@ class BlobStorage(pulumi.ComponentResource):
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
             bucket_prefix=f"{args.name_prefix}-traces-",
-            # Unprotected stacks only: a bucket that holds objects (or versions) cannot be deleted.
-            force_destroy=not args.protect,
+            # Unprotected dev stacks only: a bucket that holds objects (or versions) cannot be deleted.
+            force_destroy=not (args.protect or args.keep_contents),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         baseline = secure_bucket_baseline(

@@ -48,6 +48,30 @@ FILESYSTEM = "ext4"
 RESTORED_FROM_TAG = "langsmith.com/restored-from"
 
 
+def data_claim(name: str, *, namespace: str, storage_class: str, size_gb: int, provider: k8s.Provider,
+               parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource],
+               volume_name: str | None = None) -> k8s.core.v1.PersistentVolumeClaim:
+    """The claim `data-langsmith-clickhouse-0`, created before the release so the StatefulSet adopts it."""
+    annotations = ({"pulumi.com/waitFor": "jsonpath={.status.phase}=Bound"} if volume_name is not None else {})
+    return k8s.core.v1.PersistentVolumeClaim(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=CLICKHOUSE_DATA_CLAIM, namespace=namespace, labels=CLICKHOUSE_CLAIM_LABELS,
+            # A claim pre-bound to a volume goes straight to Bound, not the Pending the provider waits
+            # for on a WaitForFirstConsumer class (pulumi-kubernetes provider/pkg/await/awaiters.go).
+            annotations=annotations or None),
+        spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+            access_modes=["ReadWriteOnce"],
+            volume_mode="Filesystem",
+            storage_class_name=storage_class,
+            volume_name=volume_name,
+            resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": f"{size_gb}Gi"})),
+        # The traces outlive the claim's removal from the program, as they outlive the cluster.
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, retain_on_delete=True,
+                                    depends_on=list(depends_on)),
+    )
+
+
 @dataclass(frozen=True)
 class ClickHouseRestoreArgs:
     name_prefix: str
@@ -89,9 +113,10 @@ class ClickHouseRestore(pulumi.ComponentResource):
                   RESTORED_FROM_TAG: args.snapshot_id},
             # Like every ClickHouse volume (the StorageClass retains them), it outlives the stack;
             # snapshotId is ForceNew and only matters at creation, so a later edit of the key
-            # must not replace the volume that now holds the data.
+            # must not replace the volume that now holds the data. The size grows through the claim
+            # (the EBS CSI resizer modifies the volume): read back larger, it must not diff.
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True,
-                                        ignore_changes=["snapshotId"]),
+                                        ignore_changes=["snapshotId", "size"]),
         )
         self.persistent_volume = k8s.core.v1.PersistentVolume(
             f"{name}-pv",
@@ -110,8 +135,9 @@ class ClickHouseRestore(pulumi.ComponentResource):
                     node_selector_terms=[k8s.core.v1.NodeSelectorTermArgs(match_expressions=[
                         k8s.core.v1.NodeSelectorRequirementArgs(
                             key=ZONE_LABEL, operator="In", values=[args.availability_zone])])]))),
+            # The resizer updates the capacity when the claim grows: a refresh must not plan it back.
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, retain_on_delete=True,
-                                        depends_on=list(args.depends_on)),
+                                        depends_on=list(args.depends_on), ignore_changes=["spec.capacity"]),
         )
         self.claim = None
         self.register_outputs({"volumeId": self.volume.id, "claim": CLICKHOUSE_DATA_CLAIM})
@@ -119,21 +145,8 @@ class ClickHouseRestore(pulumi.ComponentResource):
     def claim_in_namespace(self, depends_on: Sequence[pulumi.Resource]) -> k8s.core.v1.PersistentVolumeClaim:
         """The claim the StatefulSet adopts; created once its namespace exists, before the release."""
         args = self._args
-        self.claim = k8s.core.v1.PersistentVolumeClaim(
-            f"{self._name}-claim",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=CLICKHOUSE_DATA_CLAIM, namespace=args.namespace, labels=CLICKHOUSE_CLAIM_LABELS,
-                # The provider's own PVC await waits for phase Pending when the StorageClass is
-                # WaitForFirstConsumer (pulumi-kubernetes provider/pkg/await/awaiters.go), but a
-                # pre-bound claim goes straight to Bound: wait for Bound instead.
-                annotations={"pulumi.com/waitFor": "jsonpath={.status.phase}=Bound"}),
-            spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
-                access_modes=["ReadWriteOnce"],
-                volume_mode="Filesystem",
-                storage_class_name=args.storage_class,
-                volume_name=RESTORED_VOLUME_NAME,
-                resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": f"{args.size_gb}Gi"})),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, retain_on_delete=True,
-                                        depends_on=[self.persistent_volume, *depends_on]),
-        )
+        self.claim = data_claim(
+            f"{self._name}-claim", namespace=args.namespace, storage_class=args.storage_class, size_gb=args.size_gb,
+            provider=args.provider, parent=self, depends_on=[self.persistent_volume, *depends_on],
+            volume_name=RESTORED_VOLUME_NAME)
         return self.claim

@@ -337,6 +337,11 @@ class Cluster(pulumi.ComponentResource):
             capacity_type=pool.capacity_type,
             operating_system=eks.OperatingSystem.AL2023,
             ami_type=AMI_TYPES[args.architecture],
+            # With our own launch template pulumi-eks does not default the version to the cluster's: set,
+            # the node groups follow each Kubernetes minor (UpdateNodegroupVersion, a rolling replacement)
+            # after the control plane, which they depend on. Left unset they would stay behind, and the
+            # next control-plane upgrade is refused (nodes at most the allowed skew behind).
+            version=KUBERNETES_VERSION,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size),
             # Cluster Autoscaler owns the size after creation.

@@ -28,6 +28,9 @@ class EncryptionKeysArgs:
     region: str
     partition: str = "aws"
     protect: bool = False
+    # Production profiles: the data key outlives the stack (retain_on_delete), whatever `protect` says:
+    # the final RDS snapshot and the vault's recovery points are encrypted with it.
+    retain_data_key: bool = False
 
 
 class EncryptionKeys(pulumi.ComponentResource):
@@ -66,7 +69,7 @@ class EncryptionKeys(pulumi.ComponentResource):
             "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
         }
         self.data_key = self._key(name, "data", "RDS, ElastiCache, S3 and ClickHouse volumes",
-                                  [account_admin], args)
+                                  [account_admin], args, retain=args.retain_data_key)
         self.secrets_key = self._key(name, "secrets", "Secrets Manager and EKS secrets",
                                      [account_admin], args)
         self.logs_key = self._key(name, "logs", "CloudWatch Logs and the alarm topic",
@@ -78,7 +81,7 @@ class EncryptionKeys(pulumi.ComponentResource):
         })
 
     def _key(self, name: str, purpose: str, used_for: str, statements: list[dict[str, object]],
-             args: EncryptionKeysArgs) -> aws.kms.Key:
+             args: EncryptionKeysArgs, retain: bool = False) -> aws.kms.Key:
         key = aws.kms.Key(
             f"{name}-{purpose}",
             description=f"{args.name_prefix}: {used_for}",
@@ -86,7 +89,7 @@ class EncryptionKeys(pulumi.ComponentResource):
             rotation_period_in_days=KEY_ROTATION_PERIOD_DAYS,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             policy=policy_document(statements),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=retain),
         )
         aws.kms.Alias(
             f"{name}-{purpose}",

@@ -43,7 +43,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.clickhouse_restore import ClickHouseRestore
+from components.clickhouse_restore import ClickHouseRestore, data_claim
 from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
@@ -307,8 +307,15 @@ class LangSmith(pulumi.ComponentResource):
             ), opts=pulumi.ResourceOptions(parent=self))
             for component in S3_COMPONENTS
         }
-        restored_claims = ([args.clickhouse_restore.claim_in_namespace([namespace])]
-                           if args.clickhouse_restore is not None else [])
+        placement = args.values.clickhouse
+        if args.clickhouse_restore is not None:
+            data_claims = [args.clickhouse_restore.claim_in_namespace([namespace])]
+        elif placement is not None:
+            data_claims = [data_claim(f"{name}-clickhouse-data", namespace=args.namespace,
+                                      storage_class=placement.storage_class, size_gb=placement.volume_size_gb,
+                                      provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])]
+        else:
+            data_claims = []
         self.values = release_options(build_values(dataclasses.replace(
             args.values, s3_role_arns={c: r.arn for c, r in self.s3_roles.items()})),
             namespace=args.namespace, in_cluster_clickhouse=args.values.clickhouse is not None)
@@ -329,7 +336,7 @@ class LangSmith(pulumi.ComponentResource):
             values=self.values, provider=args.provider, parent=self, timeout=RELEASE_TIMEOUT_SECONDS,
             await_readiness=False,
             depends_on=[namespace, metadata_closed, *self.external_secrets, *args.depends_on,
-                        *restored_claims, *deployment_prerequisites],
+                        *data_claims, *deployment_prerequisites],
         )
         self.readiness = self._readiness_check()
         if args.target_group_arn is not None:

@@ -19,6 +19,13 @@ from components.edge import TARGET_KEEPALIVE_SECONDS
 from components.chart_facts import chart_facts, leaf_paths, lookup
 from components.quantity import cpu_millicores
 
+# The size the chart's volumeClaimTemplate asks for, fixed: a StatefulSet's claim templates are
+# immutable, so a template that followed clickhouse.volumeSizeGb would fail the Helm upgrade that
+# raises it. The claim the StatefulSet adopts is the stack's own (components/clickhouse_restore.py,
+# data_claim), sized by config; raising its request grows the volume in place (the StorageClass
+# allows expansion; the EBS CSI resizer modifies the volume and grows the filesystem).
+CLAIM_TEMPLATE_SIZE = "20Gi"
+
 RELEASE_NAME = "langsmith"  # the chart's fullname is then "langsmith"
 NAMESPACE = "langsmith"  # the release's namespace (and, with LangSmith Deployment, its agents')
 CONFIG_SECRET = "langsmith-config"
@@ -350,7 +357,9 @@ def _clickhouse(placement: ClickHousePlacement | None) -> dict[str, Any]:
         "enabled": True,
         "external": external,
         "statefulSet": {
-            "persistence": {"enabled": True, "size": f"{placement.volume_size_gb}Gi",
+            # Fixed: the claim the StatefulSet adopts is the stack's own, sized by clickhouse.volumeSizeGb
+            # (CLAIM_TEMPLATE_SIZE above).
+            "persistence": {"enabled": True, "size": CLAIM_TEMPLATE_SIZE,
                             "storageClassName": placement.storage_class},
             "resources": _resources("clickhouse.statefulSet.resources", placement.cpu, placement.memory),
             "nodeSelector": dict(placement.node_selector),

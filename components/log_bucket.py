@@ -36,6 +36,8 @@ class LogBucketArgs:
     region: str
     retention_days: int
     protect: bool
+    # Production profiles: audit logs are never emptied by a delete, whatever `protect` says.
+    keep_contents: bool = False
 
 
 class LogBucket(pulumi.ComponentResource):
@@ -51,7 +53,7 @@ class LogBucket(pulumi.ComponentResource):
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
             bucket_prefix=f"{args.name_prefix}-access-logs-",
-            force_destroy=not args.protect,
+            force_destroy=not (args.protect or args.keep_contents),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         baseline = secure_bucket_baseline(name, self.bucket, parent=self, sse_algorithm="AES256")

@@ -88,6 +88,11 @@ class ObservabilityArgs:
     clickhouse_in_cluster: bool = True
     alarm_email: str | None = None
     protect: bool = False
+    # Production profiles: the vault and its recovery points outlive the stack, whatever `protect`
+    # says (docs/teardown.md): the teardown lifts `protect`, and a deleted vault takes its recovery
+    # points with it when force_destroy is set (terraform-provider-aws internal/service/backup/vault.go,
+    # resourceVaultDelete deletes every recovery point first).
+    keep_backups: bool = False
     # Default tags for the us-east-1 provider the health-check alarm needs outside us-east-1.
     default_tags: Mapping[str, str] = field(default_factory=dict)
     # The stack's aws: settings (credentials, roles, account guards) for that provider too.
@@ -419,9 +424,11 @@ class Observability(pulumi.ComponentResource):
         args, name = self._args, self._name
         child = pulumi.ResourceOptions(parent=self)
         vault = aws.backup.Vault(f"{name}-vault", name=f"{args.name_prefix}-backups", kms_key_arn=args.data_kms_key_arn,
-                                 # Unprotected stacks: deleting the vault deletes its recovery points (else it cannot go).
-                                 force_destroy=not args.protect,
-                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+                                 # Unprotected dev stacks: deleting the vault deletes its recovery points (else it
+                                 # cannot go). Production: never; `pulumi destroy` forgets the vault instead.
+                                 force_destroy=not (args.protect or args.keep_backups),
+                                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
+                                                             retain_on_delete=args.keep_backups))
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=f"{args.name_prefix}-daily",

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.iam import role_boundary_arn, service_trust_policy
 from components.logs import log_group
@@ -74,8 +75,15 @@ class PostgresArgs:
     snapshot_identifier: str | None = None
 
 
+def final_snapshot_identifier(identifier: str, suffix: str) -> str:
+    """`<identifier>-final-<suffix>`: a fixed name would meet the first destroy's snapshot on the
+    second (DBSnapshotAlreadyExistsFault, with deletion protection already off)."""
+    return f"{identifier}-final-{suffix}"
+
+
 class Postgres(pulumi.ComponentResource):
     instance: aws.rds.Instance
+    final_snapshot: pulumi.Output[str] | None
     security_group: aws.ec2.SecurityGroup
     address: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -136,14 +144,37 @@ class Postgres(pulumi.ComponentResource):
         # after the restore by a ModifyDBInstance (terraform-provider-aws#33699, which pulumi-aws 7 carries),
         # which creates a new RDS-managed secret; LangSmith reads the URL built from that secret.
         restoring = args.snapshot_identifier is not None
+        # RestoreDBInstanceFromDBSnapshot keeps the snapshot's KMS key (it has no KmsKeyId: botocore's
+        # rds model), and that key is the old stack's, which its teardown schedules for deletion. So the
+        # snapshot is first copied under this stack's data key (CopyDBSnapshot takes KmsKeyId, and a
+        # shared snapshot by ARN) and the instance restored from the copy: the database, its backups and
+        # its final snapshot then depend on this stack's key only.
+        source = None
+        if args.snapshot_identifier is not None:
+            source = aws.rds.SnapshotCopy(
+                f"{name}-restore-source",
+                source_db_snapshot_identifier=args.snapshot_identifier,
+                target_db_snapshot_identifier=f"{identifier}-restore-source",
+                kms_key_id=args.data_kms_key_arn,
+                copy_tags=True,
+                # Only the creation matters (as for the instance's snapshotIdentifier below).
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["sourceDbSnapshotIdentifier"]),
+            )
+        # Drawn once and kept in state: each instance (each destroy + up) gets its own final snapshot.
+        final_suffix = random.RandomId(f"{name}-final-snapshot", byte_length=4, opts=child) if args.production else None
+        self.final_snapshot = (final_suffix.hex.apply(lambda suffix: final_snapshot_identifier(identifier, suffix))
+                               if final_suffix is not None else None)
         self.instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=identifier,
-            snapshot_identifier=args.snapshot_identifier,
+            snapshot_identifier=source.target_db_snapshot_identifier if source is not None else None,
             engine="postgres",
             # Major version only: RDS applies minor upgrades, and a pinned minor would then diff.
             engine_version=args.engine_version,
             auto_minor_version_upgrade=True,
+            # ModifyDBInstance refuses a major version change without AllowMajorVersionUpgrade (botocore's
+            # rds model); it only permits: the version itself is postgres.engineVersion (docs/upgrade.md).
+            allow_major_version_upgrade=True,
             instance_class=args.instance_class,
             allocated_storage=args.allocated_storage_gb,
             max_allocated_storage=args.max_allocated_storage_gb,
@@ -168,7 +199,7 @@ class Postgres(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=args.production,
             skip_final_snapshot=not args.production,
-            final_snapshot_identifier=f"{identifier}-final" if args.production else None,
+            final_snapshot_identifier=self.final_snapshot,
             performance_insights_enabled=args.production,
             performance_insights_kms_key_id=args.data_kms_key_arn if args.production else None,
             performance_insights_retention_period=7 if args.production else None,

@@ -39,6 +39,9 @@ class SecretsArgs:
     fernet_keys: Sequence[str] = ()
     # LangSmith's own credentials (salt, JWT, admin, ClickHouse, Redis AUTH); not for BYOC.
     generate_langsmith_secrets: bool = True
+    # A restored stack's values, by secret name suffix ("api-key-salt", "jwt-secret",
+    # "<feature>-encryption-key"): taken instead of generated, because the restored data depends on them.
+    restored: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,17 +88,21 @@ class Secrets(pulumi.ComponentResource):
         return random.RandomPassword(f"{self._name}-{suffix}", opts=pulumi.ResourceOptions(parent=self),
                                      **kwargs)  # type: ignore[arg-type]
 
+    def _generated_or_restored(self, suffix: str, **kwargs: object) -> pulumi.Input[str]:
+        restored = self._args.restored.get(suffix)
+        return restored if restored is not None else self._password(suffix, **kwargs).result
+
     def _generate(self) -> GeneratedCredentials:
-        salt = self._password("api-key-salt", length=48, special=False)
-        jwt = self._password("jwt-secret", length=64, special=False)
+        salt = self._generated_or_restored("api-key-salt", length=48, special=False)
+        jwt = self._generated_or_restored("jwt-secret", length=64, special=False)
         admin = self._password("initial-admin-password", length=24, min_lower=2, min_upper=2, min_numeric=2,
                                min_special=2, override_special=ADMIN_PASSWORD_SYMBOLS)
         clickhouse = self._password("clickhouse-password", length=40, special=False)
         # ElastiCache AUTH tokens: 16-128 printable characters without " / @; alphanumeric is safest.
         redis_token = self._password("redis-auth-token", length=64, special=False)
         return GeneratedCredentials(
-            api_key_salt=self._secret("api-key-salt", "LangSmith API key salt (never rotate)", salt.result),
-            jwt_secret=self._secret("jwt-secret", "LangSmith basic-auth JWT signing secret", jwt.result),
+            api_key_salt=self._secret("api-key-salt", "LangSmith API key salt (never rotate)", salt),
+            jwt_secret=self._secret("jwt-secret", "LangSmith basic-auth JWT signing secret", jwt),
             initial_admin_password=self._secret(
                 "initial-admin-password", "LangSmith initial organisation admin password", admin.result),
             clickhouse_password=self._secret(
@@ -105,7 +112,11 @@ class Secrets(pulumi.ComponentResource):
         )
 
     def _fernet_key(self, feature: str) -> aws.secretsmanager.Secret:
-        """A Fernet key: 32 random bytes, URL-safe base64 with padding."""
+        """A Fernet key: 32 random bytes, URL-safe base64 with padding (or the restored stack's own)."""
+        restored = self._args.restored.get(f"{feature}-encryption-key")
+        if restored is not None:
+            return self._secret(f"{feature}-encryption-key", f"LangSmith {feature} encryption key (Fernet, restored)",
+                                restored)
         raw = random.RandomBytes(f"{self._name}-{feature}-encryption-key", length=32,
                                  opts=pulumi.ResourceOptions(parent=self))
         key = raw.base64.apply(lambda b64: b64.replace("+", "-").replace("/", "_"))

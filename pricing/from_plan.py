@@ -7,6 +7,10 @@ from typing import Any, Mapping
 from pricing import items
 from pricing.engine import BillItem
 
+# The ClickHouse data claim the program creates (components/clickhouse_restore.py CLICKHOUSE_DATA_CLAIM;
+# tests/test_pricing.py holds them equal).
+CLICKHOUSE_DATA_CLAIM = "data-langsmith-clickhouse-0"
+
 
 def _gib(size: str) -> int:
     return int(float(size.removesuffix("Gi"))) if isinstance(size, str) and size.endswith("Gi") else 0
@@ -45,12 +49,14 @@ def items_from_plan(plan: Mapping[str, Any]) -> list[BillItem]:
             keys += 1
         elif t == "aws:secretsmanager/secret:Secret":
             secret_count += 1
-        elif t == "kubernetes:helm.sh/v3:Release" and i.get("chart") == "langsmith":
-            stateful = ((i.get("values") or {}).get("clickhouse") or {}).get("statefulSet") if isinstance(i.get("values"), dict) else None
-            if stateful:
-                persistence = stateful.get("persistence") or {}
-                params = (storage_classes.get(persistence.get("storageClassName")) or {}).get("parameters") or {}
-                bill += items.gp3_volume("ClickHouse volume", name, _gib(persistence.get("size", "")),
-                                         int(params.get("iops", items.GP3_BASELINE_IOPS)),
-                                         int(params.get("throughput", items.GP3_BASELINE_THROUGHPUT)))
+        elif t == "kubernetes:core/v1:PersistentVolumeClaim" and \
+                (i.get("metadata") or {}).get("name") == CLICKHOUSE_DATA_CLAIM:
+            # The claim the chart's StatefulSet adopts carries the volume's size (the chart's claim
+            # template is fixed: components/langsmith_values.py CLAIM_TEMPLATE_SIZE).
+            spec = i.get("spec") or {}
+            params = (storage_classes.get(spec.get("storageClassName")) or {}).get("parameters") or {}
+            bill += items.gp3_volume("ClickHouse volume", "langsmith-release",
+                                     _gib(((spec.get("resources") or {}).get("requests") or {}).get("storage", "")),
+                                     int(params.get("iops", items.GP3_BASELINE_IOPS)),
+                                     int(params.get("throughput", items.GP3_BASELINE_THROUGHPUT)))
     return bill + items.kms_keys(keys) + items.secrets(secret_count)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
 from settings.base import Problem, Shape
 from settings.clickhouse import ClickHouseSettings
+from settings.langsmith import LangSmithSettings
 from settings.postgres import PostgresSettings
 
 # RDS snapshot identifiers (CreateDBSnapshot: a letter first, letters/digits/hyphens, no "--",
@@ -116,6 +117,63 @@ class RestoreSettings(BaseModel):
             if match:
                 regions[key] = match.group("region")
         return regions
+
+
+# `restoreSecrets.<name>`: the generated secrets a restored database depends on, from the old stack
+# (docs/restore.md), by config name -> the stack's secret name suffix (components/secrets.py).
+# API keys are stored as hashes salted with api_key_salt (the chart's validate.yaml warns against
+# changing it); sessions are signed with the JWT secret; Insights, Polly and Fleet encrypt what they
+# store with their Fernet keys.
+RESTORED_SECRET_NAMES: dict[str, str] = {
+    "apiKeySalt": "api-key-salt",
+    "jwtSecret": "jwt-secret",
+    "insightsEncryptionKey": "insights-encryption-key",
+    "pollyEncryptionKey": "polly-encryption-key",
+    # Fleet (Agent Builder) encrypts its agents' credentials with it (langsmith.fleetEnabled).
+    "fleetEncryptionKey": "agent_builder-encryption-key",
+}
+
+
+def needed_restored_secrets(langsmith: Optional[LangSmithSettings]) -> list[str]:
+    """The `restoreSecrets` names a PostgreSQL restore must bring, for the features enabled."""
+    needed = ["apiKeySalt", "jwtSecret"]
+    if langsmith is not None and langsmith.insights_enabled:
+        needed.append("insightsEncryptionKey")
+    if langsmith is not None and langsmith.polly_enabled:
+        needed.append("pollyEncryptionKey")
+    if langsmith is not None and langsmith.fleet_enabled:
+        needed.append("fleetEncryptionKey")
+    return needed
+
+
+def restored_secret_problems(restore: RestoreSettings, restore_secrets: Optional[dict[str, SecretStr]],
+                             langsmith: Optional[LangSmithSettings]) -> list[Problem]:
+    """A PostgreSQL restore brings the old stack's salt, JWT secret and Fernet keys; nothing else is taken."""
+    problems: list[Problem] = []
+    given = restore_secrets or {}
+    unknown = sorted(name for name in given if name not in RESTORED_SECRET_NAMES)
+    if unknown:
+        problems.append(("restoreSecrets", "[secret]",
+                         f"has {', '.join(unknown)}: not a restored secret; allowed: {', '.join(RESTORED_SECRET_NAMES)}"))
+    empty = sorted(name for name, secret in given.items() if not secret.get_secret_value().strip())
+    if empty:
+        problems.append(("restoreSecrets", "[secret]", f"has {', '.join(empty)} empty"))
+    if restore.postgres_snapshot is None:
+        if given:
+            problems.append(("restoreSecrets", "[secret]",
+                             "only acts with restore.postgresSnapshot (the data they unlock comes from it)"))
+        return problems
+    missing = [name for name in needed_restored_secrets(langsmith) if name not in given]
+    if missing:
+        keys = ", ".join(f"restoreSecrets.{name}" for name in missing)
+        first = missing[0]
+        problems.append(("restoreSecrets", "(missing)",
+                         f"needs {keys} with restore.postgresSnapshot: the restored database holds data tied to the "
+                         f"old stack's {', '.join(RESTORED_SECRET_NAMES[n] for n in missing)} (new ones would "
+                         "invalidate it); set each from the old stack's secret, e.g. pulumi config set --secret --path "
+                         f"'restoreSecrets.{first}' \"$(aws secretsmanager get-secret-value --secret-id <old namePrefix>/"
+                         f"{RESTORED_SECRET_NAMES[first]} --query SecretString --output text)\" (docs/restore.md)"))
+    return problems
 
 
 def restore_problems(restore: RestoreSettings, shape: Shape, region: str, postgres: PostgresSettings,

@@ -22,7 +22,7 @@ from settings.langsmith import langsmith_problems, license_problems
 from settings.network import availability_zone_problems, existing_network_problems
 from settings.postgres import instance_class_problems, postgres_problems
 from settings.redis import elasticache_problems
-from settings.restore import restore_problems
+from settings.restore import restore_problems, restored_secret_problems
 from settings.stack import Settings, log_retention_problems
 
 # For a cross-field rule reported at the first key: the other keys that take part in it. When the
@@ -73,6 +73,8 @@ def cross_field_problems(s: Settings) -> list[Problem]:
     problems.extend(instance_class_problems(s.postgres, s.shape, s.region))
     problems.extend(elasticache_problems(s.redis, s.shape, s.region))
     problems.extend(restore_problems(s.restore, s.shape, s.region, s.postgres, s.clickhouse))
+    if s.shape is Shape.SELF_HOSTED:
+        problems.extend(restored_secret_problems(s.restore, s.restore_secrets, s.langsmith))
     if not any(key.startswith(("langsmith", "cluster.", "hybrid", "agentServer")) for key, _, _ in problems):
         # What the pods ask against what the nodes give, and the images on arm64: only once the
         # workloads and pools they are computed from are themselves valid.

@@ -118,6 +118,10 @@ class Settings(ConfigModel):
     restore: RestoreSettings = Field(
         default_factory=lambda: RestoreSettings(),
         description="Create the data stores from backups (see docs/restore.md)")
+    restore_secrets: Optional[dict[str, SecretStr]] = Field(
+        default=None,
+        description="The old stack's generated secrets a restored database depends on (secret object, set each "
+                    "with --path): apiKeySalt, jwtSecret, insightsEncryptionKey, pollyEncryptionKey")
 
     def listener_api_keys(self) -> dict[str, str]:
         return listener_api_keys(self.hybrid_api_keys)
@@ -149,4 +153,4 @@ def log_retention_problems(profile: Profile, days: int) -> list[Problem]:
 # `pulumi config set --secret`, and their values never appear in error messages.
 SECRET_KEYS: frozenset[str] = frozenset({
     "licenseKey", "postgresExternalUri", "clickhouseExternalPassword", "byocExternalId", "oidcClientSecret",
-    "hybridApiKeys", "agentServerApiKey"})
+    "hybridApiKeys", "agentServerApiKey", "restoreSecrets"})

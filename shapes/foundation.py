@@ -25,14 +25,19 @@ from settings.cluster import NodePoolSettings
 
 
 def availability_zones(settings: Settings) -> list[str]:
-    """The zones to use: from config, or the first available ones of the region."""
+    """The zones to use: from config, or the region's first zones by name.
+
+    Not filtered by state: a zone degraded during an outage is reported `impaired` or
+    `unavailable`, and a choice among the `available` ones would then move every subnet on the
+    next `pulumi up`. The region's default zones (no opt-in) in name order are fixed at the first
+    deploy; `network.availabilityZones` pins them explicitly.
+    """
     configured = settings.network.availability_zones
     if configured is not None:
         return list(configured)
-    available = aws.get_availability_zones(
-        state="available",
+    available = sorted(aws.get_availability_zones(
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
-    ).names
+    ).names)
     if len(available) < settings.network.az_count:
         raise ConfigError([ConfigIssue(
             "network.azCount", settings.network.az_count,
@@ -88,6 +93,7 @@ class Foundation:
         keys = EncryptionKeys("keys", EncryptionKeysArgs(
             name_prefix=settings.name_prefix, account_id=account_id, region=settings.region,
             protect=settings.protect_data,
+            retain_data_key=settings.profile.is_production,
         ), opts=opts)
         existing = settings.network.existing
         network = Network("network", NetworkArgs(
@@ -115,16 +121,22 @@ class Foundation:
         return Foundation(settings, account_id, opts, keys, network, carried)
 
     @property
+    def keeps_data(self) -> bool:
+        """What holds data outlives a delete: protected stacks, and production ones even after the
+        teardown has lifted `protectData` (docs/teardown.md)."""
+        return self.settings.protect_data or self.settings.profile.is_production
+
+    @property
     def secrets_recovery_days(self) -> int:
-        # Unprotected: deleted at once, so that destroy + up can reuse the names (a secret in its
-        # recovery window keeps its name).
-        return 30 if self.settings.protect_data else 0
+        # Unprotected dev: deleted at once, so that destroy + up can reuse the names (a secret in its
+        # recovery window keeps its name). Production keeps its window through the teardown.
+        return 30 if self.keeps_data else 0
 
     def access_logs(self) -> LogBucket:
         s = self.settings
         return LogBucket("access-logs", LogBucketArgs(
             name_prefix=s.name_prefix, account_id=self.account_id, region=s.region,
-            retention_days=s.log_retention_days, protect=s.protect_data,
+            retention_days=s.log_retention_days, protect=s.protect_data, keep_contents=self.keeps_data,
         ), opts=self.opts)
 
     def cluster(self, in_cluster_clickhouse: bool) -> Cluster:

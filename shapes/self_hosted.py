@@ -23,6 +23,7 @@ from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.secrets import Secrets, SecretsArgs
 from settings import Settings
+from settings.restore import RESTORED_SECRET_NAMES
 from settings.langsmith import LangSmithSettings
 from settings.langsmith_chart import deployment_routing
 from shapes.foundation import Foundation, availability_zones, secret_input
@@ -44,6 +45,8 @@ def build(f: Foundation) -> None:
         clickhouse_external_password=secret_input(s.clickhouse_external_password),
         oidc_client_secret=secret_input(s.oidc_client_secret),
         fernet_keys=fernet_features(app),
+        restored={RESTORED_SECRET_NAMES[name]: pulumi.Output.secret(value.get_secret_value())
+                  for name, value in (s.restore_secrets or {}).items() if name in RESTORED_SECRET_NAMES},
     ), opts=opts)
     generated = secrets.generated
     assert generated is not None  # self-hosted always generates LangSmith's credentials
@@ -91,6 +94,7 @@ def build(f: Foundation) -> None:
         long_ttl_days=s.blob_storage.long_ttl_days,
         noncurrent_version_days=s.blob_storage.noncurrent_version_days,
         protect=s.protect_data,
+        keep_contents=f.keeps_data,
     ), opts=opts)
 
     in_cluster_clickhouse = s.clickhouse.mode == "in-cluster"
@@ -133,6 +137,9 @@ def build(f: Foundation) -> None:
     if postgres is not None:
         pulumi.export("databaseEndpoint", postgres.address)
         pulumi.export("databaseMasterSecretArn", postgres.master_secret_arn)
+        if postgres.final_snapshot is not None:
+            # The snapshot RDS takes when the instance is deleted (docs/teardown.md, docs/restore.md).
+            pulumi.export("databaseFinalSnapshot", postgres.final_snapshot)
     if deployments:
         images = AgentImages("agent-images", AgentImagesArgs(
             name_prefix=s.name_prefix, data_kms_key_arn=keys.data_key.arn, protect=s.protect_data), opts=opts)
@@ -304,6 +311,7 @@ def observability_args(f: Foundation, cluster: Cluster, edge: Edge, redis: Redis
         clickhouse_in_cluster=in_cluster_clickhouse,
         alarm_email=obs.alarm_email,
         protect=s.protect_data,
+        keep_backups=s.profile.is_production,
         default_tags=s.resource_tags(),
         aws_settings=f.aws_settings,
         nodes_ready=[cluster.general_node_group, *cluster.addons],

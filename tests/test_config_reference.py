@@ -200,8 +200,10 @@ REQUIRED_CASES: dict[str, tuple[str, dict[str, Any], Any]] = {
     "agentServer.tracing.endpoint": ("agent-server", {"agentServer.tracing.target": "self-hosted"},
                                      "https://langsmith.example.com/api/v1"),
     "agentServerApiKey": ("agent-server", {}, None),
+    "restoreSecrets": ("prod", {"restore.postgresSnapshot": "ls-prod-postgres-final"},
+                       {"apiKeySalt": "old-salt", "jwtSecret": "old-jwt"}),
 }
-SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri"}
+SECRET_CASE_KEYS = {"licenseKey", "clickhouseExternalPassword", "postgresExternalUri", "restoreSecrets"}
 
 
 def test_every_cross_field_requirement_has_a_case():

@@ -112,7 +112,7 @@ def test_production_postgres_keeps_its_data(prod_run: ProgramRun):
     i = db.inputs
     assert db.protect is True
     assert i["deletionProtection"] is True and i["skipFinalSnapshot"] is False
-    assert i["finalSnapshotIdentifier"] == "ls-prod-postgres-final"
+    assert i["finalSnapshotIdentifier"].startswith("ls-prod-postgres-final-")  # unique: tests/test_teardown.py
     assert i["backupRetentionPeriod"] >= 14 and i["copyTagsToSnapshot"] is True
     assert i["performanceInsightsEnabled"] is True and i["performanceInsightsKmsKeyId"] == key_arn(prod_run, "data")
     assert i["monitoringInterval"] == 60 and i["monitoringRoleArn"]

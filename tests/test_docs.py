@@ -316,8 +316,9 @@ def test_upgrade_guide_states_the_supported_chart_versions_and_the_cluster_versi
 
 @pytest.fixture(scope="module")
 def prod_restored_run() -> ProgramRun:
-    from tests.test_restore import RESTORE
-    return run_stack("prod", {"restore": RESTORE})  # the run tests/test_restore.py makes (memoised)
+    from tests.test_restore import OLD_SECRETS, RESTORE
+    # the run tests/test_restore.py makes (memoised)
+    return run_stack("prod", {"restore": RESTORE, "restoreSecrets": OLD_SECRETS}, secret=("restoreSecrets",))
 
 
 def test_teardown_guide_lists_what_production_protects(dev_run, prod_run, prod_restored_run):

@@ -268,7 +268,8 @@ def test_clickhouse_runs_on_its_pool_with_its_storage_class(prod_run: ProgramRun
                                         "effect": "NoSchedule"}]
     assert taint["key"] == CLICKHOUSE_TAINT_KEY and taint["effect"] == "NO_SCHEDULE"
     classes = {s.inputs["metadata"]["name"] for s in prod_run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")}
-    assert stateful["persistence"] == {"enabled": True, "size": "200Gi", "storageClassName": "clickhouse-gp3"}
+    # The template's size is fixed (immutable in a StatefulSet); the claim it adopts carries the config's.
+    assert stateful["persistence"] == {"enabled": True, "size": "20Gi", "storageClassName": "clickhouse-gp3"}
     assert stateful["persistence"]["storageClassName"] in classes
     assert stateful["resources"] == {"requests": {"cpu": "6", "memory": "24Gi"}, "limits": {"memory": "24Gi"}}
 

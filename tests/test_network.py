@@ -193,3 +193,27 @@ def test_existing_vpc_is_used_not_created():
 def test_network_also_builds_in_preview_mode():
     run = run_stack("prod", preview=True)
     assert len(run.of_type(SUBNET)) == 9 and len(run.of_type(NAT)) == 3
+
+
+def test_zones_do_not_move_when_one_is_impaired(monkeypatch: pytest.MonkeyPatch):
+    """A zone degraded during an outage must not re-choose the zones (and so move the subnets)."""
+    from types import SimpleNamespace
+
+    from settings import parse_config
+    from shapes import foundation
+    from tests.conftest import PROJECT, stack_values
+
+    values, secrets = stack_values("dev")
+    settings = parse_config(values, project=PROJECT, stack="dev", secret_keys=secrets)
+    assert settings.network.availability_zones is None  # chosen by the program
+
+    def zones(impaired: set[str]):
+        def get_availability_zones(state: str | None = None, **_: object) -> SimpleNamespace:
+            names = [f"us-east-1{s}" for s in "fedcba"]  # EC2 does not promise an order
+            return SimpleNamespace(names=[n for n in names if state != "available" or n not in impaired])
+        return get_availability_zones
+
+    monkeypatch.setattr(foundation.aws, "get_availability_zones", zones(set()))
+    healthy = foundation.availability_zones(settings)
+    monkeypatch.setattr(foundation.aws, "get_availability_zones", zones({"us-east-1b"}))
+    assert foundation.availability_zones(settings) == healthy == ["us-east-1a", "us-east-1b", "us-east-1c"]

@@ -123,3 +123,34 @@ def test_diff_against_the_same_config_says_no_changes_and_a_bad_file_is_a_usage_
     broken.write_text("{not json")
     assert tools.preview.main(["--stack", "prod", "--quiet", "--diff", str(broken)], err=err) == 2
     assert "cannot read the plan to diff against" in err.getvalue()
+
+
+def test_the_diff_says_when_each_change_takes_effect():
+    from tests.conftest import run_stack
+    from tools.engine.plan import build_plan
+    from tools.engine.plan_diff import MAINTENANCE_WINDOW, NOW, REPLACEMENT, diff_plans
+    before = build_plan(run_stack("prod"))
+    bigger = diff_plans(before, build_plan(run_stack("prod", {"postgres": {
+        **_prod_postgres(), "engineVersion": "17"}})))
+    when = {c.name: c.when for c in bigger.changed}
+    # Production applies RDS changes at the maintenance window; the parameter group's family is ForceNew.
+    assert when["postgres-instance"] == MAINTENANCE_WINDOW
+    assert when["postgres-params"] == REPLACEMENT
+    dev = diff_plans(build_plan(run_stack("dev")), build_plan(run_stack("dev", {"postgres": {
+        **_dev_postgres(), "engineVersion": "17"}})))
+    assert {c.name: c.when for c in dev.changed}["postgres-instance"] == NOW
+
+
+def _stack_postgres(stack: str) -> dict[str, object]:
+    import json
+    from tests.conftest import key, stack_values
+    values, _ = stack_values(stack)
+    return json.loads(values[key("postgres")]) if key("postgres") in values else {}
+
+
+def _prod_postgres() -> dict[str, object]:
+    return _stack_postgres("prod")
+
+
+def _dev_postgres() -> dict[str, object]:
+    return _stack_postgres("dev")

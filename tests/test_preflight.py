@@ -45,7 +45,7 @@ from tools.preflight.identity import check_identity
 from tools.preflight.needs import plan_needs
 from tools.preflight.network import check_api_reachability, check_existing_network
 from tools.preflight.region import availability_zones, check_region
-from tools.preflight.restore import check_restore_sources
+from tools.preflight.restore import check_restore_sources, check_restore_target
 from tools.preflight.secrets_and_placeholders import check_secrets_and_placeholders
 from tools.preflight.versions import check_addon_versions
 
@@ -54,6 +54,9 @@ ACCOUNT = "123456789012"  # moto's default account
 ZONE_ID = "Z0PREFLIGHTZONE1"  # the ID the emulator gives the test's hosted zone (a real-looking Route53 ID)
 EGRESS_IP = "198.18.0.10"
 REAL_CIPHERTEXT = "v1:AAABAJ1bq3Yk2nX0l9c6wZ1Ow8d0f3sO"  # what `pulumi config set --secret` writes
+# A PostgreSQL restore brings the old stack's salt and JWT secret (settings/restore.py).
+OLD_SECRETS = {"langsmith-aws:restoreSecrets": {"apiKeySalt": {"secure": REAL_CIPHERTEXT},
+                                                "jwtSecret": {"secure": REAL_CIPHERTEXT}}}
 
 
 @pytest.fixture(scope="session")
@@ -463,7 +466,7 @@ def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_pa
                                                 base.clickhouse.volume_size_gb)
     config = prepared_config(tmp_path, {"langsmith-aws:restore": {
         "postgresSnapshot": f"arn:aws:rds:us-east-1:{ACCOUNT}:snapshot:ls-old-postgres-final",
-        "clickhouseSnapshot": f"arn:aws:ec2:us-east-1::snapshot/{snapshot}"}})
+        "clickhouseSnapshot": f"arn:aws:ec2:us-east-1::snapshot/{snapshot}"}, **OLD_SECRETS})
     code, checks, text = run_preflight(aws, "--config-file", str(config), "--egress-ip", EGRESS_IP)
     assert code == 0 and verdicts(checks, FAIL) == [], text
     verdict, detail, _ = checks["restore source (restore.postgresSnapshot)"]
@@ -474,7 +477,7 @@ def test_good_restore_sources_pass_and_name_their_key(aws: boto3.Session, tmp_pa
     assert "encrypted (the KMS key is not reported)" in detail  # moto's EBS snapshots omit KmsKeyId; AWS's carry it
 
     # the automated snapshot's form (rds:...) is found too: DescribeDBSnapshots needs its type
-    ctx = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}}), aws)
+    ctx = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {"postgresSnapshot": automated}, **OLD_SECRETS}), aws)
     found = check_restore_sources(ctx, f"arn:aws:iam::{ACCOUNT}:role/Deployer")
     assert found[-1].verdict == PASS and "(automated, postgres" in found[-1].detail, found[-1]
 
@@ -488,7 +491,7 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
     deployer = f"arn:aws:iam::{ACCOUNT}:role/Deployer"
 
     missing = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
-        "postgresSnapshot": "ls-prod-postgres-gone", "clickhouseSnapshot": "snap-0123456789abcdef0"}}), aws)
+        "postgresSnapshot": "ls-prod-postgres-gone", "clickhouseSnapshot": "snap-0123456789abcdef0"}, **OLD_SECRETS}), aws)
     checks = {c.name: (c.verdict, c.detail, c.fix) for c in check_restore_sources(missing, deployer)}
     verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
     assert verdict == FAIL and "DB snapshot ls-prod-postgres-gone not found in us-east-1" in detail
@@ -498,7 +501,7 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
     assert "copy-snapshot" in fix
 
     unfit = checker(prepared_config(tmp_path, {"langsmith-aws:restore": {
-        "postgresSnapshot": "ls-old-postgres-final", "clickhouseSnapshot": snapshot}}), aws)
+        "postgresSnapshot": "ls-old-postgres-final", "clickhouseSnapshot": snapshot}, **OLD_SECRETS}), aws)
     checks = {c.name: (c.verdict, c.detail, c.fix) for c in check_restore_sources(unfit, deployer)}
     verdict, detail, fix = checks["restore source (restore.postgresSnapshot)"]
     assert verdict == FAIL
@@ -512,6 +515,35 @@ def test_missing_and_unfit_restore_sources_are_named(aws: boto3.Session, tmp_pat
     size = base.clickhouse.volume_size_gb + 100
     assert verdict == FAIL and f"it is {size} GiB and clickhouse.volumeSizeGb is {base.clickhouse.volume_size_gb}" in detail
     assert f"clickhouse.volumeSizeGb to at least {size}" in fix
+
+
+
+def test_a_restore_into_a_live_stack_or_onto_a_live_domain_is_refused_naming_the_key(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    restore = {"langsmith-aws:restore": {"postgresSnapshot": "ls-old-postgres-final",
+                                         "clickhouseSnapshot": "snap-0123456789abcdef0"}, **OLD_SECRETS}
+    create_zone(aws, "corp.internal")
+    fresh = checker(prepared_config(tmp_path, restore), aws)
+    (check,) = check_restore_target(fresh)
+    assert check.verdict == PASS, check
+    # The live stack: its database, its cluster and its domain's record exist.
+    s = fresh.settings
+    aws.client("rds").create_db_instance(
+        DBInstanceIdentifier=f"{s.name_prefix}-postgres", Engine="postgres", DBInstanceClass="db.m6g.large",
+        AllocatedStorage=100, MasterUsername="langsmith", MasterUserPassword="not-a-secret-1")
+    iam = aws.client("iam")
+    role = iam.create_role(RoleName="eks", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    aws.client("eks").create_cluster(name=s.cluster_name, roleArn=role,
+                                     resourcesVpcConfig={"subnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]})
+    assert s.langsmith is not None and s.langsmith.domain is not None
+    aws.client("route53").change_resource_record_sets(HostedZoneId=ZONE_ID, ChangeBatch={"Changes": [{
+        "Action": "CREATE", "ResourceRecordSet": {"Name": s.langsmith.domain, "Type": "A", "TTL": 60,
+                                                  "ResourceRecords": [{"Value": "198.18.0.1"}]}}]})
+    (check,) = check_restore_target(checker(prepared_config(tmp_path, restore), aws))
+    assert check.verdict == FAIL
+    for named in ("restore.postgresSnapshot", "restore.clickhouseSnapshot", f"langsmith.domain: {s.langsmith.domain}"):
+        assert named in check.detail, named
+    assert "new stack" in check.fix and "langsmith.domain" in check.fix
 
 
 # -- denied is not missing; SSO roles ---------------------------------------------------------------

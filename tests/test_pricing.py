@@ -231,3 +231,9 @@ def test_the_compiler_and_the_shipped_files_agree_on_every_sourced_and_unsourced
     for region in SHIPPED_REGIONS[1:]:
         regional = {sku for sku in prices(region)["items"] if sku in REGIONAL}
         assert regional == {s for r, s in set(SOURCED) | set(UNSOURCED) if r == region}, region
+
+
+def test_the_plan_prices_the_clickhouse_claim_the_program_creates():
+    from components.clickhouse_restore import CLICKHOUSE_DATA_CLAIM
+    from pricing.from_plan import CLICKHOUSE_DATA_CLAIM as PRICED
+    assert PRICED == CLICKHOUSE_DATA_CLAIM

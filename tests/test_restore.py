@@ -21,10 +21,13 @@ VOLUME = "aws:ebs/volume:Volume"
 PV = "kubernetes:core/v1:PersistentVolume"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 RELEASE = "kubernetes:helm.sh/v3:Release"
+SNAPSHOT_COPY = "aws:rds/snapshotCopy:SnapshotCopy"
 
 POSTGRES_SNAPSHOT = "arn:aws:rds:us-east-1:123456789012:snapshot:rds:ls-prod-postgres-2026-11-30-03-05"
 CLICKHOUSE_SNAPSHOT = "arn:aws:ec2:us-east-1::snapshot/snap-0fedcba9876543210"
 RESTORE = {"postgresSnapshot": POSTGRES_SNAPSHOT, "clickhouseSnapshot": CLICKHOUSE_SNAPSHOT}
+# The old stack's generated secrets the restored database depends on (docs/restore.md).
+OLD_SECRETS = {"apiKeySalt": "old-salt-0000", "jwtSecret": "old-jwt-0000"}
 
 BASE = {key("shape"): "self-hosted", key("profile"): "production", "aws:region": "us-east-1",
         key("licenseKey"): "lic-0000",
@@ -35,10 +38,13 @@ BASE = {key("shape"): "self-hosted", key("profile"): "production", "aws:region":
 
 def parse(overrides: dict[str, Any]):
     values = {**BASE}
+    restore = overrides.get("restore")
+    if isinstance(restore, dict) and "postgresSnapshot" in restore and "restoreSecrets" not in overrides:
+        values[key("restoreSecrets")] = json.dumps(OLD_SECRETS)
     for name, value in overrides.items():
         values[name if ":" in name else key(name)] = value if isinstance(value, str) else json.dumps(value)
     secrets = {key("licenseKey"), key("postgresExternalUri"), key("clickhouseExternalPassword"),
-               key("hybridApiKeys")}
+               key("hybridApiKeys"), key("restoreSecrets")}
     return parse_config(values, project=PROJECT, stack="prod", secret_keys=secrets)
 
 
@@ -50,7 +56,7 @@ def problems(overrides: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def restored_run() -> ProgramRun:
-    return run_stack("prod", {"restore": RESTORE})
+    return run_stack("prod", {"restore": RESTORE, "restoreSecrets": OLD_SECRETS}, secret=("restoreSecrets",))
 
 
 # -- config -------------------------------------------------------------------------------------
@@ -137,20 +143,29 @@ def _by_urn(run: ProgramRun) -> dict[str, Registration]:
 def test_restore_adds_only_the_restored_volume_and_changes_only_the_database(prod_run, restored_run):
     before, after = _by_urn(prod_run), _by_urn(restored_run)
     added = {after[u].type for u in set(after) - set(before)}
-    assert set(before) - set(after) == set()
-    assert added == {"langsmith:aws:ClickHouseRestore", VOLUME, PV, PVC}
+    # The salt and JWT secret are the old stack's: not generated.
+    # The stack's own empty ClickHouse claim gives way to the restored one (same Kubernetes object).
+    assert {before[u].name for u in set(before) - set(after)} == {"secrets-api-key-salt", "secrets-jwt-secret",
+                                                                  "langsmith-clickhouse-data"}
+    assert added == {"langsmith:aws:ClickHouseRestore", VOLUME, PV, PVC, SNAPSHOT_COPY}
     changed = {after[u].name for u in set(after) & set(before) if after[u].inputs != before[u].inputs}
-    assert changed == {"postgres-instance"}
+    # The database, and the salt and JWT secret versions, which now hold the old stack's values.
+    assert changed == {"postgres-instance", "secrets-api-key-salt", "secrets-jwt-secret"}
     # The one new dependency: the release waits for the claim the StatefulSet adopts.
     new_deps = {after[u].name: set(after[u].dependencies) - set(before[u].dependencies)
                 for u in set(after) & set(before) if set(after[u].dependencies) != set(before[u].dependencies)}
     claim = restored_run.one(PVC)
-    assert new_deps == {"langsmith-release": {claim.urn}}
+    copy = restored_run.one(SNAPSHOT_COPY)
+    assert new_deps["langsmith-release"] == {claim.urn}
+    assert set(new_deps) == {"langsmith-release", "postgres-instance", "secrets-api-key-salt", "secrets-jwt-secret"}
+    assert copy.urn in new_deps["postgres-instance"]
 
 
 def test_the_database_is_created_from_the_snapshot_and_leaves_what_rds_takes_from_it(prod_run, restored_run):
     before, after = prod_run.one(RDS).inputs, restored_run.one(RDS).inputs
-    assert after["snapshotIdentifier"] == POSTGRES_SNAPSHOT
+    copy = restored_run.one(SNAPSHOT_COPY).inputs
+    assert copy["sourceDbSnapshotIdentifier"] == POSTGRES_SNAPSHOT
+    assert after["snapshotIdentifier"] == copy["targetDbSnapshotIdentifier"] == "ls-prod-postgres-restore-source"
     assert "snapshotIdentifier" not in before
     # ForceNew fields RestoreDBInstanceFromDBSnapshot takes from the snapshot: a differing value
     # would replace the restored database on the next `pulumi up`.
@@ -191,7 +206,8 @@ def test_the_claim_is_the_one_the_chart_statefulset_asks_for(restored_run):
     # <volumeClaimTemplate>-<statefulset>-<ordinal>, in the release's namespace, asking what the
     # template asks (size and class), so the StatefulSet adopts it instead of provisioning a new one.
     assert (meta["name"], meta["namespace"]) == (f"data-{RELEASE_NAME}-clickhouse-0", release.inputs["namespace"])
-    assert spec["resources"]["requests"]["storage"] == persistence["size"]
+    # The template's size is fixed; the claim's follows clickhouse.volumeSizeGb (it grows, the template cannot).
+    assert persistence["size"] == "20Gi" and spec["resources"]["requests"]["storage"] == "200Gi"
     assert spec["storageClassName"] == persistence["storageClassName"] == CLICKHOUSE_STORAGE_CLASS
     assert spec["volumeName"] == RESTORED_VOLUME_NAME
     # A pre-bound claim never sits in Pending, which is what the provider waits for by default
@@ -266,7 +282,50 @@ def test_the_offline_plans_differ_only_in_the_restored_resources(prod_run, resto
     after = {r["urn"]: r for r in after_plan["resources"]}
     strip = lambda r: {k: v for k, v in r.items() if k != "dependencies"}  # noqa: E731
     changed = {after[u]["name"] for u in before.keys() & after.keys() if strip(before[u]) != strip(after[u])}
-    assert changed == {"postgres-instance"}  # inputs, outputs, protect and retain flags of everything else
+    # inputs, outputs, protect and retain flags of everything else (secret values are masked)
+    assert changed == {"postgres-instance"}
     assert sorted(after[u]["name"] for u in after.keys() - before.keys()) == [
-        "clickhouse-restore", "clickhouse-restore-claim", "clickhouse-restore-pv", "clickhouse-restore-volume"]
+        "clickhouse-restore", "clickhouse-restore-claim", "clickhouse-restore-pv", "clickhouse-restore-volume",
+        "postgres-restore-source"]
+    assert sorted(before[u]["name"] for u in before.keys() - after.keys()) == [
+        "langsmith-clickhouse-data", "secrets-api-key-salt", "secrets-jwt-secret"]  # the generators: the old stack's values come instead
     assert after_plan["outputs"] == build_plan(prod_run)["outputs"]
+
+
+# -- what the restored data depends on (issue 20) -----------------------------------------------
+
+def test_a_postgres_restore_without_the_old_salt_and_jwt_secret_is_a_config_error_naming_them():
+    found = problems({"restore": {"postgresSnapshot": "ls-prod-postgres-final"}, "restoreSecrets": {}})
+    assert "restoreSecrets.apiKeySalt, restoreSecrets.jwtSecret with restore.postgresSnapshot" in found["restoreSecrets"]
+    assert "pulumi config set --secret --path 'restoreSecrets.apiKeySalt'" in found["restoreSecrets"]
+
+
+def test_features_that_encrypt_stored_data_need_their_old_keys_too():
+    langsmith = {"domain": "ls.example.com", "hostedZoneId": "Z0123456789ABC", "auth": "basic",
+                 "adminEmail": "admin@example.com", "insightsEnabled": True}
+    found = problems({"langsmith": langsmith, "restore": {"postgresSnapshot": "ls-prod-postgres-final"}})
+    assert "needs restoreSecrets.insightsEncryptionKey with" in found["restoreSecrets"]
+
+
+def test_restored_secrets_without_a_snapshot_or_with_unknown_names_are_refused():
+    assert "restore.postgresSnapshot" in problems({"restoreSecrets": OLD_SECRETS})["restoreSecrets"]
+    found = problems({"restore": {"postgresSnapshot": "ls-prod-postgres-final"},
+                      "restoreSecrets": {**OLD_SECRETS, "apiKeySlat": "x"}})
+    assert "has apiKeySlat: not a restored secret; allowed: apiKeySalt" in found["restoreSecrets"]
+
+
+def test_the_restored_stack_keeps_the_old_salt_and_jwt_and_generates_no_new_ones(restored_run):
+    salts = [r for r in restored_run.of_type("random:index/randomPassword:RandomPassword")
+             if r.name in ("secrets-api-key-salt", "secrets-jwt-secret")]
+    assert salts == []
+    versions = {r.name: r for r in restored_run.of_type("aws:secretsmanager/secretVersion:SecretVersion")}
+    # The values are secrets in the plan (never printed); their source is the config, not a generator.
+    salt = versions["secrets-api-key-salt"]
+    assert not any("randomPassword" in d for d in salt.dependencies)
+
+
+def test_the_restored_database_ends_on_this_stacks_data_key(restored_run):
+    copy = restored_run.one(SNAPSHOT_COPY)
+    data_key = restored_run.one("aws:kms/key:Key", "keys-data")
+    assert copy.inputs["kmsKeyId"] == data_key.outputs["arn"]
+    assert restored_run.one(RDS).inputs["snapshotIdentifier"] == copy.inputs["targetDbSnapshotIdentifier"]

@@ -48,3 +48,38 @@ def test_byoc_repository_follows_protection():
     assert not protected.get("forceDelete")
     unprotected = run_stack("byoc-ecs", {"protectData": False}).one("aws:ecr/repository:Repository").inputs
     assert unprotected["forceDelete"] is True
+
+
+# -- production teardown (docs/teardown.md): lifting protectData must not delete the backups ------
+
+RDS = "aws:rds/instance:Instance"
+
+
+def test_production_teardown_keeps_recovery_points_final_snapshot_and_their_key():
+    # Step 2 of the production teardown: `protectData: false`, `pulumi up`, then `pulumi destroy`.
+    lifted = run_stack("prod", {"protectData": False})
+    (vault,) = lifted.of_type(VAULT)
+    # A force-destroyed vault deletes every recovery point first (terraform-provider-aws
+    # internal/service/backup/vault.go, resourceVaultDelete); a retained one is only forgotten.
+    assert not vault.inputs.get("forceDestroy") and vault.retain_on_delete
+    data_key = lifted.one(KEY, "keys-data")
+    assert data_key.retain_on_delete  # the final snapshot and the recovery points are encrypted with it
+    for bucket in lifted.of_type(BUCKET):
+        assert not bucket.inputs.get("forceDestroy"), bucket.name  # the teardown empties them on purpose
+    assert all(s.inputs["recoveryWindowInDays"] == 30 for s in lifted.of_type(SECRET))
+    rds = lifted.one(RDS).inputs
+    assert rds["skipFinalSnapshot"] is False and rds["finalSnapshotIdentifier"]
+
+
+def test_dev_keeps_nothing_it_does_not_say_it_keeps(dev_run: ProgramRun):
+    assert not any(r.retain_on_delete for r in dev_run.of_type(KEY) + dev_run.of_type(VAULT))
+
+
+def test_each_database_gets_its_own_final_snapshot_name(prod_run: ProgramRun):
+    # destroy, re-create, destroy: a fixed `<identifier>-final` meets the first snapshot
+    # (DBSnapshotAlreadyExistsFault) after deletion protection is already off.
+    rds = prod_run.one(RDS)
+    (suffix,) = prod_run.of_type("random:index/randomId:RandomId")
+    assert rds.inputs["finalSnapshotIdentifier"] == f"ls-prod-postgres-final-{suffix.outputs['hex']}"
+    assert suffix.urn in rds.property_dependencies["finalSnapshotIdentifier"]
+    assert prod_run.outputs["databaseFinalSnapshot"] == rds.inputs["finalSnapshotIdentifier"]

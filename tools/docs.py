@@ -141,6 +141,8 @@ REQUIRED_WHEN: Mapping[str, str] = {
     "agentServer.hostedZoneId": "for agent-server",
     "agentServer.tracing.endpoint": "with `agentServer.tracing.target: self-hosted`",
     "agentServerApiKey": "for agent-server, unless `agentServer.tracing.target: off`",
+    "restoreSecrets": "with `restore.postgresSnapshot`: `apiKeySalt`, `jwtSecret`, and the encryption key of "
+                      "each enabled Insights, Polly or Fleet",
 }
 
 # What rules across keys, the catalogues and the capacity check allow beyond each key's own type
@@ -221,6 +223,8 @@ CROSS_FIELD_RULES: Mapping[str, str] = {
     "agentServer.servers[].memory": "fits one node of `cluster.generalPool` (every server counted at `maxReplicas`)",
     "agentServer.tracing.endpoint": "only with `agentServer.tracing.target: self-hosted`",
     "postgres.external": "must be false for agent-server (a database per server on the stack's RDS)",
+    "restoreSecrets": "only with `restore.postgresSnapshot`; names `apiKeySalt`, `jwtSecret`, "
+                      "`insightsEncryptionKey`, `pollyEncryptionKey`, `fleetEncryptionKey`, none empty",
 }
 
 # Defaults the loader fills in before validation (settings/loader.py), where the model has none.

@@ -85,6 +85,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             "aws:lb/listener:Listener": self._listener,
             "aws:wafv2/webAcl:WebAcl": self._web_acl,
             "random:index/randomBytes:RandomBytes": self._random_bytes,
+            "random:index/randomId:RandomId": self._random_id,
             "eks:index:Cluster": self._eks_cluster,
             "eks:index:ManagedNodeGroup": self._managed_node_group,
             "aws:kms/alias:Alias": self._kms_alias,
@@ -210,6 +211,13 @@ class AwsMocks(pulumi.runtime.Mocks):
         import base64
         raw = hashlib.sha256(name.encode()).digest()[: int(inputs.get("length", 32))]
         return "none", {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
+
+    def _random_id(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        import base64
+        raw = hashlib.sha256(name.encode()).digest()[: int(inputs.get("byteLength", 8))]
+        return base64.urlsafe_b64encode(raw).decode().rstrip("="), {
+            "hex": raw.hex(), "b64Url": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            "b64Std": base64.b64encode(raw).decode(), "dec": str(int.from_bytes(raw, "big"))}
 
     def _ecr_repository(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         repo = self.physical_name(name, inputs)

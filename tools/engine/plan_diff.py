@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TextIO
+from typing import Any, Mapping, Sequence, TextIO
 
 from settings.json_values import parsed_json_document
 
 COMPARED_OPTIONS = ("protect", "retain_on_delete", "parent", "dependencies")
 _ABSENT: Any = object()
+# When a change takes effect (takes_effect below).
+NOW, MAINTENANCE_WINDOW, REPLACEMENT = "now", "at the maintenance window", "by replacement"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,52 @@ class ResourceChange:
     type: str
     name: str
     changes: tuple[PropertyChange, ...]
+    when: str = NOW  # takes_effect(): now, at the maintenance window, or by replacement
+
+
+# Inputs whose change replaces the resource (ForceNew in terraform-provider-aws' schemas; for
+# Kubernetes, the immutable fields of the API), for the types that hold data and the ones whose
+# timing operators ask about. tools/engine/scenario.py checks procedures against the same table.
+REPLACING_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "aws:rds/instance:Instance": ("kmsKeyId", "dbName", "username", "snapshotIdentifier", "storageEncrypted",
+                                  "engine", "availabilityZone", "characterSetName", "timezone"),
+    "aws:rds/parameterGroup:ParameterGroup": ("family", "name", "namePrefix"),
+    "aws:rds/snapshotCopy:SnapshotCopy": ("sourceDbSnapshotIdentifier", "targetDbSnapshotIdentifier", "kmsKeyId"),
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
+    "aws:backup/vault:Vault": ("name", "kmsKeyArn"),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    "aws:ebs/volume:Volume": ("availabilityZone", "snapshotId", "encrypted", "kmsKeyId", "outpostArn"),
+    "kubernetes:core/v1:PersistentVolume": ("spec.csi", "spec.claimRef", "spec.nodeAffinity",
+                                            "spec.storageClassName", "metadata.name"),
+    "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName", "spec.volumeName",
+                                                 "spec.volumeMode", "metadata.name", "metadata.namespace"),
+    "aws:secretsmanager/secret:Secret": ("name", "namePrefix"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("replicationGroupId", "atRestEncryptionEnabled",
+                                                          "kmsKeyId", "subnetGroupName"),
+}
+
+
+def replacing_paths(resource_type: str, paths: Sequence[str], ignored: Sequence[str] = ()) -> list[str]:
+    """The changed input paths that replace a resource of this type (ignore_changes left out)."""
+    replacing = REPLACING_INPUTS.get(resource_type, ())
+    found = []
+    for path in paths:
+        top = path.split("[")[0]
+        if any(top == r or top.startswith(r + ".") for r in replacing) and not any(
+                top == i or top.startswith(i + ".") for i in ignored):
+            found.append(path)
+    return found
+
+
+def takes_effect(resource_type: str, inputs: Mapping[str, Any], paths: Sequence[str],
+                 ignored: Sequence[str] = ()) -> str:
+    """When a change to a resource takes effect: now, at the maintenance window, or by replacement."""
+    if replacing_paths(resource_type, paths, ignored):
+        return REPLACEMENT
+    deferred = {"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"}
+    if resource_type in deferred and not inputs.get("applyImmediately"):
+        return MAINTENANCE_WINDOW
+    return NOW
 
 
 @dataclass
@@ -123,7 +171,8 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
         changes = _resource_changes(old_resources[urn], new_resources[urn])
         if changes:
             r = new_resources[urn]
-            diff.changed.append(ResourceChange(urn, r["type"], r["name"], tuple(changes)))
+            when = takes_effect(r["type"], r.get("inputs") or {}, [c.path for c in changes if not c.path.startswith("(")])
+            diff.changed.append(ResourceChange(urn, r["type"], r["name"], tuple(changes), when))
     diff.outputs = property_changes(old.get("outputs") or {}, new.get("outputs") or {})
     old_violations = {_violation_key(v): v for v in old.get("violations", [])}
     new_violations = {_violation_key(v): v for v in new.get("violations", [])}
@@ -145,7 +194,7 @@ def print_diff(diff: PlanDiff, out: TextIO, *, old_label: str = "old plan") -> N
     for r in diff.removed:
         print(f"  - {r['type']} {r['name']}", file=out)
     for change in diff.changed:
-        print(f"  ~ {change.type} {change.name}", file=out)
+        print(f"  ~ {change.type} {change.name} (takes effect {change.when})", file=out)
         for prop in change.changes:
             print(f"      {prop.describe()}", file=out)
     if diff.outputs:

@@ -149,3 +149,61 @@ def check_clickhouse_snapshot(ctx: Context, value: str) -> Checks:
     else:
         checks.add(name, PASS, f"{what}; the volume is created at {wanted} GiB in {ctx.settings.region}")
     return checks
+
+
+def check_restore_target(ctx: Context) -> Checks:
+    """A restore goes into a new stack: not into one whose data stores exist, nor onto a live domain.
+
+    Each restore key only acts when its store is created: the RDS instance ignores a snapshot after
+    creation, and the StatefulSet's claim already exists in a live cluster (pulumi-kubernetes does
+    not overwrite it). A stack file copied from the live one also copies its domain, whose alias
+    record would collide with the live stack's.
+    """
+    checks = Checks()
+    s = ctx.settings
+    restore = s.restore
+    if restore.postgres_snapshot is None and restore.clickhouse_snapshot is None:
+        return checks
+    name = "restore target (a new stack)"
+    problems: list[tuple[str, str]] = []
+    unchecked: list[str] = []
+    if restore.postgres_snapshot is not None:
+        identifier = f"{s.name_prefix}-postgres"
+        try:
+            ctx.client("rds").describe_db_instances(DBInstanceIdentifier=identifier)
+            problems.append((f"restore.postgresSnapshot: the RDS instance {identifier} already exists, and a snapshot "
+                             "only acts when the instance is created (it would be ignored)",
+                             "restore into a new stack (pulumi stack select <new> --create, another namePrefix), "
+                             "or remove restore.postgresSnapshot"))
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) not in ("DBInstanceNotFound", "DBInstanceNotFoundFault"):
+                unchecked.append(f"rds:DescribeDBInstances {identifier}: {one_line(exc)}")
+    if restore.clickhouse_snapshot is not None:
+        try:
+            ctx.client("eks").describe_cluster(name=s.cluster_name)
+            problems.append((f"restore.clickhouseSnapshot: the EKS cluster {s.cluster_name} already exists, so the "
+                             "ClickHouse claim does too and the restored volume would never be used",
+                             "restore into a new stack (another namePrefix), or remove restore.clickhouseSnapshot"))
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) != "ResourceNotFoundException":
+                unchecked.append(f"eks:DescribeCluster {s.cluster_name}: {one_line(exc)}")
+    if s.langsmith is not None and s.langsmith.domain and s.langsmith.hosted_zone_id:
+        domain = s.langsmith.domain.rstrip(".").lower()
+        try:
+            records = ctx.client("route53").list_resource_record_sets(
+                HostedZoneId=s.langsmith.hosted_zone_id, StartRecordName=domain, MaxItems="1")["ResourceRecordSets"]
+            if records and str(records[0]["Name"]).rstrip(".").lower() == domain:
+                problems.append((f"langsmith.domain: {domain} already has a {records[0]['Type']} record in "
+                                 f"{s.langsmith.hosted_zone_id} (the live stack's, when the stack file was copied)",
+                                 "set langsmith.domain to a new name for the restored stack "
+                                 "(pulumi config set --path 'langsmith.domain' <new name>)"))
+        except Exception as exc:  # noqa: BLE001
+            unchecked.append(f"route53:ListResourceRecordSets {s.langsmith.hosted_zone_id}: {one_line(exc)}")
+    if problems:
+        checks.add(name, FAIL, "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))
+    elif unchecked:
+        checks.add(name, UNCHECKED, "; ".join(unchecked))
+    else:
+        checks.add(name, PASS, f"no RDS instance, EKS cluster or {s.langsmith.domain if s.langsmith else ''} "
+                   "record of this stack's names exists yet")
+    return checks

@@ -15,7 +15,7 @@ from tools.preflight.needs import plan_needs
 from tools.preflight.network import check_api_reachability, check_existing_network
 from tools.preflight.quotas import check_quotas
 from tools.preflight.region import availability_zones, check_region
-from tools.preflight.restore import check_restore_sources
+from tools.preflight.restore import check_restore_sources, check_restore_target
 from tools.preflight.secrets_and_placeholders import check_secrets_and_placeholders
 from tools.preflight.versions import check_addon_versions
 
@@ -30,6 +30,7 @@ def run_checks(ctx: Context) -> list[Check]:
         checks += check_byoc(ctx, identity)
         checks += check_addon_versions(ctx)
         checks += check_restore_sources(ctx, identity)
+        checks += check_restore_target(ctx)
         zones, found = availability_zones(ctx)
         checks += found
         if zones is not None:

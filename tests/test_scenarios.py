@@ -1,0 +1,258 @@
+"""Every operator procedure in docs/ as a scenario (tools/engine/scenario.py): its config steps, read
+from the document itself where it has them, applied in order, previewed and diffed; the promises
+about data checked on each step. Changing a document or the code so that a procedure loses data,
+or no longer applies, fails here."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import botocore.session
+import pytest
+
+from tests.conftest import run_stack, stack_values
+from tools.engine.harness import ProgramRun
+from tools.engine.scenario import (Step, config_changes, destroy, run_procedure, secret_config_keys, section,
+                                   shell_lines)
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROJECT = "langsmith-aws"
+
+
+def doc(name: str) -> str:
+    return (DOCS / name).read_text()
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in extra.items()}}
+    return extra
+
+
+def runner(stack: str, secret: tuple[str, ...] = ()):
+    """Runs the stack file with changes merged into its objects (a `--path` set changes one field)."""
+    values, _ = stack_values(stack)
+
+    def run(changes: Mapping[str, Any]) -> ProgramRun:
+        merged: dict[str, Any] = {}
+        for key, value in changes.items():
+            full = f"{PROJECT}:{key}"
+            current = json.loads(values[full]) if full in values and values[full].startswith("{") else None
+            merged[key] = _merge(current, value) if isinstance(value, dict) and current is not None else value
+        return run_stack(stack, merged, secret=secret)
+    return run
+
+
+# -- teardown --------------------------------------------------------------------------------------
+
+def test_production_teardown_keeps_the_backups_and_the_key_that_reads_them():
+    steps_text = section(doc("teardown.md"), "Production: the order to lift protection")
+    lift = config_changes(steps_text)
+    assert lift == {"protectData": False}, "the teardown's config steps changed: review this scenario"
+    results = run_procedure(runner("prod"), [Step("deployed"), Step("lift protection", lift)])
+    assert results[1].broken == (), results[1].broken  # `pulumi up` with protectData false loses nothing
+    after = destroy(results[1].run)
+    assert after.blocked_by == (), f"pulumi destroy would stop at protected resources: {after.blocked_by}"
+    survivors = "\n".join(after.survivors)
+    for kept in ("aws:backup/vault:Vault observability-vault (retained)", "aws:kms/key:Key keys-data (retained)",
+                 "RDS final snapshot ls-prod-postgres-final-", "EBS volumes of StorageClass clickhouse-gp3"):
+        assert kept in survivors, f"{kept} does not survive the production teardown:\n{survivors}"
+    # The document lists what survives.
+    listed = section(doc("teardown.md"), "What survives a production teardown, and what it costs")
+    for row in ("RDS final snapshot", "backup vault and its recovery points", "data KMS key", "ClickHouse volumes"):
+        assert row in listed, row
+
+
+def test_dev_teardown_is_true_to_its_plan():
+    after = destroy(run_stack("dev"))
+    assert after.blocked_by == ()
+    # Nothing that holds data outlives a dev destroy except the ClickHouse volumes the guide names.
+    assert [s for s in after.survivors if "(retained)" in s and "PersistentVolume" not in s] == []
+    assert any("clickhouse-gp3" in s for s in after.survivors)
+    assert "ClickHouse volumes" in section(doc("teardown.md"), "Dev")
+
+
+def test_dev_destroy_and_recreate_meets_no_leftover_name():
+    run = run_stack("dev")
+    # A retained resource with a physical name would collide when the stack is created again.
+    named = [f"{r.type} {r.name}" for r in run.registrations
+             if r.custom and r.retain_on_delete and r.type.startswith("aws:")
+             and any(r.inputs.get(k) for k in ("name", "identifier", "bucket", "aliasName"))]
+    assert named == []
+    assert all(s.inputs["recoveryWindowInDays"] == 0 for s in run.of_type("aws:secretsmanager/secret:Secret"))
+
+
+# -- restore ---------------------------------------------------------------------------------------
+
+def test_restore_into_a_new_stack_as_the_guide_writes_it():
+    steps_text = section(doc("restore.md"), "Restore into a new stack")
+    changes = config_changes(steps_text)
+    secret = tuple(secret_config_keys(steps_text))
+    assert {"restore", "restoreSecrets", "langsmith"} <= set(changes), changes
+    # `cp stacks/Pulumi.prod.yaml ...`: the new stack starts from the production stack file.
+    assert any(line.startswith("cp stacks/Pulumi.prod.yaml") for line in shell_lines(steps_text))
+    (restored,) = [r.run for r in run_procedure(runner("prod", secret), [Step("restored", changes)])]
+    db = restored.one("aws:rds/instance:Instance")
+    copy = restored.one("aws:rds/snapshotCopy:SnapshotCopy")
+    assert copy.inputs["sourceDbSnapshotIdentifier"] == changes["restore"]["postgresSnapshot"]
+    assert db.inputs["snapshotIdentifier"] == copy.inputs["targetDbSnapshotIdentifier"]
+    assert restored.one("aws:ebs/volume:Volume").inputs["snapshotId"].startswith("snap-")
+    # The new stack's domain is not the live one's.
+    live, _ = stack_values("prod")
+    assert changes["langsmith"]["domain"] != json.loads(live[f"{PROJECT}:langsmith"])["domain"]
+
+
+# -- day-two changes -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("restore", [False, True], ids=["created", "restored"])
+def test_raising_the_clickhouse_volume_grows_the_claim_and_nothing_else(restore: bool):
+    base: dict[str, Any] = {}
+    secret: tuple[str, ...] = ()
+    if restore:
+        base = {"restore": {"clickhouseSnapshot": "snap-0fedcba9876543210"}}
+    results = run_procedure(runner("prod", secret), [
+        Step("deployed", base), Step("bigger disk", {"clickhouse": {"volumeSizeGb": 400}})])
+    diff = results[1].diff
+    assert diff is not None and results[1].broken == ()
+    assert not diff.added and not diff.removed
+    claim_changes = {(c.name, p.path, p.new) for c in diff.changed for p in c.changes
+                     if c.type == "kubernetes:core/v1:PersistentVolumeClaim"}
+    assert ("spec.resources.requests.storage", "400Gi") in {(p, n) for _, p, n in claim_changes}
+    # The Helm release is not touched: a StatefulSet's claim templates are immutable.
+    assert "kubernetes:helm.sh/v3:Release" not in {c.type for c in diff.changed}
+    if restore:
+        # The volume and the PersistentVolume grow through the claim; the program never plans them back.
+        run = results[1].run
+        assert "size" in run.one("aws:ebs/volume:Volume").ignore_changes
+        assert "spec.capacity" in run.one("kubernetes:core/v1:PersistentVolume").ignore_changes
+    # The StorageClass allows the expansion.
+    sc = [r for r in results[1].run.of_type("kubernetes:storage.k8s.io/v1:StorageClass")
+          if r.inputs["metadata"]["name"] == "clickhouse-gp3"]
+    assert sc and sc[0].inputs["allowVolumeExpansion"] is True
+
+
+def test_postgresql_major_upgrade_as_the_guide_writes_it():
+    steps_text = section(doc("upgrade.md"), "PostgreSQL major version")
+    changes = config_changes(steps_text)
+    assert changes == {"postgres": {"engineVersion": 17}} or changes == {"postgres": {"engineVersion": "17"}}
+    changes = {"postgres": {"engineVersion": str(changes["postgres"]["engineVersion"])}}
+    results = run_procedure(runner("prod"), [Step("deployed"), Step("major upgrade", changes)])
+    assert results[1].broken == ()
+    db = results[1].run.one("aws:rds/instance:Instance").inputs
+    assert db["engineVersion"] == "17" and db["allowMajorVersionUpgrade"] is True
+    params = results[1].run.one("aws:rds/parameterGroup:ParameterGroup").inputs
+    assert params["family"] == "postgres17"
+
+
+def test_langsmith_chart_upgrade_as_the_guide_writes_it():
+    changes = config_changes(section(doc("upgrade.md"), "Steps"))
+    results = run_procedure(runner("prod"), [Step("deployed", {"langsmith": {"chartVersion": "0.16.9"}}),
+                                             Step("upgrade", changes)])
+    assert results[1].broken == ()
+    (release,) = [c for c in results[1].diff.changed if c.name == "langsmith-release"] if results[1].diff else []
+    assert any(p.path == "version" for p in release.changes)
+
+
+def test_node_groups_follow_the_cluster_version(prod_run: ProgramRun):
+    cluster = prod_run.one("eks:index:Cluster").inputs["version"]
+    groups = prod_run.of_type("eks:index:ManagedNodeGroup")
+    assert groups and all(g.inputs.get("version") == cluster for g in groups)
+
+
+# -- every AWS CLI command the guides print exists, with its options --------------------------------
+
+# AWS CLI renames of model members (aws/aws-cli awscli/customizations/argrename.py).
+ARG_RENAMES = {("eks", "update-nodegroup-version", "kubernetes-version"): "version",
+               ("eks", "create-nodegroup", "kubernetes-version"): "version",
+               ("eks", "update-cluster-version", "kubernetes-version"): "version"}
+# Commands the CLI adds on top of the service models (awscli/customizations).
+CUSTOM_COMMANDS = {("eks", "update-kubeconfig"), ("eks", "get-token"), ("ec2", "wait"), ("rds", "wait"),
+                   ("s3", "*"), ("configure", "*"), ("sts", "get-caller-identity")}
+GLOBAL_OPTIONS = {"query", "output", "region", "profile", "no-cli-pager", "cli-input-json", "debug",
+                  "starting-token", "max-items", "page-size", "no-paginate"}
+SERVICE_NAMES = {"backup": "backup", "rds": "rds", "ec2": "ec2", "eks": "eks", "kms": "kms", "logs": "logs",
+                 "secretsmanager": "secretsmanager", "elbv2": "elbv2", "route53": "route53", "iam": "iam",
+                 "sts": "sts", "ecr": "ecr", "cloudwatch": "cloudwatch", "acm": "acm", "ssm": "ssm",
+                 "wafv2": "wafv2", "elasticache": "elasticache", "s3api": "s3", "sns": "sns",
+                 "servicequotas": "service-quotas", "cloudtrail": "cloudtrail", "service-quotas": "service-quotas", "iam-ac": "iam"}
+
+
+def aws_commands() -> list[tuple[str, str, bool]]:
+    """(page, command, whether it is a full command line of a fenced block, not a mention in prose)."""
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text()
+        for candidates, full in ((shell_lines(text), True), (re.findall(r"`(aws [^`]+)`", text), False)):
+            for line in candidates:
+                for command in re.findall(r"(?:^|\$\(|\|\s*|xargs -n1 )(aws [a-z0-9-]+ [a-z0-9-]+[^|;)`]*)", line):
+                    found.append((page.name, command.strip(), full))
+    return sorted(set(found))
+
+
+AWS_COMMANDS = aws_commands()
+
+
+def test_the_guides_print_aws_commands():
+    assert len(AWS_COMMANDS) >= 15
+
+
+@pytest.mark.parametrize("page, command, full", AWS_COMMANDS, ids=[f"{p}:{c[:60]}" for p, c, _ in AWS_COMMANDS])
+def test_every_aws_command_a_guide_prints_exists(page: str, command: str, full: bool):
+    from botocore import xform_name
+    words = command.split()
+    service, operation = words[1], words[2]
+    if (service, operation) in CUSTOM_COMMANDS or (service, "*") in CUSTOM_COMMANDS:
+        return
+    assert service in SERVICE_NAMES, f"{page}: unknown service in {command}"
+    model = botocore.session.get_session().get_service_model(SERVICE_NAMES[service])
+    operation_names: Any = model.operation_names
+    operations = {str(xform_name(name, "-")): str(name) for name in operation_names}
+    assert operation in operations, f"{page}: aws {service} has no {operation}"
+    members: Any = model.operation_model(operations[operation]).input_shape
+    names = {str(xform_name(m, "-")): shape for m, shape in (members.members.items() if members else [])}
+    for flag in re.findall(r"(?<!\S)--([a-z0-9-]+)", command):
+        if flag in GLOBAL_OPTIONS:
+            continue
+        member = str(ARG_RENAMES.get((service, operation, flag), flag))
+        if member in names:
+            continue
+        negated = member.removeprefix("no-")
+        assert member.startswith("no-") and names.get(negated) is not None and \
+            names[negated].type_name == "boolean", f"{page}: aws {service} {operation} has no --{flag}"
+    required = {str(xform_name(m, "-")) for m in (members.required_members if members else [])}
+    given = {ARG_RENAMES.get((service, operation, f), f) for f in re.findall(r"(?<!\S)--([a-z0-9-]+)", command)}
+    if operation == "update-nodegroup-version":
+        # Without the version EKS updates to the latest AMI of the node group's *current* minor.
+        assert "version" in given, f"{page}: {command} does not name the Kubernetes version"
+    missing = required - given
+    if full and "..." not in command:  # a command to run as printed names every required option
+        # (xargs appends the last option's value)
+        assert not missing or command.rstrip().endswith("--recovery-point-arn"), \
+            f"{page}: {command} lacks {sorted(missing)}"
+
+
+# -- the private-API handover (docs/ci.md, docs/deploy.md, README.md) --------------------------------
+
+def test_one_handover_path_that_the_creator_check_accepts():
+    from settings import parse_config
+    from settings.loader import creator_conflicts
+    readme = (DOCS.parent / "README.md").read_text()
+    ci, deploy = doc("ci.md"), section(doc("deploy.md"), "3. Reaching the Kubernetes API on the first deploy")
+    # The one path: the in-VPC runner deploys as the role that created the cluster, not listed as admin.
+    for name, text in (("ci.md", ci), ("deploy.md", deploy), ("README.md", readme)):
+        flat = " ".join(text.split())
+        assert "same deployer role" in flat or "as the role that created the cluster" in flat, name
+        assert not re.search(r"runner's IAM role cluster access by listing it in `cluster.adminRoleArns`", flat), name
+    # The handover's config steps (deploy.md step 8) from the runner, as the deployer role: accepted.
+    handover = config_changes(section(doc("deploy.md"), "8. Close the bootstrap"))
+    assert handover == {"cluster": {"deployerInsideVpc": True}}
+    values, secrets = stack_values("prod")
+    cluster = {**json.loads(values[f"{PROJECT}:cluster"]), **handover["cluster"]}
+    cluster.pop("deployerAccessCidrs", None)  # `pulumi config rm --path 'cluster.deployerAccessCidrs'`
+    settings = parse_config({**values, f"{PROJECT}:cluster": json.dumps(cluster)}, project=PROJECT, stack="prod",
+                            secret_keys=secrets)
+    runner_session = "arn:aws:sts::123456789012:assumed-role/ls-deployer/runner-1"
+    assert creator_conflicts(settings, runner_session) == []
