@@ -189,6 +189,9 @@ class LangSmithArgs:
     namespace: str
     region: str
     provider: k8s.Provider
+    # Upserts objects an earlier version of the stack left to the chart (Cluster.adopting_provider):
+    # the ClickHouse data claim, which the StatefulSet created before the stack owned it.
+    adopting_provider: k8s.Provider
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
@@ -313,7 +316,8 @@ class LangSmith(pulumi.ComponentResource):
         elif placement is not None:
             data_claims = [data_claim(f"{name}-clickhouse-data", namespace=args.namespace,
                                       storage_class=placement.storage_class, size_gb=placement.volume_size_gb,
-                                      provider=args.provider, parent=self, depends_on=[namespace, *args.depends_on])]
+                                      provider=args.adopting_provider, parent=self,
+                                      depends_on=[namespace, *args.depends_on])]
         else:
             data_claims = []
         self.values = release_options(build_values(dataclasses.replace(

@@ -117,7 +117,10 @@ class Postgres(pulumi.ComponentResource):
             description=f"{identifier}: TLS only, slow query logging",
             parameters=[aws.rds.ParameterGroupParameterArgs(name=n, value=v, apply_method=m)
                         for n, v, m in parameter_group_parameters(args.engine_version)],
-            opts=child,
+            # A major upgrade replaces the group (its family follows the version); in production the
+            # instance switches to the new one only at the maintenance window, and RDS refuses to
+            # delete a group still in use: the old group is left behind (free; docs/upgrade.md).
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True)),
         )
         # Every profile exports its logs (slow statements included) into groups we own.
         log_groups = [log_group(

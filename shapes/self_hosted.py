@@ -241,6 +241,7 @@ def langsmith_args(s: Settings, app: LangSmithSettings, secrets: Secrets, postgr
         namespace=LANGSMITH_NAMESPACE,
         region=s.region,
         provider=cluster.provider,
+        adopting_provider=cluster.adopting_provider(),
         oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer,
         bucket_arn=blob_storage.bucket_arn,

@@ -170,7 +170,8 @@ ARG_RENAMES = {("eks", "update-nodegroup-version", "kubernetes-version"): "versi
                ("eks", "update-cluster-version", "kubernetes-version"): "version"}
 # Commands the CLI adds on top of the service models (awscli/customizations).
 CUSTOM_COMMANDS = {("eks", "update-kubeconfig"), ("eks", "get-token"), ("ec2", "wait"), ("rds", "wait"),
-                   ("s3", "*"), ("configure", "*"), ("sts", "get-caller-identity")}
+                   ("s3", "*"), ("configure", "*"), ("sts", "get-caller-identity"),
+                   ("ecr", "get-login-password")}
 GLOBAL_OPTIONS = {"query", "output", "region", "profile", "no-cli-pager", "cli-input-json", "debug",
                   "starting-token", "max-items", "page-size", "no-paginate"}
 SERVICE_NAMES = {"backup": "backup", "rds": "rds", "ec2": "ec2", "eks": "eks", "kms": "kms", "logs": "logs",

@@ -230,6 +230,12 @@ def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
     if writes:
         statements.append({"Sid": "RoleWritesOnlyWithTheBoundary", "Effect": "Allow", "Action": writes,
                            "Resource": "arn:aws:iam::*:role/*", "Condition": bounded})
+    if writes:
+        # Roles of an earlier version of the stacks predate the boundary: they can still be taken apart
+        # (removing a role's policies, or the role, grants the deployer nothing), if the stacks made them.
+        statements.append({"Sid": "TakeApartTheStacksOwnRoles", "Effect": "Allow", "Action": [
+            "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"], "Resource": "arn:aws:iam::*:role/*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/managed-by": "pulumi"}}})
     if "iam:AttachRolePolicy" in wanted:
         statements.append({"Sid": "AttachThePlansManagedPoliciesWithTheBoundary", "Effect": "Allow",
                            "Action": "iam:AttachRolePolicy", "Resource": "arn:aws:iam::*:role/*",

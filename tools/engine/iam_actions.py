@@ -289,4 +289,6 @@ PREFLIGHT_ACTIONS = (
     "elasticloadbalancing:DescribeAccountLimits",
     # BYOVPC's network contract (tools/preflight/byoc.py) and the agent image repositories
     "ec2:DescribeNetworkAcls", "ec2:DescribeVpcAttribute", "ecr:DescribeRepositories", "ecr:DescribeImages",
+    # the restore target must not be live: its instance, and its domain's records
+    "rds:DescribeDBInstances", "route53:ListResourceRecordSets",
 )
