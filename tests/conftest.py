@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -15,10 +16,11 @@ from typing import Any, Callable, Mapping
 
 import pytest
 
+import tools.docs
 import tools.preview
 from tools.engine.harness import ProgramRun, Registration
 from tools.engine.harness import run_program as _run_program
-from tools.engine.stack_config import load_stack_config
+from tools.engine.stack_config import StackConfig, load_stack_config
 
 PROJECT = "langsmith-aws"
 
@@ -85,15 +87,23 @@ def _shared_between_workers(key: Any, compute: Callable[[], ProgramRun]) -> Prog
 
 @pytest.fixture(autouse=True)
 def _share_preview_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preview and the README generator run the committed stacks the tests run too.
     monkeypatch.setattr(tools.preview, "run_program", run_program)
+    monkeypatch.setattr(tools.docs, "run_program", run_program)
 
 
 def key(name: str) -> str:
     return f"{PROJECT}:{name}"
 
 
+@functools.cache
+def _committed_stack(stack: str) -> StackConfig:
+    # Read once per session: run_stack starts from it about 270 times, most of them answered by the memo.
+    return load_stack_config(stack=stack)
+
+
 def stack_values(stack: str) -> tuple[dict[str, str], frozenset[str]]:
-    config = load_stack_config(stack=stack)
+    config = _committed_stack(stack)
     return dict(config.values), config.secret_keys
 
 
