@@ -662,7 +662,7 @@ def stacks_summary(facts: Sequence[StackFacts]) -> str:
              "|---|---|---|---:|---:|---:|"]
     for f in facts:
         total = f"{f.cost.total_usd:,.2f}" if f.cost.total_usd is not None else "unpriced"
-        lines.append(f"| `{f.stack}` | {f.shape} | {f.profile} | {f.resources} | {total} | about {f.minutes} min |")
+        lines.append(f"| `{f.stack}` | {f.shape} | {f.profile} | {f.resources} | {total} | {_duration(f.minutes, 'min')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -673,7 +673,7 @@ def stacks_section(facts: Sequence[StackFacts]) -> str:
             f"### `{f.stack}`",
             "",
             f"Shape {f.shape}, profile {f.profile}: {f.resources} resources. Estimated first `pulumi up`: "
-            f"**about {f.minutes} minutes**. Monthly cost: **{f.total}** ([by line](cost.md#{f.stack})).",
+            f"**{_duration(f.minutes, 'minutes')}**. Monthly cost: **{f.total}** ([by line](cost.md#{f.stack})).",
             "",
             "```mermaid",
             f.diagram,
@@ -763,5 +763,11 @@ def main(argv: Sequence[str] | None = None, plan_for: Callable[[str], Mapping[st
     return 0
 
 
+def _duration(minutes: int, unit: str) -> str:
+    """A first deploy's estimate as a reader says it (a role-only stack takes seconds, not "0 min")."""
+    return "under a minute" if minutes < 1 else f"about {minutes} {unit}"
+
+
 if __name__ == "__main__":
     sys.exit(main())
+
