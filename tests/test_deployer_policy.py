@@ -14,6 +14,7 @@ from components.iam import ROLE_BOUNDARY_NAME
 from tools.engine.deployer_policy import (
     BOUNDARY_ARN,
     BYOC_EKS_COMPONENT,
+    BYOC_POLICY_PATH,
     byoc_role_names,
     BOUNDARY_PATH,
     EKS_CLUSTER_POLICY,
@@ -67,7 +68,7 @@ def test_the_committed_policy_files_are_what_the_four_plans_generate() -> None:
     assert POLICY_PATH in files
     for path, text in files.items():
         assert path.exists() and path.read_text() == text, f"{path} is stale: run python -m tools.deployer_policy"
-    assert set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) == set(files) - {POLICY_PATH, BOUNDARY_PATH}
+    assert set(POLICY_PATH.parent.glob("deployer-policy-part-*.json")) == set(files) - {POLICY_PATH, BOUNDARY_PATH, BYOC_POLICY_PATH}
 
 
 def test_every_action_is_a_real_iam_action_and_none_is_a_wildcard() -> None:
@@ -322,8 +323,12 @@ def test_every_role_the_plans_create_carries_the_boundary(stack: str) -> None:
 
 
 def test_the_deployer_writes_byoc_roles_without_the_boundary_only_by_name() -> None:
+    """Only through the opt-in BYOC policy: the deployer policy itself has no grant on them."""
     by_sid = {st["Sid"]: st for st in policy()["Statement"]}
-    roles, attach = by_sid["ByocDataPlaneRoles"], by_sid["ByocDataPlaneRolesGetOnlyTheirOwnPolicies"]
+    assert not {"ByocDataPlaneRoles", "ByocDataPlaneRolesGetOnlyTheirOwnPolicies"} & set(by_sid)
+    byoc = {st["Sid"]: st for st in json.loads(BYOC_POLICY_PATH.read_text())["Statement"]}
+    assert BYOC_POLICY_PATH.read_text() == generate(runner=run_program)[BYOC_POLICY_PATH]
+    roles, attach = byoc["ByocDataPlaneRoles"], byoc["ByocDataPlaneRolesGetOnlyTheirOwnPolicies"]
     names = byoc_role_names(runner=run_program)
     assert names == ["LangSmithBYOCBreakGlass", "langsmith-byoc"]
     assert roles["Resource"] == attach["Resource"] == [f"arn:aws:iam::*:role/{n}" for n in names]

