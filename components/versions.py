@@ -43,7 +43,8 @@ AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDAR
 # distributions/otelcol-contrib/manifest.yaml; the k8s distribution ships OTLP exporters only, and
 # AWS's ADOT collector v0.49.0 has no Kubernetes objects or events receiver). 0.159.0 (2026-08-18)
 # is the newest release in the sources read here. It replaces resmoio/kubernetes-event-exporter,
-# unmaintained since 2024 (issue 21).
+# unmaintained since 2024 (issue 21). data/upstream/otelcol-v<tag>.json records the manifest at the
+# tag (python -m data.upstream.otelcol); tests/test_observability.py holds the config to it.
 EVENTS_COLLECTOR_IMAGE = "docker.io/otel/opentelemetry-collector-contrib:0.159.0"
 # aws/aws-cli tags: 2.36.7 is the newest release (only the newest AWS CLI v2 line gets fixes).
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.7"

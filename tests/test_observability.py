@@ -9,6 +9,7 @@ import pytest
 
 from components import metric_catalogue, versions
 from components.cluster import CLICKHOUSE_BACKUP_TAG
+from data.upstream.otelcol import collector_tag, otelcol_facts
 from tests.conftest import policy, run_stack
 from tools.engine.harness import ProgramRun
 
@@ -75,6 +76,25 @@ def test_kubernetes_events_go_to_their_log_group_through_a_maintained_collector(
     # Nothing else listens: the health endpoint for the probes, no metrics endpoint.
     assert config["service"]["telemetry"]["metrics"] == {"level": "none"}
     assert container["livenessProbe"]["httpGet"]["port"] == container["ports"][0]["containerPort"] == 13133
+
+
+def test_the_collector_image_is_built_with_every_component_its_config_uses(prod_run: ProgramRun):
+    """A component type the image lacks stops the collector at start: each one the config names is
+    in the pinned release's contrib manifest (data/upstream/otelcol-<tag>.json, from the release's
+    source), and the image is that release's, published for arm64 too (settings/architecture.py)."""
+    facts = otelcol_facts(collector_tag())
+    contrib = facts["distributions"]["otelcol-contrib"]
+    config = json.loads(prod_run.one("kubernetes:core/v1:ConfigMap").inputs["data"]["config.yaml"])
+    for kind in ("receivers", "processors", "exporters", "extensions"):
+        for component_type in config[kind]:
+            # each module is named after its type, underscores dropped, and its kind
+            module = component_type.replace("_", "") + kind.removesuffix("s")
+            assert module in contrib["modules"][kind], f"{kind}: {component_type} is not in the image"
+    name, tag = versions.EVENTS_COLLECTOR_IMAGE.removeprefix("docker.io/").rsplit(":", 1)
+    assert tag == contrib["version"] and "arm64" in contrib["images"][name]
+    # Why contrib: the Kubernetes distribution has the receiver, but only OTLP-family exporters.
+    k8s = facts["distributions"]["otelcol-k8s"]["modules"]
+    assert "k8sobjectsreceiver" in k8s["receivers"] and "awscloudwatchlogsexporter" not in k8s["exporters"]
 
 
 def test_the_events_collector_reads_events_only_and_writes_one_log_group(prod_run: ProgramRun):
