@@ -22,10 +22,11 @@ import pytest
 
 from tests.conftest import run_stack
 from tools.checkov_plan import _ACCEPTED, TF_TYPES, convert, gate
+from tools.ci_stacks import discover
 from tools.engine.plan import build_plan
 from tools.engine.tf_plan import Target
 
-STACKS = ("dev", "prod", "hybrid", "byoc")
+STACKS = tuple(discover())  # .github/workflows/scanners.yml scans every stack in stacks/
 GRAPH = "checkov/terraform/checks/graph_checks/aws/"
 RESOURCE = "checkov/terraform/checks/resource/aws/"
 
@@ -135,6 +136,8 @@ ATTRIBUTES = [
      "automatic_failover_enabled", True),
     ("CKV2_AWS_30", GRAPH + "PostgresDBHasQueryLoggingEnabled.json", "aws_db_parameter_group", "parameter.name",
      "log_statement"),
+    ("CKV_AWS_136", RESOURCE + "ECRRepositoryEncrypted.py", "aws_ecr_repository",
+     "encryption_configuration.encryption_type", "KMS"),
 ]
 
 
@@ -144,9 +147,11 @@ def test_the_attributes_resource_checks_read_carry_the_stacks_values(check, sour
     """Terraform names (`default_action`, not Pulumi's `defaultActions`) and nested blocks as
     lists of one: a check that reads `metadata_options/[0]/http_tokens` finds the value. Before,
     `default_actions` made CKV_AWS_2 fail on the redirecting listener and the EKS cluster and the
-    launch templates were not converted at all."""
-    resources = {a: v for a, (v, _) in by_address("prod").items() if a.startswith(tf_type + ".")}
-    assert resources, f"prod converts no {tf_type} ({check} reads it: {source})"
+    launch templates were not converted at all, and `encryption_configurations` hid the ECR
+    repositories' KMS key from CKV_AWS_136."""
+    resources = {f"{stack}:{a}": v for stack in STACKS for a, (v, _) in by_address(stack).items()
+                 if a.startswith(tf_type + ".")}
+    assert resources, f"no stack converts a {tf_type} ({check} reads it: {source})"
     found = [value for values in resources.values() for value in at(values, path)]
     assert expected in found or expected in [v for f in found if isinstance(f, list) for v in f] \
         or expected in [f for f in found if isinstance(f, list)], f"{tf_type}: {path} = {found} ({check}, {source})"
@@ -199,6 +204,7 @@ def test_a_reference_lists_the_traversal_down_to_the_resource():
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_aws_resource_is_converted_and_pulumi_eks_expanded(stack):
+    """A new AWS type needs its Terraform name before checkov can read it."""
     document = converted(stack)
     assert document["skipped"] == []
     types = {r["type"] for r in document["planned_values"]["root_module"]["resources"]}
