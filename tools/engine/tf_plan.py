@@ -163,23 +163,27 @@ class Source:
     name: str
     inputs: Mapping[str, Any]
     dependencies: Sequence[str]
-    identities: list[tuple[str, Any, bool]] = field(default_factory=list)  # (attribute, value, known)
+    # (attribute, value, known): what another input most likely refers to (name, ARN, ID), then any
+    # other attribute, matched only when no resource's identity matches
+    identities: list[tuple[str, Any, bool]] = field(default_factory=list)
+    attributes: list[tuple[str, Any, bool]] = field(default_factory=list)
 
 
 def _identities(record: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
-    """The values other inputs can carry of this resource, most specific first: a name set in the
-    configuration is known at plan time; a generated name, the ID and the ARN are not."""
+    """The values other inputs carry to name this resource: a name set in the configuration is
+    known at plan time; a generated name, the ARN and the ID are not. The ARN before the ID: where
+    they are equal (load balancers, listeners, target groups) Terraform configurations write `.arn`."""
     inputs, outputs = record.get("inputs") or {}, record.get("outputs") or {}
-    explicit = isinstance(inputs.get("name"), str)
-    # the ARN before the ID: where they are equal (load balancers, listeners, target groups)
-    # Terraform configurations write `.arn`
-    first = [("name", outputs.get("name", inputs.get("name")), explicit),
-             ("arn", outputs.get("arn"), False), ("id", record.get("id"), False)]
-    # then any other attribute (an ALB's `dns_name` and `zone_id` in a Route 53 alias); an output
-    # the configuration set is known at plan time, one the provider computes is not
-    others = [(snake(key), value, key in inputs) for key, value in sorted(outputs.items())
-              if isinstance(value, str) and key not in ("name", "arn", "id")]
-    return first + others
+    return [("name", outputs.get("name", inputs.get("name")), isinstance(inputs.get("name"), str)),
+            ("arn", outputs.get("arn"), False), ("id", record.get("id"), False)]
+
+
+def _attributes(record: Mapping[str, Any]) -> list[tuple[str, Any, bool]]:
+    """Its other attributes (an ALB's `dns_name` and `zone_id` in a Route 53 alias): one the
+    configuration set is known at plan time, one the provider computes is not."""
+    inputs, outputs = record.get("inputs") or {}, record.get("outputs") or {}
+    return [(snake(key), value, key in inputs) for key, value in sorted(outputs.items())
+            if isinstance(value, str) and key not in ("name", "arn", "id")]
 
 
 # -- pulumi-eks ------------------------------------------------------------------------------------
@@ -349,7 +353,7 @@ def _sources(plan: Mapping[str, Any]) -> tuple[list[Source], dict[str, list[str]
             expanded[r["urn"]] = [c.urn for c in children]
         elif r.get("custom") and r["type"] in TF_TYPES:
             sources.append(Source(r["urn"], r["type"], r["name"], r.get("inputs") or {}, r.get("dependencies") or [],
-                                  _identities(r)))
+                                  _identities(r), _attributes(r)))
         elif r.get("custom") and r["type"].startswith("aws:"):
             skipped.add(r["type"])
     return sources, expanded, sorted(skipped)
@@ -397,9 +401,10 @@ def convert(plan: Mapping[str, Any]) -> dict[str, Any]:
         for dependency in s.dependencies:
             for urn in sorted(under.get(dependency, {dependency})):
                 reachable.extend(expanded_from.get(urn, [urn]))
-        targets = [(value, Target(addresses[urn], attribute, known))
-                   for urn in dict.fromkeys(reachable) if urn in by_urn and urn != s.urn
-                   for attribute, value, known in by_urn[urn].identities if value]
+        dependencies = [by_urn[urn] for urn in dict.fromkeys(reachable) if urn in by_urn and urn != s.urn]
+        targets = [(value, Target(addresses[d.urn], attribute, known))
+                   for pool in ("identities", "attributes") for d in dependencies
+                   for attribute, value, known in getattr(d, pool) if value]
         converted = _convert(dict(s.inputs), tf_type, _Resolver(targets))
         common = {"address": address, "mode": "managed", "type": tf_type, "name": address.split(".", 1)[1]}
         planned.append({**common, "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
