@@ -64,7 +64,7 @@ UNRELEASED_CHART_VERSIONS = ("v0.0.0-latest",)
 
 @dataclass(frozen=True)
 class ChartSource:
-    option: str       # the command-line option naming the git directory
+    option: str       # the command-line option naming the repository's git directory
     repository: str   # GitHub owner/name
     ref: str          # the tag (or commit) of the pinned chart version
     path: str         # the chart's directory in the repository
@@ -75,30 +75,34 @@ def chart_sources() -> dict[str, ChartSource]:
     return {
         # aws/eks-charts tags no chart releases: the commit "aws-load-balancer-controller: v3.5.0".
         AWS_LOAD_BALANCER_CONTROLLER.chart: ChartSource(
-            "eks_charts", "aws/eks-charts", LBC_CHART_COMMIT, "stable/aws-load-balancer-controller"),
+            "--eks-charts", "aws/eks-charts", LBC_CHART_COMMIT, "stable/aws-load-balancer-controller"),
         EXTERNAL_SECRETS.chart: ChartSource(
-            "external_secrets", "external-secrets/external-secrets", f"helm-chart-{EXTERNAL_SECRETS.version}",
+            "--external-secrets", "external-secrets/external-secrets", f"helm-chart-{EXTERNAL_SECRETS.version}",
             "deploy/charts/external-secrets"),
-        KEDA.chart: ChartSource("kedacore_charts", "kedacore/charts", f"v{KEDA.version}", "keda"),
+        KEDA.chart: ChartSource("--kedacore-charts", "kedacore/charts", f"v{KEDA.version}", "keda"),
         METRICS_SERVER.chart: ChartSource(
-            "metrics_server", "kubernetes-sigs/metrics-server", f"metrics-server-helm-chart-{METRICS_SERVER.version}",
+            "--metrics-server", "kubernetes-sigs/metrics-server", f"metrics-server-helm-chart-{METRICS_SERVER.version}",
             "charts/metrics-server"),
         CLUSTER_AUTOSCALER.chart: ChartSource(
-            "autoscaler", "kubernetes/autoscaler", f"cluster-autoscaler-chart-{CLUSTER_AUTOSCALER.version}",
+            "--autoscaler", "kubernetes/autoscaler", f"cluster-autoscaler-chart-{CLUSTER_AUTOSCALER.version}",
             "cluster-autoscaler/charts/cluster-autoscaler"),
-        ENVOY_GATEWAY.chart: ChartSource("envoy_gateway", "envoyproxy/gateway", ENVOY_GATEWAY.version,
+        ENVOY_GATEWAY.chart: ChartSource("--envoy-gateway", "envoyproxy/gateway", ENVOY_GATEWAY.version,
                                          "charts/gateway-helm"),
-        LANGSMITH.chart: ChartSource("langchain_helm", "langchain-ai/helm", f"langsmith-{LANGSMITH.version}",
+        LANGSMITH.chart: ChartSource("--langchain-helm", "langchain-ai/helm", f"langsmith-{LANGSMITH.version}",
                                      "charts/langsmith"),
         LANGGRAPH_DATAPLANE.chart: ChartSource(
-            "langchain_helm", "langchain-ai/helm", f"langgraph-dataplane-{LANGGRAPH_DATAPLANE.version}",
+            "--langchain-helm", "langchain-ai/helm", f"langgraph-dataplane-{LANGGRAPH_DATAPLANE.version}",
             "charts/langgraph-dataplane"),
         LANGGRAPH_CLOUD.chart: ChartSource(
-            "langchain_helm", "langchain-ai/helm", f"langgraph-cloud-{LANGGRAPH_CLOUD.version}",
+            "--langchain-helm", "langchain-ai/helm", f"langgraph-cloud-{LANGGRAPH_CLOUD.version}",
             "charts/langgraph-cloud"),
-        RELOADER.chart: ChartSource("reloader", "stakater/Reloader", f"chart-v{RELOADER.version}",
+        RELOADER.chart: ChartSource("--reloader", "stakater/Reloader", f"chart-v{RELOADER.version}",
                                     "deployments/kubernetes/chart/reloader"),
     }
+
+
+def dest(option: str) -> str:
+    return option.removeprefix("--").replace("-", "_")
 
 
 def crds_file(chart: HelmChart) -> Path:
@@ -244,12 +248,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sources = chart_sources()
     for option in sorted({s.option for s in sources.values()}):
-        parser.add_argument(f"--{option.replace('_', '-')}", required=True, help="git directory of the repository")
+        parser.add_argument(option, dest=dest(option), required=True, help="git directory of the repository")
     args = parser.parse_args(argv)
     census: dict[str, Any] = {}
     for chart in ALL_CHARTS:
         source = sources[chart.chart]
-        repo = Repo(getattr(args, source.option), source.ref)
+        repo = Repo(getattr(args, dest(source.option)), source.ref)
         described = describe_chart(repo, source.path)
         if described["name"] != chart.chart or described["chartYamlVersion"] not in (
                 chart.version, *UNRELEASED_CHART_VERSIONS):
