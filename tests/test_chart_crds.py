@@ -226,4 +226,4 @@ def test_helmignore_patterns_follow_helms_rules():
 def test_the_upgrade_guide_needs_no_manual_crd_step():
     text = (ROOT / "docs" / "upgrade.md").read_text()
     assert "python -m data.chart_crds.generate" in text and "skip_crds" in text
-    assert "kubectl apply" not in text
+    assert not [line for line in text.splitlines() if "kubectl apply" in line and "crd" in line.lower()]
