@@ -356,6 +356,7 @@ def test_no_secret_store_lends_the_controllers_identity(stack: str, prod_run: Pr
         assert binding.inputs["subjects"] == [{"kind": "ServiceAccount", "name": "external-secrets",
                                                "namespace": "external-secrets"}]
         assert account.urn in store.dependencies and binding.urn in store.dependencies
+        assert inline.urn in store.dependencies  # its role may read the secrets before the store is checked
     # no namespace's reader reads another's secrets (hybrid: one listener key each)
     namespaces = sorted(readers_by_namespace)
     for i, a in enumerate(namespaces):
