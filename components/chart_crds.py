@@ -80,8 +80,8 @@ def manifest_input(chart: HelmChart) -> str:
     """The manifest's path as the ConfigFile's `file` input: relative to the project directory.
 
     The provider opens a path that is not a URL with os.ReadFile, so relative to its own working
-    directory (pulumi/pulumi-kubernetes provider/pkg/provider/yaml/v2/yaml.go `Parse`), and the
-    engine starts every plugin in the directory of Pulumi.yaml (pulumi/pulumi
+    directory (pulumi/pulumi-kubernetes@9497796 provider/pkg/provider/yaml/v2/yaml.go `Parse`), and the
+    engine starts every plugin in the directory of Pulumi.yaml (pulumi/pulumi@1b59498
     sdk/go/common/resource/plugin/plugin.go `newPlugin`: `cmd.Dir = pwd`, given `ctx.Pwd` by
     provider_plugin.go; pkg/engine/project.go `getPwdMain`: the project root unless Pulumi.yaml
     sets `main`, which this project does not, tests/test_chart_crds.py). Relative, the input is the
@@ -105,7 +105,8 @@ def apply_chart_crds(name: str, chart: HelmChart, *, provider: k8s.Provider, par
     these CRDs on stacks deployed before the stack applied them.
 
     The ConfigFile is a component the provider builds (a remote component: pulumi-kubernetes
-    provider/pkg/provider/yaml/v2/configfile.go `Construct`); what its children get from it:
+    provider/pkg/provider/yaml/v2/configfile.go `Construct`); what its children get from it (read
+    at pulumi/pulumi-kubernetes@9497796, after v4.32.0, and pulumi/pulumi@1b59498, after v3.259.0):
     - the provider: the SDK sends `provider` in the component's providers map (pulumi
       sdk/python/lib/pulumi/runtime/resource.py `prepare_resource`), the component takes it
       (sdk/go/pulumi/provider.go `construct`: `ro.Providers`), and each child, registered with the
@@ -116,8 +117,9 @@ def apply_chart_crds(name: str, chart: HelmChart, *, provider: k8s.Provider, par
       options/retainondelete/).
     - the wait: `depends_on` the ConfigFile depends on the component itself (a remote component is
       not expanded to its children, runtime/rpc.py `_add_dependency`), whose registration returns
-      only when `Construct` does, after every child's registration, create or update included, has
-      finished (configfile.go awaits `comp.Resources`; provider.go waits for the context). The
+      only when `Construct` does: sdk/go/pulumi/provider.go `construct` calls `pulumiCtx.wait()`,
+      which (context.go `wait`) waits for every outstanding RPC, each child's RegisterResource among
+      them, and the engine answers those once the child's create or update, await included, is done. The
       ConfigFile docs: "Use [dependsOn] on another resource to make it dependent on the ConfigFile
       and to wait for the resources within the group to be deployed" (pulumi_kubernetes
       yaml/v2/ConfigFile.py).

@@ -117,7 +117,7 @@ def manifest_file(chart: HelmChart) -> Path:
 # Added to every CRD of a manifest (and only these: tests/test_chart_crds.py takes them off again
 # and compares each CRD with the digest of the document the chart ships).
 # - patchForce: a server-side apply of values that differ from those Helm's field manager owns
-#   conflicts unless forced (pulumi/pulumi-kubernetes provider/pkg/metadata/annotations.go
+#   conflicts unless forced (pulumi/pulumi-kubernetes@9497796 provider/pkg/metadata/annotations.go
 #   AnnotationPatchForce).
 # - waitFor: the provider awaits no CRD by default (provider/pkg/metadata/overrides.go
 #   ReadyCondition: without `pulumi.com/waitFor`, an immediate condition unless
