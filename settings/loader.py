@@ -520,7 +520,7 @@ def existing_cluster(settings: Settings) -> ClusterReading:
         return ClusterReading(ExistingCluster(name, None, None), [
             f"cluster {name} exists, but its creation date from eks:DescribeCluster ({created_text!r}) could not "
             "be read: not checked whether cluster.adminRoleArns lists the principal that created it (a second "
-            "access entry for it fails with ResourceInUseException); run `python -m tools.preflight` to check"])
+            f"access entry for it fails with ResourceInUseException); run `bin/preflight {settings.stack}` to check"])
     entries: dict[str, datetime | None] = {}
     unread: list[str] = []
     for arn in settings.cluster.admin_role_arns:
@@ -531,7 +531,7 @@ def existing_cluster(settings: Settings) -> ClusterReading:
             unread.append(f"eks:DescribeAccessEntry (or iam:GetRole) for {arn} on cluster {name} failed "
                           f"({_first_line(error)}): not checked whether it is the principal that created the "
                           "cluster; grant the deploying role eks:DescribeAccessEntry and iam:GetRole "
-                          "(iam/deployer-policy.json) or run `python -m tools.preflight`")
+                          f"(iam/deployer-policy.json) or run `bin/preflight {settings.stack}`")
             continue
         if not found:
             continue  # the stack makes it on this run
