@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -268,11 +269,15 @@ class Observability(pulumi.ComponentResource):
                                              name=EVENTS_SERVICE_ACCOUNT),
             subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=EVENTS_SERVICE_ACCOUNT, namespace=ns)],
             opts=k8s_opts(role, account))
-        config = k8s.core.v1.ConfigMap(f"{name}-events-config", metadata=meta, data={
-            # JSON is YAML: the collector reads it as is.
-            "config.yaml": json.dumps(events_collector_config(args.region, group_name), indent=1)},
-            opts=k8s_opts(namespace))
+        # JSON is YAML: the collector reads it as is.
+        config_text = json.dumps(events_collector_config(args.region, group_name), indent=1)
+        config = k8s.core.v1.ConfigMap(f"{name}-events-config", metadata=meta, data={"config.yaml": config_text},
+                                       opts=k8s_opts(namespace))
         labels = {"app": EVENTS_SERVICE_ACCOUNT}
+        # The ConfigMap keeps its name and the collector reads its config once, at start: the config's
+        # digest on the pod template makes a config-only change roll the pod (Helm charts'
+        # `checksum/config` annotation, the same idea).
+        config_digest = hashlib.sha256(config_text.encode()).hexdigest()
         probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=EVENTS_HEALTH_PORT))
         k8s.apps.v1.Deployment(
             f"{name}-events",
@@ -282,7 +287,8 @@ class Observability(pulumi.ComponentResource):
                 replicas=1,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
                 template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels,
+                                                        annotations={"checksum/config": config_digest}),
                     spec=k8s.core.v1.PodSpecArgs(
                         service_account_name=EVENTS_SERVICE_ACCOUNT,
                         # The image's own user (distributions/otelcol-contrib/Dockerfile: USER 10001).

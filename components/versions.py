@@ -45,7 +45,10 @@ AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDAR
 # is the newest release in the sources read here. It replaces resmoio/kubernetes-event-exporter,
 # unmaintained since 2024 (issue 21). data/upstream/otelcol-v<tag>.json records the manifest at the
 # tag (python -m data.upstream.otelcol); tests/test_observability.py holds the config to it.
-EVENTS_COLLECTOR_IMAGE = "docker.io/otel/opentelemetry-collector-contrib:0.159.0"
+# Pulled from GitHub's registry, not Docker Hub (which limits anonymous pulls per NAT address): the
+# release publishes the same multi-arch manifest (386, amd64, arm64, ...) under both names
+# (distributions/otelcol-contrib/.goreleaser.yaml docker_manifests, recorded in the facts file).
+EVENTS_COLLECTOR_IMAGE = "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.159.0"
 # aws/aws-cli tags: 2.36.7 is the newest release (only the newest AWS CLI v2 line gets fixes).
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.7"
 # curl supports only its latest release: 8.21.0 is the newest in curl/curl's tags (curl-8_21_0).

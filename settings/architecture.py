@@ -69,7 +69,8 @@ IMAGES: tuple[Image, ...] = (
     # Small helpers of the self-hosted shape (components/versions.py).
     Image(versions.EVENTS_COLLECTOR_IMAGE, ("self-hosted", "agent-server"),
           "open-telemetry/opentelemetry-collector-releases@v0.159.0 distributions/otelcol-contrib/.goreleaser.yaml: "
-          "the otel/opentelemetry-collector-contrib:<version> manifest lists an arm64 image (--platform=linux/arm64)"),
+          "the ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:<version> "
+          "manifest lists an arm64 image (--platform=linux/arm64)"),
     Image(versions.KUBECTL_IMAGE, ("self-hosted",),
           "kubernetes/kubernetes build/server-image/kubectl/Dockerfile: built with the server images for every "
           "KUBE_SERVER_PLATFORMS entry (hack/lib/golang.sh: linux/amd64, linux/arm64, linux/s390x, linux/ppc64le)"),

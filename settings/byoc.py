@@ -98,10 +98,12 @@ EKS_ONLY_KEYS = {"vpc": "byoc.vpc", "allow_delete_permissions": "byoc.allowDelet
 
 
 class ByocSettings(ConfigModel):
-    contract: Literal["eks", "ecs"] = Field(
-        default="eks",
+    # No default: a BYOC stack from before 0.16.0 is the ecs contract without saying so, and a default
+    # of eks would silently rebuild it (deleting its role, ECR repository, network and KMS keys).
+    contract: Optional[Literal["eks", "ecs"]] = Field(
+        default=None,
         description="eks: LangChain's current BYOC (an EKS data plane its control plane builds here); "
-                    "ecs: the original contract (LangGraph on ECS)")
+                    "ecs: the original contract (LangGraph on ECS; every BYOC stack deployed before 0.16.0)")
     control_plane: Literal["us", "eu"] = Field(
         default="us",
         description="Region of LangChain's control plane (ecs: us or eu; eks: us only, the control plane is in us-east-2)")
@@ -135,12 +137,19 @@ class ByocSettings(ConfigModel):
         description="LANGSMITH_RUNS_ENDPOINTS for deployments that trace to a self-hosted LangSmith (JSON map of URL to API-key secret name)")
 
     @property
+    def chosen_contract(self) -> Literal["eks", "ecs"]:
+        """byoc.contract of a validated BYOC stack (the config is refused without it)."""
+        if self.contract is None:
+            raise ValueError("byoc.contract is not set: parse_config refuses a BYOC stack without it")
+        return self.contract
+
+    @property
     def effective_role_name(self) -> str:
-        return self.role_name or DEFAULT_ROLE_NAMES[self.contract]
+        return self.role_name or DEFAULT_ROLE_NAMES[self.chosen_contract]
 
     def principal_arn(self) -> str:
         """The trusted principal: explicit, else the published default (validated to exist)."""
-        if self.contract == "eks":
+        if self.chosen_contract == "eks":
             return EKS_CONTROL_PLANE_ROLE_ARN
         return self.trusted_principal_arn or BYOC_CONTROL_PLANE_PRINCIPALS[self.control_plane]
 
@@ -163,20 +172,26 @@ def _explicit(model: ConfigModel, keys: dict[str, str]) -> list[str]:
     return [key for field_name, key in keys.items() if field_name in model.model_fields_set]
 
 
+CONTRACT_REQUIRED = (
+    "is required for byoc: eks (LangChain's current BYOC, what it offers new customers) or ecs (the original "
+    "contract); a BYOC stack deployed before 0.16.0 is ecs: set byoc.contract: ecs to keep it "
+    "(pulumi config set --path 'byoc.contract' ecs; docs/upgrade.md), or the update deletes its role, ECR "
+    "repository, network and KMS keys")
+
+
 def byoc_contract_problems(byoc: ByocSettings, network: NetworkSettings, region: str,
                            postgres_external: bool) -> list[Problem]:
     """Keys of the other contract, and what config can tell of LangChain's EKS contract: the region, the
     VPC CIDR (/16-/18 RFC 1918), 2-3 zones, and the tiers of a supplied VPC (the rest needs the account:
     tools/preflight/byoc.py)."""
     problems: list[Problem] = []
+    if byoc.contract is None:
+        # A BYOC stack from before 0.16.0 is the ecs contract but does not say so: no default may guess.
+        return [("byoc.contract", MISSING_VALUE, CONTRACT_REQUIRED)]
     other = ECS_ONLY_KEYS if byoc.contract == "eks" else EKS_ONLY_KEYS
-    # A BYOC stack from before 0.16.0 is the ecs contract but does not say so (eks is the default since).
-    implicit_eks = byoc.contract == "eks" and "contract" not in byoc.model_fields_set
     for key in _explicit(byoc, other):
         problems.append((key, "(set)", f"only applies to byoc.contract: {'ecs' if byoc.contract == 'eks' else 'eks'}; "
-                                       f"remove it with byoc.contract: {byoc.contract}"
-                                       + ("; a BYOC stack deployed before 0.16.0 is the ecs contract: set "
-                                          "byoc.contract: ecs to keep it (docs/upgrade.md)" if implicit_eks else "")))
+                                       f"remove it with byoc.contract: {byoc.contract}"))
     if byoc.contract == "ecs":
         return problems
     if byoc.control_plane != "us":

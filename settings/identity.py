@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 
 _ASSUMED_ROLE = re.compile(r"arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+")
@@ -62,6 +62,45 @@ def same_principal(one: str, other: str) -> bool:
 #   A caller that is not the creator may be listed: its entry is the stack's own (the in-VPC
 #   runner's role, added by a deploy from a machine that had access).
 
+# How the two dates arrive. The program reads them through pulumi-aws (hashicorp/terraform-provider-aws):
+# - aws.eks.getCluster's createdAt is Go's time.Time.String(), e.g. "2026-11-02 09:00:00.123 +0000 UTC"
+#   (internal/service/eks/cluster_data_source.go: `d.Set(names.AttrCreatedAt,
+#   aws.ToTime(cluster.CreatedAt).String())`, and `aws.TimeValue(cluster.CreatedAt).String()` before
+#   the SDK v2 move; pulumi-aws's docstring "Unix epoch time stamp in seconds" is not what it returns);
+# - aws.eks.getAccessEntry's createdAt is RFC 3339, e.g. "2026-11-02T09:00:00Z"
+#   (internal/service/eks/access_entry_datasource.go: `aws.ToTime(output.CreatedAt).Format(time.RFC3339)`).
+# The preflight reads them through boto3, which answers with timezone-aware datetimes.
+_GO_TIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
+    r" (?P<offset>[+-]\d{4})(?: [A-Za-z][A-Za-z0-9+-]*| [+-]\d{2,4})?"
+    r"(?: m=[+-]\d+\.\d+)?")  # the monotonic reading Go appends to a time.Now() value
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """A timezone-aware datetime from how AWS dates reach the program or the preflight: Go's
+    time.Time.String(), RFC 3339 / ISO 8601, or a datetime (naive taken as UTC); None when unreadable.
+
+    Aware, because the two dates are subtracted from each other and Python refuses to mix aware and
+    naive datetimes."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    go = _GO_TIME.fullmatch(text)
+    if go is not None:
+        micros = (go["fraction"] or "").ljust(6, "0")[:6]  # Go prints up to nanoseconds
+        try:
+            return datetime.strptime(f"{go['date']} {go['time']}.{micros} {go['offset']}", "%Y-%m-%d %H:%M:%S.%f %z")
+        except ValueError:
+            return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None  # a local time of no known zone cannot be compared
+
+
 # An entry created this close to the cluster is the one CreateCluster made; the stack's own
 # entries wait for the cluster to be ACTIVE, which takes EKS several minutes.
 BOOTSTRAP_ENTRY_WINDOW = timedelta(minutes=2)
@@ -72,7 +111,7 @@ class ExistingCluster:
     """What the account says about a cluster that already exists."""
 
     name: str
-    created_at: datetime
+    created_at: datetime | None  # None: the account's answer could not be read (nothing is dated then)
     # Access entries' principals -> when each was made (None: not read); None when they could not be listed.
     entries: Mapping[str, datetime | None] | None
 
@@ -87,9 +126,13 @@ class ListedCreator:
 
 
 def creators(cluster: ExistingCluster) -> list[str]:
-    """The principals whose access entry EKS made with the cluster (its creator's, normally one)."""
+    """The principals whose access entry EKS made with the cluster (its creator's, normally one);
+    none when the cluster's own date is unknown."""
+    created = cluster.created_at
+    if created is None:
+        return []
     return sorted(arn for arn, made in (cluster.entries or {}).items()
-                  if made is not None and abs(made - cluster.created_at) <= BOOTSTRAP_ENTRY_WINDOW)
+                  if made is not None and abs(made - created) <= BOOTSTRAP_ENTRY_WINDOW)
 
 
 def listed_creators(admin_role_arns: Sequence[str], caller: str,
@@ -103,7 +146,7 @@ def listed_creators(admin_role_arns: Sequence[str], caller: str,
                 for i, arn in enumerate(admin_role_arns) if same_principal(arn, caller)]
     made_with_cluster = creators(cluster)
     return [ListedCreator(i, arn, f"is the principal that created cluster {cluster.name} (its access entry dates "
-                          f"from the cluster's creation, {cluster.created_at:%Y-%m-%d %H:%M} UTC), which EKS made "
+                          f"from the cluster's creation, {_utc(cluster.created_at)}), which EKS made "
                           "cluster admin itself; the stack cannot add a second access entry for it "
                           "(ResourceInUseException, pulumi/pulumi-eks#2373)")
             for i, arn in enumerate(admin_role_arns) if any(same_principal(arn, c) for c in made_with_cluster)]
@@ -114,3 +157,7 @@ def has_entry(cluster: ExistingCluster, principal: str) -> bool | None:
     if cluster.entries is None:
         return None
     return any(same_principal(arn, principal) for arn in cluster.entries)
+
+
+def _utc(moment: datetime | None) -> str:
+    return "unknown" if moment is None else f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"

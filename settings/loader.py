@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from settings.base import MISSING_VALUE, ConfigModel, Shape
-from settings.identity import ExistingCluster, listed_creators
+from settings.identity import ExistingCluster, listed_creators, parse_timestamp, role_name, same_principal
 from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
@@ -449,35 +449,98 @@ def runtime_values() -> tuple[dict[str, Any], set[str]]:
     return values, secret_keys
 
 
-def _timestamp(text: Any) -> datetime | None:
+# How the provider reports a data source's not-found: terraform-plugin-sdk's retry.NotFoundError
+# ("couldn't find resource", helper/retry/error.go; the provider's find functions return it for the
+# API's ResourceNotFoundException / IAM's NoSuchEntity). Anything else (AccessDenied, throttling) is
+# an answer the program did not get, never "no entry".
+_NOT_FOUND = ("couldn't find resource", "ResourceNotFoundException", "NoSuchEntity")
+
+
+def _not_found(error: Exception) -> bool:
+    return any(marker in str(error) for marker in _NOT_FOUND)
+
+
+def _first_line(error: Exception) -> str:
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
+class ClusterReading(NamedTuple):
+    """The stack's cluster as the account has it (None: not created yet), and what could not be read
+    (each names the call that failed and what the creator check skips because of it)."""
+
+    cluster: ExistingCluster | None
+    unread: list[str]
+
+
+def _access_entry_made(aws: Any, cluster_name: str, arn: str) -> tuple[bool, Any]:
+    """(found, createdAt) of `arn`'s access entry; raises what is not a not-found."""
     try:
-        return datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
+        return True, aws.eks.get_access_entry(cluster_name=cluster_name, principal_arn=arn).created_at
+    except Exception as error:  # noqa: BLE001 - sorted below: only a not-found means "no entry"
+        if _not_found(error):
+            return False, None
+        raise
 
 
-def existing_cluster(settings: Settings) -> ExistingCluster | None:
+def _entry_of(aws: Any, cluster_name: str, arn: str) -> tuple[bool, Any]:
+    """The access entry of a listed principal, found as settings.identity.same_principal matches it:
+    a role listed without its path (an IAM Identity Center role under /aws-reserved/sso.amazonaws.com/,
+    spelt as its session shows it) has its entry under the full ARN, which IAM gives (iam:GetRole)."""
+    found, made = _access_entry_made(aws, cluster_name, arn)
+    if found or ":role/" not in arn:
+        return found, made
+    try:
+        full_arn = str(aws.iam.get_role(name=role_name(arn)).arn)
+    except Exception as error:  # noqa: BLE001 - a role of another account, or none: no entry as listed
+        if _not_found(error):
+            return False, None
+        raise
+    if full_arn == arn or not same_principal(arn, full_arn):  # another account's role of that name
+        return False, None
+    return _access_entry_made(aws, cluster_name, full_arn)
+
+
+def existing_cluster(settings: Settings) -> ClusterReading:
     """The stack's cluster as the account has it, or None when it is not created yet.
 
     Read only when cluster.adminRoleArns lists anyone (what it is read for): ListClusters, then
-    DescribeCluster and DescribeAccessEntry of each listed principal (the deployer may run them:
-    tools/engine/iam_actions.py). An entry not found is one the stack will make.
+    DescribeCluster and DescribeAccessEntry of each listed principal (iam:GetRole for a role listed
+    without its path); the deployer may run them (tools/engine/iam_actions.py). An entry not found is
+    one the stack will make. A date that cannot be read or a call refused leaves the creator check
+    undecided for what it concerns (said in `unread`), never "the cluster is about to be created".
     """
     import pulumi_aws as aws
 
-    if settings.cluster_name not in (aws.eks.get_clusters().names or []):
-        return None
-    created = _timestamp(aws.eks.get_cluster(name=settings.cluster_name).created_at)
+    name = settings.cluster_name
+    if name not in (aws.eks.get_clusters().names or []):
+        return ClusterReading(None, [])
+    created_text = aws.eks.get_cluster(name=name).created_at
+    created = parse_timestamp(created_text)
     if created is None:
-        return None
+        return ClusterReading(ExistingCluster(name, None, None), [
+            f"cluster {name} exists, but its creation date from eks:DescribeCluster ({created_text!r}) could not "
+            "be read: not checked whether cluster.adminRoleArns lists the principal that created it (a second "
+            f"access entry for it fails with ResourceInUseException); run `bin/preflight {settings.stack}` to check"])
     entries: dict[str, datetime | None] = {}
+    unread: list[str] = []
     for arn in settings.cluster.admin_role_arns:
         try:
-            entry = aws.eks.get_access_entry(cluster_name=settings.cluster_name, principal_arn=arn)
-        except Exception:  # noqa: BLE001 - not found: the stack makes it on this run
+            found, made_text = _entry_of(aws, name, arn)
+        except Exception as error:  # noqa: BLE001 - refused or failed: said, and this principal left undated
+            entries[arn] = None
+            unread.append(f"eks:DescribeAccessEntry (or iam:GetRole) for {arn} on cluster {name} failed "
+                          f"({_first_line(error)}): not checked whether it is the principal that created the "
+                          "cluster; grant the deploying role eks:DescribeAccessEntry and iam:GetRole "
+                          f"(iam/deployer-policy.json) or run `bin/preflight {settings.stack}`")
             continue
-        entries[arn] = _timestamp(entry.created_at)
-    return ExistingCluster(settings.cluster_name, created, entries)
+        if not found:
+            continue  # the stack makes it on this run
+        made = parse_timestamp(made_text)
+        if made is None:
+            unread.append(f"the access entry of {arn} on cluster {name} has a creation date that could not be "
+                          f"read ({made_text!r}): not checked whether it is the principal that created the cluster")
+        entries[arn] = made
+    return ClusterReading(ExistingCluster(name, created, entries), unread)
 
 
 def load_settings() -> Settings:
@@ -495,7 +558,11 @@ def load_settings() -> Settings:
 
     caller_arn = aws.get_caller_identity().arn
     dry_run = pulumi.runtime.is_dry_run()
-    cluster = existing_cluster(settings) if settings.shape is not Shape.BYOC and settings.cluster.admin_role_arns else None
+    reading = (existing_cluster(settings) if settings.shape is not Shape.BYOC and settings.cluster.admin_role_arns
+               else ClusterReading(None, []))
+    for unread in reading.unread:
+        pulumi.log.warn(f"cluster.adminRoleArns: {unread}")
+    cluster = reading.cluster
     issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run),
                            cluster=cluster)
     if issues:

@@ -10,13 +10,16 @@ import io
 import json
 import runpy
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from settings import ConfigError, parse_config
 from settings import catalogue
+from settings.identity import parse_timestamp
 from settings.loader import creator_conflicts, deploy_checks
 from settings.hybrid import RESERVED_NAMESPACES
 from settings.postgres import postgres_versions
@@ -27,7 +30,7 @@ from tests.conftest import PROJECT, key, run_stack, stack_values
 from tools import preview
 from tools.engine.harness import PROJECT_ROOT
 from tools.engine.harness import run_program as harness_run
-from tools.engine.mocks import DEPLOYER_ROLE_ARN, DEPLOYER_SESSION_ARN
+from tools.engine.mocks import ACCOUNT_ID, DEPLOYER_ROLE_ARN, DEPLOYER_SESSION_ARN, go_time_string, rfc3339
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
@@ -379,24 +382,34 @@ def test_other_roles_and_accounts_are_not_the_creator():
     assert creator_conflicts(settings, "arn:aws:iam::123456789012:user/alice") == []
 
 
-def _existing_cluster_answers(monkeypatch: pytest.MonkeyPatch, deployer_entry_made: str) -> None:
-    """The mocks answer the program's EKS invokes as for a prod cluster created at 09:00 whose deployer
-    role's access entry was made at `deployer_entry_made`."""
+CLUSTER_MADE = datetime(2026, 11, 2, 9, 0, 0, 123000, tzinfo=timezone.utc)
+
+
+def _existing_cluster_answers(monkeypatch: pytest.MonkeyPatch, deployer_entry_made: datetime | None,
+                              **mocks: Any) -> None:
+    """The mocks answer the program's EKS invokes as the provider does (the cluster's createdAt as Go's
+    time.Time.String(), the entry's as RFC 3339) for a prod cluster created at 09:00 whose deployer
+    role's access entry was made at `deployer_entry_made` (None: it has none)."""
     from tools.engine.mocks import AwsMocks
 
-    answer = AwsMocks.call
+    monkeypatch.setattr(AwsMocks, "eks_clusters", {"ls-prod-eks": CLUSTER_MADE, "other": CLUSTER_MADE})
+    entries = {} if deployer_entry_made is None else {("ls-prod-eks", DEPLOYER_ROLE_ARN): deployer_entry_made}
+    monkeypatch.setattr(AwsMocks, "access_entries", entries)
+    for name, value in mocks.items():
+        monkeypatch.setattr(AwsMocks, name, value)
 
-    def call(self: AwsMocks, args: Any) -> Any:
-        if args.token == "aws:eks/getClusters:getClusters":
-            return {"names": ["ls-prod-eks", "other"], "id": "us-east-1"}, []
-        if args.token == "aws:eks/getCluster:getCluster":
-            return {"name": args.args["name"], "createdAt": "2026-11-02T09:00:00Z", "id": args.args["name"]}, []
-        if args.token == "aws:eks/getAccessEntry:getAccessEntry":
-            assert args.args["principalArn"] == DEPLOYER_ROLE_ARN
-            return {"principalArn": DEPLOYER_ROLE_ARN, "createdAt": deployer_entry_made, "id": "entry"}, []
-        return answer(self, args)
 
-    monkeypatch.setattr(AwsMocks, "call", call)
+def _answer_instead(monkeypatch: pytest.MonkeyPatch, token: str, answer: Any) -> None:
+    from tools.engine.mocks import AwsMocks
+
+    call = AwsMocks.call
+    monkeypatch.setattr(AwsMocks, "call", lambda self, args: answer if args.token == token else call(self, args))
+
+
+def _warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    warned: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, *_, **__: warned.append(str(message)))
+    return warned
 
 
 def _load_settings_under_mocks(values: dict[str, str], secrets: frozenset[str]) -> list[Any]:
@@ -407,22 +420,90 @@ def _load_settings_under_mocks(values: dict[str, str], secrets: frozenset[str]) 
     return loaded
 
 
+def test_the_mocks_spell_dates_as_the_provider_does():
+    """hashicorp/terraform-provider-aws internal/service/eks: cluster_data_source.go sets created_at
+    with Go's time.Time.String(), access_entry_datasource.go with time.RFC3339."""
+    assert go_time_string(CLUSTER_MADE) == "2026-11-02 09:00:00.123 +0000 UTC"
+    assert go_time_string(CLUSTER_MADE.replace(microsecond=0)) == "2026-11-02 09:00:00 +0000 UTC"
+    assert rfc3339(CLUSTER_MADE) == "2026-11-02T09:00:00Z"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-02 09:00:00.123 +0000 UTC", datetime(2026, 11, 2, 9, 0, 0, 123000, tzinfo=timezone.utc)),
+    ("2026-11-02 09:00:00 +0000 UTC", datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)),
+    ("2026-11-02 10:00:00.123456789 +0100 CET", datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=timezone.utc)),
+    ("2026-11-02T09:00:00Z", datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)),
+    ("2026-11-02T09:00:00+00:00", datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)),
+    (datetime(2026, 11, 2, 9, 0), datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)),  # boto3 gives aware ones
+    ("1700000000", None), ("2026-11-02T09:00:00", None), ("", None), (None, None),
+])
+def test_aws_dates_are_read_aware_in_both_provider_spellings(text: Any, expected: datetime | None):
+    parsed = parse_timestamp(text)
+    assert parsed == expected
+    assert parsed is None or parsed.tzinfo is not None  # comparable with each other
+
+
 def test_on_an_existing_cluster_a_listed_deployer_that_did_not_create_it_is_accepted(monkeypatch: pytest.MonkeyPatch):
     """The in-VPC runner's role, listed as admin and given its entry by an earlier deploy (11 minutes
     after the cluster), deploys: the program refused it before, though EKS would not."""
     _, secrets = stack_values("prod")
     values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
-    _existing_cluster_answers(monkeypatch, deployer_entry_made="2026-11-02T09:11:00Z")
+    _existing_cluster_answers(monkeypatch, deployer_entry_made=CLUSTER_MADE + timedelta(minutes=11))
+    warned = _warnings(monkeypatch)
     assert len(_load_settings_under_mocks(values, secrets)) == 1
+    assert [w for w in warned if "adminRoleArns" in w] == []
 
 
 def test_on_an_existing_cluster_its_listed_creator_is_refused(monkeypatch: pytest.MonkeyPatch):
     _, secrets = stack_values("prod")
     values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
-    _existing_cluster_answers(monkeypatch, deployer_entry_made="2026-11-02T09:00:01Z")
+    _existing_cluster_answers(monkeypatch, deployer_entry_made=CLUSTER_MADE + timedelta(seconds=1))
     error = refused_before_any_resource(values, "prod", secrets)
     assert [i.key for i in error.issues] == ["cluster.adminRoleArns[0]"]
     assert "created cluster ls-prod-eks" in str(error) and "ResourceInUseException" in str(error)
+
+
+def test_an_sso_role_listed_without_its_path_is_found_as_the_creator(monkeypatch: pytest.MonkeyPatch):
+    """The entry is under the role's full ARN (/aws-reserved/sso.amazonaws.com/REGION/); the listed ARN
+    omits the path, as the session shows it: the program finds the entry as the preflight matches it."""
+    name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    full = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/eu-west-1/{name}"
+    listed = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[listed]))
+    _existing_cluster_answers(monkeypatch, deployer_entry_made=None, iam_roles={name: full},
+                              access_entries={("ls-prod-eks", full): CLUSTER_MADE + timedelta(seconds=20)})
+    error = refused_before_any_resource(values, "prod", secrets)
+    assert [(i.key, i.value) for i in error.issues] == [("cluster.adminRoleArns[0]", listed)]
+    assert "created cluster ls-prod-eks" in str(error)
+
+
+def test_a_cluster_date_that_cannot_be_read_skips_the_check_with_a_warning(monkeypatch: pytest.MonkeyPatch):
+    """Before, an unreadable createdAt counted as "not created yet": the listed runner was refused as the
+    creator. Now the check is skipped, and the warning says what could not be read."""
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
+    _existing_cluster_answers(monkeypatch, deployer_entry_made=CLUSTER_MADE + timedelta(seconds=1))
+    _answer_instead(monkeypatch, "aws:eks/getCluster:getCluster",
+                    ({"name": "ls-prod-eks", "createdAt": "1700000000", "id": "ls-prod-eks"}, []))
+    warned = _warnings(monkeypatch)
+    assert len(_load_settings_under_mocks(values, secrets)) == 1
+    assert any("cluster ls-prod-eks exists" in w and "'1700000000'" in w and "could not be read" in w
+               for w in warned), warned
+
+
+def test_an_access_entry_read_that_is_refused_is_not_taken_for_no_entry(monkeypatch: pytest.MonkeyPatch):
+    """AccessDenied on DescribeAccessEntry is said (the call and the principal), not swallowed as "no entry"."""
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
+    _existing_cluster_answers(monkeypatch, deployer_entry_made=CLUSTER_MADE)
+    _answer_instead(monkeypatch, "aws:eks/getAccessEntry:getAccessEntry", ({}, [(
+        "", "reading EKS Access Entry (ls-prod-eks): operation error EKS: DescribeAccessEntry, https response "
+            "error StatusCode: 403, api error AccessDeniedException: not authorized")]))
+    warned = _warnings(monkeypatch)
+    assert len(_load_settings_under_mocks(values, secrets)) == 1
+    assert any("eks:DescribeAccessEntry" in w and DEPLOYER_ROLE_ARN in w and "AccessDeniedException" in w
+               for w in warned), warned
 
 
 # -- #13.7 engine and version pairs ------------------------------------------------------------

@@ -194,6 +194,7 @@ REQUIRED_CASES: dict[str, tuple[str, dict[str, Any], Any]] = {
                                           "hybrid.hostBackendUrl": "https://host.example.com"}, "https://smith.example.com"),
     "hybridApiKeys": ("hybrid", {}, None),
     "byocExternalId": ("byoc", {}, None),
+    "byoc.contract": ("byoc", {}, "eks"),
     "agentServer.servers": ("agent-server", {}, None),
     "agentServer.domain": ("agent-server", {}, None),
     "agentServer.hostedZoneId": ("agent-server", {}, None),

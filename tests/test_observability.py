@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -61,7 +62,8 @@ def test_kubernetes_events_go_to_their_log_group_through_a_maintained_collector(
     pod = deployment["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     assert container["image"] == versions.EVENTS_COLLECTOR_IMAGE
-    assert container["image"].startswith("docker.io/otel/opentelemetry-collector-contrib:")
+    assert container["image"].startswith(
+        "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:")
     assert "resmoio" not in container["image"]
     assert pod["serviceAccountName"] == "events-collector"
     config = json.loads(prod_run.one("kubernetes:core/v1:ConfigMap").inputs["data"]["config.yaml"])
@@ -90,11 +92,24 @@ def test_the_collector_image_is_built_with_every_component_its_config_uses(prod_
             # each module is named after its type, underscores dropped, and its kind
             module = component_type.replace("_", "") + kind.removesuffix("s")
             assert module in contrib["modules"][kind], f"{kind}: {component_type} is not in the image"
-    name, tag = versions.EVENTS_COLLECTOR_IMAGE.removeprefix("docker.io/").rsplit(":", 1)
+    name, tag = versions.EVENTS_COLLECTOR_IMAGE.rsplit(":", 1)
     assert tag == contrib["version"] and "arm64" in contrib["images"][name]
     # Why contrib: the Kubernetes distribution has the receiver, but only OTLP-family exporters.
     k8s = facts["distributions"]["otelcol-k8s"]["modules"]
     assert "k8sobjectsreceiver" in k8s["receivers"] and "awscloudwatchlogsexporter" not in k8s["exporters"]
+
+
+def test_a_change_of_the_collector_config_rolls_its_pod(prod_run: ProgramRun, dev_run: ProgramRun):
+    """The collector reads its config once and the ConfigMap keeps its name: the pod template carries
+    the config's digest, so a config-only change (another log group or region) replaces the pod."""
+    templates = []
+    for run in (prod_run, dev_run):
+        config = run.one("kubernetes:core/v1:ConfigMap", "observability-events-config").inputs["data"]["config.yaml"]
+        template = run.one("kubernetes:apps/v1:Deployment", "observability-events").inputs["spec"]["template"]
+        assert template["metadata"]["annotations"]["checksum/config"] == hashlib.sha256(config.encode()).hexdigest()
+        templates.append(template)
+    prod, dev = templates
+    assert prod != dev  # ls-prod-eks's log group vs ls-dev-eks's
 
 
 def test_the_events_collector_reads_events_only_and_writes_one_log_group(prod_run: ProgramRun):

@@ -66,6 +66,14 @@ def test_production_teardown_keeps_the_backups_and_the_key_that_reads_them():
         assert row in listed, row
 
 
+def test_renaming_the_byoc_image_repository_is_a_data_loss():
+    """An ECR repository holds the pushed images (force_delete when unprotected): renaming it replaces
+    it, and a step that does so without saying is caught like a bucket's."""
+    results = run_procedure(runner("byoc-ecs"), [
+        Step("deployed"), Step("renamed", {"byoc": {"ecrRepositoryName": "langgraph-renamed"}})])
+    assert results[-1].broken == ("replaces aws:ecr/repository:Repository byoc-images (name)",)
+
+
 def test_dev_teardown_is_true_to_its_plan():
     after = destroy(run_stack("dev"))
     assert after.blocked_by == ()

@@ -145,6 +145,21 @@ def test_a_byoc_stack_from_before_is_told_to_keep_its_contract(scratch: Path):
     assert "pulumi config set --path 'byoc.contract' ecs" in shell_lines(UPGRADE)
 
 
+def test_a_byoc_stack_from_before_that_sets_no_ecs_only_key_is_refused_too(scratch: Path):
+    """The old model gave every byoc key a default: a stack file may set none of the ecs-only ones. With
+    a default contract it would have become eks without a word (deleting the ecs contract's role, ECR
+    repository, network and KMS keys); byoc.contract has no default, so it is refused, naming the key,
+    both values and which one an old stack is."""
+    config = json.loads(json.dumps(FACTS["stacks"]["byoc"]["config"]))
+    config[f"{PROJECT}:byoc"] = {"controlPlane": "us", "roleName": "LangGraphCloudBYOCRole"}
+    values, secrets, _ = stack_file_values(config, "byoc", scratch)
+    with pytest.raises(ConfigError) as refused:
+        parse_config(values, project=PROJECT, stack="byoc", secret_keys=secrets)
+    [issue] = [i for i in refused.value.issues if i.key == "byoc.contract"]
+    assert "eks" in issue.allowed and "ecs" in issue.allowed
+    assert "deployed before 0.16.0 is ecs" in issue.allowed and "set byoc.contract: ecs" in issue.allowed
+
+
 def _kept(run: ProgramRun) -> dict[str, Any]:
     """{URN the state may hold: the registration answering to it} (its own URN or an alias)."""
     kept: dict[str, Any] = {}

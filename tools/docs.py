@@ -136,6 +136,7 @@ REQUIRED_WHEN: Mapping[str, str] = {
     "hybrid.smithBackendUrl": "with `hybrid.controlPlane: self-hosted`",
     "hybridApiKeys": "for hybrid, one per listener name",
     "byocExternalId": "for byoc",
+    "byoc.contract": "for byoc, `ecs` for a BYOC stack deployed before 0.16.0",
     "agentServer.servers": "for agent-server, one or more",
     "agentServer.domain": "for agent-server",
     "agentServer.hostedZoneId": "for agent-server",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 import pulumi
@@ -36,6 +37,28 @@ def unwrap(value: Any) -> Any:
     return value
 
 
+def go_time_string(moment: datetime) -> str:
+    """`moment` as Go's time.Time.String() prints it ("2026-11-02 09:00:00.123 +0000 UTC"): how
+    aws.eks.getCluster reports createdAt (hashicorp/terraform-provider-aws
+    internal/service/eks/cluster_data_source.go, `aws.ToTime(cluster.CreatedAt).String()`). Go prints
+    the fraction without trailing zeros, and none when it is zero; the AWS SDK's times are UTC."""
+    utc = moment.astimezone(timezone.utc)
+    fraction = f"{utc.microsecond:06d}".rstrip("0")
+    return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''} +0000 UTC"
+
+
+def rfc3339(moment: datetime) -> str:
+    """`moment` as Go's time.RFC3339 prints it ("2026-11-02T09:00:00Z"): how aws.eks.getAccessEntry
+    reports createdAt (internal/service/eks/access_entry_datasource.go, `Format(time.RFC3339)`)."""
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S}Z"
+
+
+# What the provider answers for a data source whose object does not exist: terraform-plugin-sdk's
+# retry.NotFoundError text, wrapped by the provider's "reading ..." (a failed invoke, not an empty result).
+def not_found(what: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    return {}, [("", f"reading {what}: couldn't find resource")]
+
+
 def _hex(seed: str, length: int) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:length]
 
@@ -47,6 +70,14 @@ def _uuid(seed: str) -> str:
 
 class AwsMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes with AWS-shaped values."""
+
+    # The account's EKS clusters (name -> created), their access entries ((cluster, principal ARN) ->
+    # created) and IAM roles (name -> ARN, with its path) as the EKS and IAM data sources see them.
+    # None by default: every stack is about to be created. Tests set them (monkeypatch) for a cluster
+    # that exists.
+    eks_clusters: dict[str, datetime] = {}
+    access_entries: dict[tuple[str, str], datetime] = {}
+    iam_roles: dict[str, str] = {}
 
     def __init__(self, region: str = "us-east-1") -> None:
         self.region = region
@@ -332,6 +363,26 @@ class AwsMocks(pulumi.runtime.Mocks):
             subnet_id = args.args.get("id", "subnet-0123456789abcdef0")
             return {"id": subnet_id, "availabilityZone": f"{self.region}a",
                     "arn": self.arn("ec2", f"subnet/{subnet_id}")}, []
+        if token == "aws:eks/getClusters:getClusters":
+            return {"names": sorted(self.eks_clusters), "id": self.region}, []
+        if token == "aws:eks/getCluster:getCluster":
+            name = str(args.args["name"])
+            if name not in self.eks_clusters:
+                return not_found(f"EKS Cluster ({name})")
+            return {"name": name, "createdAt": go_time_string(self.eks_clusters[name]), "id": name,
+                    "arn": self.arn("eks", f"cluster/{name}")}, []
+        if token == "aws:eks/getAccessEntry:getAccessEntry":
+            cluster, principal = str(args.args["clusterName"]), str(args.args["principalArn"])
+            made = self.access_entries.get((cluster, principal))
+            if made is None:
+                return not_found(f"EKS Access Entry ({cluster}:{principal})")
+            return {"clusterName": cluster, "principalArn": principal, "createdAt": rfc3339(made),
+                    "id": f"{cluster}:{principal}"}, []
+        if token == "aws:iam/getRole:getRole":
+            role = str(args.args["name"])
+            if role not in self.iam_roles:
+                return not_found(f"IAM Role ({role})")
+            return {"name": role, "arn": self.iam_roles[role], "id": role}, []
         if token == "aws:ec2/getVpc:getVpc":
             vpc_id = args.args.get("id", "vpc-0123456789abcdef0")
             return {"id": vpc_id, "cidrBlock": "10.20.0.0/16", "arn": self.arn("ec2", f"vpc/{vpc_id}")}, []

@@ -64,6 +64,9 @@ REPLACING_INPUTS: Mapping[str, tuple[str, ...]] = {
     "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName", "spec.volumeName",
                                                  "spec.volumeMode", "metadata.name", "metadata.namespace"),
     "aws:secretsmanager/secret:Secret": ("name", "namePrefix"),
+    # hashicorp/terraform-provider-aws internal/service/ecr/repository.go: `name` and
+    # `encryption_configuration` (its encryption_type and kms_key) are ForceNew; force_delete is not.
+    "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
     "aws:elasticache/replicationGroup:ReplicationGroup": ("replicationGroupId", "atRestEncryptionEnabled",
                                                           "kmsKeyId", "subnetGroupName"),
 }

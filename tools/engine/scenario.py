@@ -6,7 +6,8 @@ them) and is then previewed offline and diffed against the step before (tools/en
 The promises checked on each diff:
 
 - nothing that holds data (the RDS instance and its snapshot copy, buckets, the backup vault, KMS
-  keys, the ClickHouse volume and claim, the secrets the data depends on) is deleted or replaced,
+  keys, the ClickHouse volume and claim, the secrets the data depends on, the ECR repositories of
+  pushed images) is deleted or replaced,
   unless the step names it;
 - a `pulumi destroy` deletes only what the procedure says: what survives is listed (retained,
   StorageClass-retained volumes, RDS's final snapshot), and nothing protected is left to stop it.
@@ -37,6 +38,9 @@ DATA_TYPES: frozenset[str] = frozenset({
     "kubernetes:core/v1:PersistentVolume",
     "kubernetes:core/v1:PersistentVolumeClaim",
     "aws:secretsmanager/secret:Secret",
+    # The images pushed to it (agent servers', BYOC ecs deployments'): force_delete when unprotected
+    # (components/byoc.py, agent_server.py, agent_images.py), so a deleted repository loses them.
+    "aws:ecr/repository:Repository",
 })
 @dataclass(frozen=True)
 class Step:

@@ -9,7 +9,7 @@ from settings import Shape
 from datetime import datetime
 from typing import Any
 
-from settings.identity import ExistingCluster, has_entry, principal_arn, role_name, same_principal
+from settings.identity import ExistingCluster, has_entry, parse_timestamp, principal_arn, role_name, same_principal
 from settings.loader import creator_conflicts
 from tools.preflight.context import FAIL, PASS, UNCHECKED, WARN, Checks, Context
 from tools.preflight.errors import error_code, one_line
@@ -57,7 +57,9 @@ def read_cluster(ctx: Context, principals: list[str]) -> tuple[ExistingCluster |
     eks = ctx.client("eks")
     name = ctx.settings.cluster_name
     try:
-        created = eks.describe_cluster(name=name)["cluster"]["createdAt"]
+        # boto3 answers with an aware datetime; parse_timestamp keeps it so (and makes a naive one UTC),
+        # the same reading the program gives the provider's text (settings/loader.py existing_cluster)
+        created = parse_timestamp(eks.describe_cluster(name=name)["cluster"].get("createdAt"))
     except Exception as exc:  # noqa: BLE001
         if error_code(exc) == "ResourceNotFoundException":
             return None, None
@@ -72,7 +74,7 @@ def read_cluster(ctx: Context, principals: list[str]) -> tuple[ExistingCluster |
         if any(same_principal(arn, p) for p in principals):
             try:
                 entry: dict[str, Any] = eks.describe_access_entry(clusterName=name, principalArn=arn)["accessEntry"]
-                made = entry.get("createdAt")
+                made = parse_timestamp(entry.get("createdAt"))
             except Exception:  # noqa: BLE001 - undated: not taken for the creator's
                 made = None
         entries[arn] = made
@@ -110,6 +112,11 @@ def check_cluster_admins(ctx: Context, principal: str) -> Checks:
         else:
             checks.add(CREATOR_CHECK, PASS, f"cluster {name} does not exist yet: the caller creates it and becomes "
                        "admin as its creator, and cluster.adminRoleArns does not list it")
+        return checks
+    if cluster.created_at is None:
+        checks.add(CREATOR_CHECK, UNCHECKED,
+                   f"cluster {name} exists, but eks:DescribeCluster gave no creation date that could be read: not "
+                   "checked whether cluster.adminRoleArns lists its creator")
         return checks
     if cluster.entries is None:
         checks.add(CREATOR_CHECK, UNCHECKED,
