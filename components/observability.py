@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.network_policies import allow_all, deny_instance_metadata
 from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
@@ -190,32 +191,34 @@ class Observability(pulumi.ComponentResource):
             "logLevel": "error", "logFormat": "json", "maxEventAgeSeconds": 60,
             "route": {"routes": [{"match": [{"receiver": "stdout"}]}]},
             "receivers": [{"name": "stdout", "stdout": {}}]})}, opts=k8s_opts(namespace))
-        k8s.apps.v1.Deployment(
-            f"{name}-events",
-            metadata=meta,
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": "event-exporter"}),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels={"app": "event-exporter"}),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        service_account_name="event-exporter",
-                        security_context=k8s.core.v1.PodSecurityContextArgs(run_as_non_root=True, run_as_user=65534),
-                        containers=[k8s.core.v1.ContainerArgs(
-                            name="event-exporter", image=EVENT_EXPORTER_IMAGE,
-                            args=["-conf=/data/config.yaml"],
-                            resources=k8s.core.v1.ResourceRequirementsArgs(
-                                requests={"cpu": "20m", "memory": "64Mi"}, limits={"memory": "256Mi"}),
-                            security_context=k8s.core.v1.SecurityContextArgs(
-                                allow_privilege_escalation=False, read_only_root_filesystem=True),
-                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/data")],
-                        )],
-                        volumes=[k8s.core.v1.VolumeArgs(
-                            name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name="event-exporter"))],
+        from_args(
+            k8s.apps.v1.Deployment, f"{name}-events",
+            k8s.apps.v1.DeploymentInitArgs(
+                metadata=meta,
+                spec=k8s.apps.v1.DeploymentSpecArgs(
+                    replicas=1,
+                    selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": "event-exporter"}),
+                    template=k8s.core.v1.PodTemplateSpecArgs(
+                        metadata=k8s.meta.v1.ObjectMetaArgs(labels={"app": "event-exporter"}),
+                        spec=k8s.core.v1.PodSpecArgs(
+                            service_account_name="event-exporter",
+                            security_context=k8s.core.v1.PodSecurityContextArgs(run_as_non_root=True, run_as_user=65534),
+                            containers=[k8s.core.v1.ContainerArgs(
+                                name="event-exporter", image=EVENT_EXPORTER_IMAGE,
+                                args=["-conf=/data/config.yaml"],
+                                resources=k8s.core.v1.ResourceRequirementsArgs(
+                                    requests={"cpu": "20m", "memory": "64Mi"}, limits={"memory": "256Mi"}),
+                                security_context=k8s.core.v1.SecurityContextArgs(
+                                    allow_privilege_escalation=False, read_only_root_filesystem=True),
+                                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/data")],
+                            )],
+                            volumes=[k8s.core.v1.VolumeArgs(
+                                name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name="event-exporter"))],
+                        ),
                     ),
                 ),
             ),
-            opts=k8s_opts(config, account, metadata_closed),
+            k8s_opts(config, account, metadata_closed),
         )
 
     # -- alarms ----------------------------------------------------------------------------
@@ -391,32 +394,34 @@ class Observability(pulumi.ComponentResource):
         shared = k8s.core.v1.VolumeMountArgs(name="probe", mount_path="/probe")
         small = k8s.core.v1.ResourceRequirementsArgs(requests={"cpu": "10m", "memory": "64Mi"},
                                                      limits={"memory": "128Mi"})
-        k8s.batch.v1.CronJob(
-            f"{name}-clickhouse-probe",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
-            spec=k8s.batch.v1.CronJobSpecArgs(
-                schedule="*/5 * * * *",
-                concurrency_policy="Forbid",
-                job_template=k8s.batch.v1.JobTemplateSpecArgs(spec=k8s.batch.v1.JobSpecArgs(
-                    backoff_limit=1, ttl_seconds_after_finished=600,
-                    template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
-                        service_account_name=account, restart_policy="Never",
-                        volumes=[k8s.core.v1.VolumeArgs(name="probe", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
-                        init_containers=[k8s.core.v1.ContainerArgs(
-                            name="ask-clickhouse", image=CURL_IMAGE, command=["/bin/sh", "-c", ask],
-                            env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
-                                secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
-                                    name="langsmith-clickhouse", key="clickhouse_password")))],
-                            volume_mounts=[shared], resources=small,
-                        )],
-                        containers=[k8s.core.v1.ContainerArgs(
-                            name="publish", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", publish],
-                            volume_mounts=[shared], resources=small,
-                        )],
+        from_args(
+            k8s.batch.v1.CronJob, f"{name}-clickhouse-probe",
+            k8s.batch.v1.CronJobInitArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
+                spec=k8s.batch.v1.CronJobSpecArgs(
+                    schedule="*/5 * * * *",
+                    concurrency_policy="Forbid",
+                    job_template=k8s.batch.v1.JobTemplateSpecArgs(spec=k8s.batch.v1.JobSpecArgs(
+                        backoff_limit=1, ttl_seconds_after_finished=600,
+                        template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                            service_account_name=account, restart_policy="Never",
+                            volumes=[k8s.core.v1.VolumeArgs(name="probe", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                            init_containers=[k8s.core.v1.ContainerArgs(
+                                name="ask-clickhouse", image=CURL_IMAGE, command=["/bin/sh", "-c", ask],
+                                env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
+                                    secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
+                                        name="langsmith-clickhouse", key="clickhouse_password")))],
+                                volume_mounts=[shared], resources=small,
+                            )],
+                            containers=[k8s.core.v1.ContainerArgs(
+                                name="publish", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", publish],
+                                volume_mounts=[shared], resources=small,
+                            )],
+                        )),
                     )),
-                )),
+                ),
             ),
-            opts=k8s_opts,
+            k8s_opts,
         )
 
     # -- backups ---------------------------------------------------------------------------
