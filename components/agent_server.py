@@ -29,6 +29,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.helm import helm_release
@@ -288,38 +289,40 @@ class AgentServer(pulumi.ComponentResource):
             return k8s.core.v1.EnvVarArgs(name=env, value_from=k8s.core.v1.EnvVarSourceArgs(
                 secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(name=secret_name, key=key)))
 
-        return k8s.batch.v1.Job(
-            f"{name}-database",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=f"{args.spec.name}-create-database", namespace=NAMESPACE,
-                annotations={"pulumi.com/replaceUnready": "true",
-                             "pulumi.com/timeoutSeconds": str(DB_BOOTSTRAP_TIMEOUT_SECONDS)}),
-            spec=k8s.batch.v1.JobSpecArgs(
-                backoff_limit=4,
-                active_deadline_seconds=DB_BOOTSTRAP_TIMEOUT_SECONDS,
-                ttl_seconds_after_finished=None,
-                template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
-                    restart_policy="Never",
-                    automount_service_account_token=False,
-                    volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
-                    containers=[k8s.core.v1.ContainerArgs(
-                        name="create-database", image=AGENT_SERVER_DB_BOOTSTRAP_IMAGE,
-                        command=["sh", "-ec", script],
-                        env=[k8s.core.v1.EnvVarArgs(name="PGHOST", value=args.postgres_host),
-                             k8s.core.v1.EnvVarArgs(name="PGPORT", value=str(POSTGRES_PORT)),
-                             k8s.core.v1.EnvVarArgs(name="PGSSLMODE", value="require"),
-                             k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
-                             from_secret("PGUSER", "username"), from_secret("PGPASSWORD", "password")],
-                        volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
-                        resources=k8s.core.v1.ResourceRequirementsArgs(
-                            requests={"cpu": "10m", "memory": "32Mi"}, limits={"memory": "128Mi"}),
-                        security_context=k8s.core.v1.SecurityContextArgs(
-                            allow_privilege_escalation=False, read_only_root_filesystem=True, run_as_non_root=True,
-                            run_as_user=999, capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
-                    )],
-                )),
+        return from_args(
+            k8s.batch.v1.Job, f"{name}-database",
+            k8s.batch.v1.JobInitArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=f"{args.spec.name}-create-database", namespace=NAMESPACE,
+                    annotations={"pulumi.com/replaceUnready": "true",
+                                 "pulumi.com/timeoutSeconds": str(DB_BOOTSTRAP_TIMEOUT_SECONDS)}),
+                spec=k8s.batch.v1.JobSpecArgs(
+                    backoff_limit=4,
+                    active_deadline_seconds=DB_BOOTSTRAP_TIMEOUT_SECONDS,
+                    ttl_seconds_after_finished=None,
+                    template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                        restart_policy="Never",
+                        automount_service_account_token=False,
+                        volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                        containers=[k8s.core.v1.ContainerArgs(
+                            name="create-database", image=AGENT_SERVER_DB_BOOTSTRAP_IMAGE,
+                            command=["sh", "-ec", script],
+                            env=[k8s.core.v1.EnvVarArgs(name="PGHOST", value=args.postgres_host),
+                                 k8s.core.v1.EnvVarArgs(name="PGPORT", value=str(POSTGRES_PORT)),
+                                 k8s.core.v1.EnvVarArgs(name="PGSSLMODE", value="require"),
+                                 k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
+                                 from_secret("PGUSER", "username"), from_secret("PGPASSWORD", "password")],
+                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
+                            resources=k8s.core.v1.ResourceRequirementsArgs(
+                                requests={"cpu": "10m", "memory": "32Mi"}, limits={"memory": "128Mi"}),
+                            security_context=k8s.core.v1.SecurityContextArgs(
+                                allow_privilege_escalation=False, read_only_root_filesystem=True, run_as_non_root=True,
+                                run_as_user=999, capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
+                        )],
+                    )),
+                ),
             ),
             # Only its Secret (hence RDS) and the namespace: it runs while the Gateway is installed.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[*args.namespace.ready, secret]),
+            pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                   depends_on=[*args.namespace.ready, secret]),
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.args_form import from_args
 from components.iam import policy_document
 from components.s3 import deny_insecure_transport, secure_bucket_baseline
 
@@ -47,12 +48,14 @@ class BlobStorage(pulumi.ComponentResource):
     def __init__(self, name: str, args: BlobStorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:BlobStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket_prefix=f"{args.name_prefix}-traces-",
-            # Unprotected dev stacks only: a bucket that holds objects (or versions) cannot be deleted.
-            force_destroy=not (args.protect or args.keep_contents),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        self.bucket = from_args(
+            aws.s3.Bucket, f"{name}-bucket",
+            aws.s3.BucketArgs(
+                bucket_prefix=f"{args.name_prefix}-traces-",
+                # Unprotected dev stacks only: a bucket that holds objects (or versions) cannot be deleted.
+                force_destroy=not (args.protect or args.keep_contents),
+            ),
+            pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         baseline = secure_bucket_baseline(
             name, self.bucket, parent=self, sse_algorithm="aws:kms", kms_key_arn=args.data_kms_key_arn)
@@ -65,25 +68,27 @@ class BlobStorage(pulumi.ComponentResource):
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
             )
 
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[
-                expire("short-ttl", SHORT_TTL_PREFIX, args.short_ttl_days),
-                expire("long-ttl", LONG_TTL_PREFIX, args.long_ttl_days),
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="old-versions-and-uploads",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=args.noncurrent_version_days),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=7),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        expired_object_delete_marker=True),
-                ),
-            ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[baseline.versioning]),
+        from_args(
+            aws.s3.BucketLifecycleConfiguration, f"{name}-lifecycle",
+            aws.s3.BucketLifecycleConfigurationArgs(
+                bucket=self.bucket.id,
+                rules=[
+                    expire("short-ttl", SHORT_TTL_PREFIX, args.short_ttl_days),
+                    expire("long-ttl", LONG_TTL_PREFIX, args.long_ttl_days),
+                    aws.s3.BucketLifecycleConfigurationRuleArgs(
+                        id="old-versions-and-uploads",
+                        status="Enabled",
+                        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                            noncurrent_days=args.noncurrent_version_days),
+                        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=7),
+                        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                            expired_object_delete_marker=True),
+                    ),
+                ],
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[baseline.versioning]),
         )
         aws.s3.BucketPolicy(
             f"{name}-policy",

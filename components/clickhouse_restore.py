@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.langsmith_values import RELEASE_NAME
 
@@ -53,22 +54,24 @@ def data_claim(name: str, *, namespace: str, storage_class: str, size_gb: int, p
                volume_name: str | None = None) -> k8s.core.v1.PersistentVolumeClaim:
     """The claim `data-langsmith-clickhouse-0`, created before the release so the StatefulSet adopts it."""
     annotations = ({"pulumi.com/waitFor": "jsonpath={.status.phase}=Bound"} if volume_name is not None else {})
-    return k8s.core.v1.PersistentVolumeClaim(
-        name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=CLICKHOUSE_DATA_CLAIM, namespace=namespace, labels=CLICKHOUSE_CLAIM_LABELS,
-            # A claim pre-bound to a volume goes straight to Bound, not the Pending the provider waits
-            # for on a WaitForFirstConsumer class (pulumi-kubernetes provider/pkg/await/awaiters.go).
-            annotations=annotations or None),
-        spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
-            access_modes=["ReadWriteOnce"],
-            volume_mode="Filesystem",
-            storage_class_name=storage_class,
-            volume_name=volume_name,
-            resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": f"{size_gb}Gi"})),
+    return from_args(
+        k8s.core.v1.PersistentVolumeClaim, name,
+        k8s.core.v1.PersistentVolumeClaimInitArgs(
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=CLICKHOUSE_DATA_CLAIM, namespace=namespace, labels=CLICKHOUSE_CLAIM_LABELS,
+                # A claim pre-bound to a volume goes straight to Bound, not the Pending the provider waits
+                # for on a WaitForFirstConsumer class (pulumi-kubernetes provider/pkg/await/awaiters.go).
+                annotations=annotations or None),
+            spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+                access_modes=["ReadWriteOnce"],
+                volume_mode="Filesystem",
+                storage_class_name=storage_class,
+                volume_name=volume_name,
+                resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": f"{size_gb}Gi"})),
+        ),
         # The traces outlive the claim's removal from the program, as they outlive the cluster.
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, retain_on_delete=True,
-                                    depends_on=list(depends_on)),
+        pulumi.ResourceOptions(parent=parent, provider=provider, retain_on_delete=True,
+                               depends_on=list(depends_on)),
     )
 
 
@@ -118,26 +121,28 @@ class ClickHouseRestore(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True,
                                         ignore_changes=["snapshotId", "size"]),
         )
-        self.persistent_volume = k8s.core.v1.PersistentVolume(
-            f"{name}-pv",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=RESTORED_VOLUME_NAME),
-            spec=k8s.core.v1.PersistentVolumeSpecArgs(
-                capacity={"storage": f"{args.size_gb}Gi"},
-                access_modes=["ReadWriteOnce"],
-                volume_mode="Filesystem",
-                storage_class_name=args.storage_class,
-                persistent_volume_reclaim_policy="Retain",
-                # Pre-bound both ways: no other claim can take this volume.
-                claim_ref=k8s.core.v1.ObjectReferenceArgs(namespace=args.namespace, name=CLICKHOUSE_DATA_CLAIM),
-                csi=k8s.core.v1.CSIPersistentVolumeSourceArgs(
-                    driver=EBS_CSI_DRIVER, volume_handle=self.volume.id, fs_type=FILESYSTEM),
-                node_affinity=k8s.core.v1.VolumeNodeAffinityArgs(required=k8s.core.v1.NodeSelectorArgs(
-                    node_selector_terms=[k8s.core.v1.NodeSelectorTermArgs(match_expressions=[
-                        k8s.core.v1.NodeSelectorRequirementArgs(
-                            key=ZONE_LABEL, operator="In", values=[args.availability_zone])])]))),
+        self.persistent_volume = from_args(
+            k8s.core.v1.PersistentVolume, f"{name}-pv",
+            k8s.core.v1.PersistentVolumeInitArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=RESTORED_VOLUME_NAME),
+                spec=k8s.core.v1.PersistentVolumeSpecArgs(
+                    capacity={"storage": f"{args.size_gb}Gi"},
+                    access_modes=["ReadWriteOnce"],
+                    volume_mode="Filesystem",
+                    storage_class_name=args.storage_class,
+                    persistent_volume_reclaim_policy="Retain",
+                    # Pre-bound both ways: no other claim can take this volume.
+                    claim_ref=k8s.core.v1.ObjectReferenceArgs(namespace=args.namespace, name=CLICKHOUSE_DATA_CLAIM),
+                    csi=k8s.core.v1.CSIPersistentVolumeSourceArgs(
+                        driver=EBS_CSI_DRIVER, volume_handle=self.volume.id, fs_type=FILESYSTEM),
+                    node_affinity=k8s.core.v1.VolumeNodeAffinityArgs(required=k8s.core.v1.NodeSelectorArgs(
+                        node_selector_terms=[k8s.core.v1.NodeSelectorTermArgs(match_expressions=[
+                            k8s.core.v1.NodeSelectorRequirementArgs(
+                                key=ZONE_LABEL, operator="In", values=[args.availability_zone])])]))),
+            ),
             # The resizer updates the capacity when the claim grows: a refresh must not plan it back.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, retain_on_delete=True,
-                                        depends_on=list(args.depends_on), ignore_changes=["spec.capacity"]),
+            pulumi.ResourceOptions(parent=self, provider=args.provider, retain_on_delete=True,
+                                   depends_on=list(args.depends_on), ignore_changes=["spec.capacity"]),
         )
         self.claim = None
         self.register_outputs({"volumeId": self.volume.id, "claim": CLICKHOUSE_DATA_CLAIM})

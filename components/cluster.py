@@ -29,6 +29,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.iam import policy_document, role_boundary_arn
 from components.irsa import IrsaRole, IrsaRoleArgs
 from components.versions import AMI_TYPES, EKS_ADDON_VERSIONS, KUBERNETES_VERSION
@@ -152,46 +153,48 @@ class Cluster(pulumi.ComponentResource):
         )
         allowed_cidrs = endpoint_allow_list(args.public_access_cidrs, args.deployer_access_cidrs)
         public = bool(allowed_cidrs)
-        self.eks_cluster = eks.Cluster(
-            f"{name}-eks",
-            name=args.cluster_name,
-            version=KUBERNETES_VERSION,
-            vpc_id=args.vpc_id,
-            private_subnet_ids=args.private_subnet_ids,
-            node_associate_public_ip_address=False,
-            skip_default_node_group=True,
-            skip_default_security_groups=True,
-            authentication_mode=eks.AuthenticationMode.API,
-            access_entries={
-                f"admin-{i}": eks.AccessEntryArgs(
-                    principal_arn=arn,
-                    access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
-                        policy_arn=ADMIN_POLICY_ARN,
-                        access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                    )},
-                )
-                for i, arn in enumerate(args.admin_role_arns)
-            },
-            endpoint_private_access=True,
-            endpoint_public_access=public,
-            public_access_cidrs=allowed_cidrs if public else None,
-            encryption_config_key_arn=args.secrets_kms_key_arn,
-            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
-            create_oidc_provider=True,
-            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
-            deletion_protection=args.deletion_protection,
-            vpc_cni_options=eks.VpcCniOptionsArgs(
-                addon_version=EKS_ADDON_VERSIONS["vpc-cni"], enable_network_policy=True,
-                # pulumi-eks merges this `env` into the add-on's configuration (cni-addon.ts).
-                configuration_values={"env": {"NETWORK_POLICY_ENFORCING_MODE": NETWORK_POLICY_ENFORCING_MODE}}),
-            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=EKS_ADDON_VERSIONS["kube-proxy"]),
-            # CoreDNS is created below, once there are nodes to run it.
-            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
-            tags=dict(args.tags),
-            provider_credential_opts=eks.KubeconfigOptionsArgs(
-                profile_name=args.kubeconfig_profile, role_arn=args.kubeconfig_role_arn,
-            ) if args.kubeconfig_profile or args.kubeconfig_role_arn else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane_logs]),
+        self.eks_cluster = from_args(
+            eks.Cluster, f"{name}-eks",
+            eks.ClusterArgs(
+                name=args.cluster_name,
+                version=KUBERNETES_VERSION,
+                vpc_id=args.vpc_id,
+                private_subnet_ids=args.private_subnet_ids,
+                node_associate_public_ip_address=False,
+                skip_default_node_group=True,
+                skip_default_security_groups=True,
+                authentication_mode=eks.AuthenticationMode.API,
+                access_entries={
+                    f"admin-{i}": eks.AccessEntryArgs(
+                        principal_arn=arn,
+                        access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
+                            policy_arn=ADMIN_POLICY_ARN,
+                            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                        )},
+                    )
+                    for i, arn in enumerate(args.admin_role_arns)
+                },
+                endpoint_private_access=True,
+                endpoint_public_access=public,
+                public_access_cidrs=allowed_cidrs if public else None,
+                encryption_config_key_arn=args.secrets_kms_key_arn,
+                enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
+                create_oidc_provider=True,
+                upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+                deletion_protection=args.deletion_protection,
+                vpc_cni_options=eks.VpcCniOptionsArgs(
+                    addon_version=EKS_ADDON_VERSIONS["vpc-cni"], enable_network_policy=True,
+                    # pulumi-eks merges this `env` into the add-on's configuration (cni-addon.ts).
+                    configuration_values={"env": {"NETWORK_POLICY_ENFORCING_MODE": NETWORK_POLICY_ENFORCING_MODE}}),
+                kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=EKS_ADDON_VERSIONS["kube-proxy"]),
+                # CoreDNS is created below, once there are nodes to run it.
+                coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+                tags=dict(args.tags),
+                provider_credential_opts=eks.KubeconfigOptionsArgs(
+                    profile_name=args.kubeconfig_profile, role_arn=args.kubeconfig_role_arn,
+                ) if args.kubeconfig_profile or args.kubeconfig_role_arn else None,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[control_plane_logs]),
         )
         self.oidc_provider_arn = self.eks_cluster.oidc_provider_arn
         self.oidc_issuer = self.eks_cluster.oidc_issuer
@@ -306,58 +309,62 @@ class Cluster(pulumi.ComponentResource):
                     attachments: list[aws.iam.RolePolicyAttachment], subnet_ids: pulumi.Input[Sequence[str]],
                     labels: dict[str, str], taints: list[aws.eks.NodeGroupTaintArgs]) -> eks.ManagedNodeGroup:
         args, name = self._args, self._name
-        launch_template = aws.ec2.LaunchTemplate(
-            f"{name}-{pool_name}-nodes",
-            description=f"{args.cluster_name} {pool_name} nodes: IMDSv2 only, encrypted gp3 root",
-            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled",
-                http_tokens="required",
-                http_put_response_hop_limit=IMDS_HOP_LIMIT,
-                # No IPv6 IMDS endpoint: the pods' NetworkPolicies close the IPv4 one only.
-                http_protocol_ipv6="disabled",
-            ),
-            block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name="/dev/xvda",
-                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                    volume_size=pool.disk_size_gb,
-                    volume_type="gp3",
-                    encrypted="true",
-                    delete_on_termination="true",
+        launch_template = from_args(
+            aws.ec2.LaunchTemplate, f"{name}-{pool_name}-nodes",
+            aws.ec2.LaunchTemplateArgs(
+                description=f"{args.cluster_name} {pool_name} nodes: IMDSv2 only, encrypted gp3 root",
+                metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                    http_endpoint="enabled",
+                    http_tokens="required",
+                    http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                    # No IPv6 IMDS endpoint: the pods' NetworkPolicies close the IPv4 one only.
+                    http_protocol_ipv6="disabled",
                 ),
-            )],
-            update_default_version=True,
-            opts=pulumi.ResourceOptions(parent=self),
+                block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=pool.disk_size_gb,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )],
+                update_default_version=True,
+            ),
+            pulumi.ResourceOptions(parent=self),
         )
-        return eks.ManagedNodeGroup(
-            f"{name}-{pool_name}",
-            cluster=self.eks_cluster,
-            node_role=node_role,
-            node_group_name_prefix=f"{args.cluster_name}-{pool_name}-",
-            instance_types=list(pool.instance_types),
-            capacity_type=pool.capacity_type,
-            operating_system=eks.OperatingSystem.AL2023,
-            ami_type=AMI_TYPES[args.architecture],
-            # With our own launch template pulumi-eks does not default the version to the cluster's: set,
-            # the node groups follow each Kubernetes minor (UpdateNodegroupVersion, a rolling replacement)
-            # after the control plane, which they depend on. Left unset they would stay behind, and the
-            # next control-plane upgrade is refused (nodes at most the allowed skew behind).
-            version=KUBERNETES_VERSION,
-            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
-                min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size),
-            # Cluster Autoscaler owns the size after creation.
-            ignore_scaling_changes=True,
-            subnet_ids=subnet_ids,
-            labels=labels,
-            taints=taints,
-            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
-                id=launch_template.id, version=launch_template.latest_version.apply(str)),
-            tags={
-                "k8s.io/cluster-autoscaler/enabled": "true",
-                f"k8s.io/cluster-autoscaler/{args.cluster_name}": "owned",
-                **{f"k8s.io/cluster-autoscaler/node-template/label/{k}": v for k, v in labels.items()},
-                **dict(args.tags),
-            },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments]),
+        return from_args(
+            eks.ManagedNodeGroup, f"{name}-{pool_name}",
+            eks.ManagedNodeGroupArgs(
+                cluster=self.eks_cluster,
+                node_role=node_role,
+                node_group_name_prefix=f"{args.cluster_name}-{pool_name}-",
+                instance_types=list(pool.instance_types),
+                capacity_type=pool.capacity_type,
+                operating_system=eks.OperatingSystem.AL2023,
+                ami_type=AMI_TYPES[args.architecture],
+                # With our own launch template pulumi-eks does not default the version to the cluster's: set,
+                # the node groups follow each Kubernetes minor (UpdateNodegroupVersion, a rolling replacement)
+                # after the control plane, which they depend on. Left unset they would stay behind, and the
+                # next control-plane upgrade is refused (nodes at most the allowed skew behind).
+                version=KUBERNETES_VERSION,
+                scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                    min_size=pool.min_size, desired_size=pool.desired_size, max_size=pool.max_size),
+                # Cluster Autoscaler owns the size after creation.
+                ignore_scaling_changes=True,
+                subnet_ids=subnet_ids,
+                labels=labels,
+                taints=taints,
+                launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                    id=launch_template.id, version=launch_template.latest_version.apply(str)),
+                tags={
+                    "k8s.io/cluster-autoscaler/enabled": "true",
+                    f"k8s.io/cluster-autoscaler/{args.cluster_name}": "owned",
+                    **{f"k8s.io/cluster-autoscaler/node-template/label/{k}": v for k, v in labels.items()},
+                    **dict(args.tags),
+                },
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[*attachments]),
         )
 
     def _storage_classes(self) -> list[k8s.storage.v1.StorageClass]:

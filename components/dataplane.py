@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.chart_crds import PATCH_FORCE_ANNOTATION
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
@@ -59,12 +60,14 @@ def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOpti
     # fields belong to Helm's field manager, and a server-side apply of different values conflicts.
     # The stack owns the CRD now: force those fields (pulumi-kubernetes `pulumi.com/patchForce`).
     annotations = {**(crd["metadata"].get("annotations") or {}), PATCH_FORCE_ANNOTATION: "true"}
-    return k8s.apiextensions.v1.CustomResourceDefinition(
-        name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"], annotations=annotations),
-        spec=crd["spec"],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-            provider=provider, depends_on=list(depends_on), retain_on_delete=True)),
+    return from_args(
+        k8s.apiextensions.v1.CustomResourceDefinition, name,
+        k8s.apiextensions.v1.CustomResourceDefinitionInitArgs(
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=crd["metadata"]["name"], annotations=annotations),
+            spec=crd["spec"],
+        ),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+       provider=provider, depends_on=list(depends_on), retain_on_delete=True)),
     )
 
 

@@ -23,6 +23,7 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.args_form import from_args
 from components.security import allow_tcp_from_security_group
 from components.logs import log_group
 
@@ -265,19 +266,23 @@ class Edge(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.web_acl = aws.wafv2.WebAcl(
-            f"{name}-waf",
-            name=f"{args.name_prefix}-langsmith",
-            scope="REGIONAL",
-            description=f"{args.name_prefix}: rate limit and AWS managed protections for LangSmith",
-            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-            visibility_config=_visibility(f"{args.name_prefix}-langsmith"),
-            rules=[
-                *_rate_rules(args.waf_rate_limit, args.waf_ingest_rate_limit),
-                *[_managed_rule(group, 10 * (i + 1), count_only)
-                  for i, (group, count_only) in enumerate(MANAGED_RULE_GROUPS)],
-            ],
-            opts=child,
+        # The Args form (components/args_form.py): the keyword form's `rules` drags in the TypedDict
+        # form of the whole WAF rule grammar.
+        self.web_acl = from_args(
+            aws.wafv2.WebAcl, f"{name}-waf",
+            aws.wafv2.WebAclArgs(
+                name=f"{args.name_prefix}-langsmith",
+                scope="REGIONAL",
+                description=f"{args.name_prefix}: rate limit and AWS managed protections for LangSmith",
+                default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+                visibility_config=_visibility(f"{args.name_prefix}-langsmith"),
+                rules=[
+                    *_rate_rules(args.waf_rate_limit, args.waf_ingest_rate_limit),
+                    *[_managed_rule(group, 10 * (i + 1), count_only)
+                      for i, (group, count_only) in enumerate(MANAGED_RULE_GROUPS)],
+                ],
+            ),
+            child,
         )
         aws.wafv2.WebAclAssociation(
             f"{name}-waf", resource_arn=self.load_balancer.arn, web_acl_arn=self.web_acl.arn, opts=child)

@@ -43,6 +43,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.clickhouse_restore import ClickHouseRestore, data_claim
 from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
@@ -394,29 +395,31 @@ class LangSmith(pulumi.ComponentResource):
                     run_as_user=65534, capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
             )
 
-        return k8s.batch.v1.Job(
-            f"{name}-ready",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                namespace=args.namespace,
-                annotations={
-                    # A failed check is replaced (run again) by the next `pulumi up`.
-                    "pulumi.com/replaceUnready": "true",
-                    "pulumi.com/timeoutSeconds": str(READINESS_TIMEOUT_SECONDS + 300),
-                }),
-            spec=k8s.batch.v1.JobSpecArgs(
-                backoff_limit=0,
-                active_deadline_seconds=READINESS_TIMEOUT_SECONDS + 120,
-                template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
-                    service_account_name=account,
-                    restart_policy="Never",
-                    volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
-                    # ClickHouse (a StatefulSet) first, then every Deployment.
-                    init_containers=[rollout("statefulset")],
-                    containers=[rollout("deployment")],
-                )),
+        return from_args(
+            k8s.batch.v1.Job, f"{name}-ready",
+            k8s.batch.v1.JobInitArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    namespace=args.namespace,
+                    annotations={
+                        # A failed check is replaced (run again) by the next `pulumi up`.
+                        "pulumi.com/replaceUnready": "true",
+                        "pulumi.com/timeoutSeconds": str(READINESS_TIMEOUT_SECONDS + 300),
+                    }),
+                spec=k8s.batch.v1.JobSpecArgs(
+                    backoff_limit=0,
+                    active_deadline_seconds=READINESS_TIMEOUT_SECONDS + 120,
+                    template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                        service_account_name=account,
+                        restart_policy="Never",
+                        volumes=[k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                        # ClickHouse (a StatefulSet) first, then every Deployment.
+                        init_containers=[rollout("statefulset")],
+                        containers=[rollout("deployment")],
+                    )),
+                ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider,
-                                        depends_on=[self.release, self.reloader, service_account, role, binding]),
+            pulumi.ResourceOptions(parent=self, provider=args.provider,
+                                   depends_on=[self.release, self.reloader, service_account, role, binding]),
         )
 
     # -- Secrets -------------------------------------------------------------------------

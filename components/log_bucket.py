@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.args_form import from_args
 from components.iam import policy_document
 from components.s3 import deny_insecure_transport, secure_bucket_baseline
 
@@ -50,27 +51,31 @@ class LogBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: LogBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:LogBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket_prefix=f"{args.name_prefix}-access-logs-",
-            force_destroy=not (args.protect or args.keep_contents),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        self.bucket = from_args(
+            aws.s3.Bucket, f"{name}-bucket",
+            aws.s3.BucketArgs(
+                bucket_prefix=f"{args.name_prefix}-access-logs-",
+                force_destroy=not (args.protect or args.keep_contents),
+            ),
+            pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         baseline = secure_bucket_baseline(name, self.bucket, parent=self, sse_algorithm="AES256")
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=self.bucket.id,
-            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-logs",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.retention_days),
-                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=7),
-                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                    days_after_initiation=1),
-            )],
-            opts=child,
+        from_args(
+            aws.s3.BucketLifecycleConfiguration, f"{name}-lifecycle",
+            aws.s3.BucketLifecycleConfigurationArgs(
+                bucket=self.bucket.id,
+                rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.retention_days),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=7),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=1),
+                )],
+            ),
+            child,
         )
         elb_account = ELB_ACCOUNT_BY_REGION.get(args.region)
 

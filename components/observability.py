@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.args_form import from_args
 from components.network_policies import allow_all, deny_instance_metadata
 from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
@@ -279,46 +280,48 @@ class Observability(pulumi.ComponentResource):
         # `checksum/config` annotation, the same idea).
         config_digest = hashlib.sha256(config_text.encode()).hexdigest()
         probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=EVENTS_HEALTH_PORT))
-        k8s.apps.v1.Deployment(
-            f"{name}-events",
-            metadata=meta,
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                # One replica: two would write every event twice (k8sobjects receiver README).
-                replicas=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels,
-                                                        annotations={"checksum/config": config_digest}),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        service_account_name=EVENTS_SERVICE_ACCOUNT,
-                        # The image's own user (distributions/otelcol-contrib/Dockerfile: USER 10001).
-                        security_context=k8s.core.v1.PodSecurityContextArgs(
-                            run_as_non_root=True, run_as_user=10001, run_as_group=10001,
-                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")),
-                        containers=[k8s.core.v1.ContainerArgs(
-                            name="collector", image=EVENTS_COLLECTOR_IMAGE,
-                            args=["--config=/conf/config.yaml"],
-                            env=[k8s.core.v1.EnvVarArgs(name="MY_POD_IP", value_from=k8s.core.v1.EnvVarSourceArgs(
-                                    field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path="status.podIP"))),
-                                 k8s.core.v1.EnvVarArgs(name="GOMEMLIMIT", value=EVENTS_GOMEMLIMIT)],
-                            ports=[k8s.core.v1.ContainerPortArgs(name="health", container_port=EVENTS_HEALTH_PORT)],
-                            liveness_probe=probe, readiness_probe=probe,
-                            resources=k8s.core.v1.ResourceRequirementsArgs(
-                                requests={"cpu": EVENTS_CPU_REQUEST, "memory": EVENTS_MEMORY_REQUEST},
-                                limits={"memory": EVENTS_MEMORY_LIMIT}),
-                            security_context=k8s.core.v1.SecurityContextArgs(
-                                allow_privilege_escalation=False, read_only_root_filesystem=True,
-                                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
-                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/conf")],
-                        )],
-                        volumes=[k8s.core.v1.VolumeArgs(
-                            name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=EVENTS_SERVICE_ACCOUNT))],
+        from_args(
+            k8s.apps.v1.Deployment, f"{name}-events",
+            k8s.apps.v1.DeploymentInitArgs(
+                metadata=meta,
+                spec=k8s.apps.v1.DeploymentSpecArgs(
+                    # One replica: two would write every event twice (k8sobjects receiver README).
+                    replicas=1,
+                    selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                    template=k8s.core.v1.PodTemplateSpecArgs(
+                        metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels,
+                                                            annotations={"checksum/config": config_digest}),
+                        spec=k8s.core.v1.PodSpecArgs(
+                            service_account_name=EVENTS_SERVICE_ACCOUNT,
+                            # The image's own user (distributions/otelcol-contrib/Dockerfile: USER 10001).
+                            security_context=k8s.core.v1.PodSecurityContextArgs(
+                                run_as_non_root=True, run_as_user=10001, run_as_group=10001,
+                                seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")),
+                            containers=[k8s.core.v1.ContainerArgs(
+                                name="collector", image=EVENTS_COLLECTOR_IMAGE,
+                                args=["--config=/conf/config.yaml"],
+                                env=[k8s.core.v1.EnvVarArgs(name="MY_POD_IP", value_from=k8s.core.v1.EnvVarSourceArgs(
+                                        field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path="status.podIP"))),
+                                     k8s.core.v1.EnvVarArgs(name="GOMEMLIMIT", value=EVENTS_GOMEMLIMIT)],
+                                ports=[k8s.core.v1.ContainerPortArgs(name="health", container_port=EVENTS_HEALTH_PORT)],
+                                liveness_probe=probe, readiness_probe=probe,
+                                resources=k8s.core.v1.ResourceRequirementsArgs(
+                                    requests={"cpu": EVENTS_CPU_REQUEST, "memory": EVENTS_MEMORY_REQUEST},
+                                    limits={"memory": EVENTS_MEMORY_LIMIT}),
+                                security_context=k8s.core.v1.SecurityContextArgs(
+                                    allow_privilege_escalation=False, read_only_root_filesystem=True,
+                                    capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
+                                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/conf")],
+                            )],
+                            volumes=[k8s.core.v1.VolumeArgs(
+                                name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=EVENTS_SERVICE_ACCOUNT))],
+                        ),
                     ),
                 ),
             ),
             # The group before the first write (else the exporter would try to create it), the role
             # and its policy before the first AWS call, the policy before the pod's first packet.
-            opts=k8s_opts(config, binding, metadata_closed, group, writer),
+            k8s_opts(config, binding, metadata_closed, group, writer),
         )
 
     # -- alarms ----------------------------------------------------------------------------
@@ -494,32 +497,34 @@ class Observability(pulumi.ComponentResource):
         shared = k8s.core.v1.VolumeMountArgs(name="probe", mount_path="/probe")
         small = k8s.core.v1.ResourceRequirementsArgs(requests={"cpu": "10m", "memory": "64Mi"},
                                                      limits={"memory": "128Mi"})
-        k8s.batch.v1.CronJob(
-            f"{name}-clickhouse-probe",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
-            spec=k8s.batch.v1.CronJobSpecArgs(
-                schedule="*/5 * * * *",
-                concurrency_policy="Forbid",
-                job_template=k8s.batch.v1.JobTemplateSpecArgs(spec=k8s.batch.v1.JobSpecArgs(
-                    backoff_limit=1, ttl_seconds_after_finished=600,
-                    template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
-                        service_account_name=account, restart_policy="Never",
-                        volumes=[k8s.core.v1.VolumeArgs(name="probe", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
-                        init_containers=[k8s.core.v1.ContainerArgs(
-                            name="ask-clickhouse", image=CURL_IMAGE, command=["/bin/sh", "-c", ask],
-                            env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
-                                secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
-                                    name="langsmith-clickhouse", key="clickhouse_password")))],
-                            volume_mounts=[shared], resources=small,
-                        )],
-                        containers=[k8s.core.v1.ContainerArgs(
-                            name="publish", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", publish],
-                            volume_mounts=[shared], resources=small,
-                        )],
+        from_args(
+            k8s.batch.v1.CronJob, f"{name}-clickhouse-probe",
+            k8s.batch.v1.CronJobInitArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=account, namespace=args.langsmith_namespace),
+                spec=k8s.batch.v1.CronJobSpecArgs(
+                    schedule="*/5 * * * *",
+                    concurrency_policy="Forbid",
+                    job_template=k8s.batch.v1.JobTemplateSpecArgs(spec=k8s.batch.v1.JobSpecArgs(
+                        backoff_limit=1, ttl_seconds_after_finished=600,
+                        template=k8s.core.v1.PodTemplateSpecArgs(spec=k8s.core.v1.PodSpecArgs(
+                            service_account_name=account, restart_policy="Never",
+                            volumes=[k8s.core.v1.VolumeArgs(name="probe", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())],
+                            init_containers=[k8s.core.v1.ContainerArgs(
+                                name="ask-clickhouse", image=CURL_IMAGE, command=["/bin/sh", "-c", ask],
+                                env=[k8s.core.v1.EnvVarArgs(name="CLICKHOUSE_PASSWORD", value_from=k8s.core.v1.EnvVarSourceArgs(
+                                    secret_key_ref=k8s.core.v1.SecretKeySelectorArgs(
+                                        name="langsmith-clickhouse", key="clickhouse_password")))],
+                                volume_mounts=[shared], resources=small,
+                            )],
+                            containers=[k8s.core.v1.ContainerArgs(
+                                name="publish", image=AWS_CLI_IMAGE, command=["/bin/sh", "-c", publish],
+                                volume_mounts=[shared], resources=small,
+                            )],
+                        )),
                     )),
-                )),
+                ),
             ),
-            opts=k8s_opts,
+            k8s_opts,
         )
 
     # -- backups ---------------------------------------------------------------------------
