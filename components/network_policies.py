@@ -20,7 +20,7 @@ gateway) gets a policy that selects every pod and allows all egress except the I
   A pod no policy selects stays denied for good (aws/amazon-vpc-cni-k8s@v1.21.1 README,
   NETWORK_POLICY_ENFORCING_MODE; host-network pods are exempt), so every namespace the stack runs
   pods in has a policy selecting all its pods, created before them: this one where nothing needs
-  instance metadata (ours, External Secrets, KEDA, the event exporter), `allow_all` in the AWS
+  instance metadata (ours, External Secrets, KEDA, the events collector), `allow_all` in the AWS
   system namespaces (kube-system's CoreDNS, controllers and CSI driver; the CloudWatch add-on's
   operator). Namespaces users create need a policy of their own (docs/security.md).
 - An egress policy with only an ipBlock rule still admits pods and Services: 0.0.0.0/0 covers the

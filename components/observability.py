@@ -3,8 +3,9 @@
 - Container logs and Container Insights metrics: the `amazon-cloudwatch-observability` EKS add-on
   (CloudWatch agent + Fluent Bit, managed and versioned by AWS, and the source of the pod and node
   metrics the alarms need). Its log groups are created here first, with retention and the logs key.
-- Kubernetes events, which the API server keeps for an hour: an event exporter writes them as JSON
-  to stdout, so Fluent Bit ships them into the application log group.
+- Kubernetes events, which the API server keeps for an hour: the OpenTelemetry Collector (contrib)
+  watches them (k8sobjects receiver) and writes each one as JSON to a log group of its own
+  (awscloudwatchlogs exporter), through an IRSA role that may only add to that group.
 - Health: a Route53 HTTPS health check on the public URL (not for an internal ALB, which Route53
   cannot reach; its target-group health alarms still apply).
 - Alarms to an encrypted SNS topic; thresholds come from the profile table.
@@ -29,7 +30,7 @@ from components.aws_provider import ProviderSettings, new_provider
 from components.cluster import CLICKHOUSE_BACKUP_TAG
 from components.iam import plain_service_trust_policy, policy_document, role_boundary_arn
 from components.irsa import IrsaRole, IrsaRoleArgs
-from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENT_EXPORTER_IMAGE
+from components.versions import AWS_CLI_IMAGE, CLOUDWATCH_OBSERVABILITY_ADDON, CURL_IMAGE, EVENTS_COLLECTOR_IMAGE
 from components.logs import log_group
 from components.metric_catalogue import treat_missing_data
 
@@ -46,6 +47,70 @@ BACKUP_MANAGED_POLICIES = (
 # add-on": the IRSA role of the cloudwatch-agent service account gets this policy.
 CLOUDWATCH_NAMESPACE = "amazon-cloudwatch"  # the add-on's
 CLOUDWATCH_AGENT_POLICY = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+
+# Kubernetes events: one collector in its own namespace, writing to one log group.
+EVENTS_NAMESPACE = "kube-events"
+EVENTS_SERVICE_ACCOUNT = "events-collector"
+EVENTS_LOG_STREAM = "kubernetes-events"
+EVENTS_HEALTH_PORT = 13133  # the health_check extension's port (opentelemetry-collector-contrib)
+# Requests: the opentelemetry-kube-stack chart (open-telemetry/opentelemetry-helm-charts at
+# opentelemetry-collector-0.170.0) gives its collector 64Mi and a 128Mi limit; the contrib build is
+# several times larger than the one it runs, so twice that. One event stream is little CPU.
+EVENTS_CPU_REQUEST = "50m"
+EVENTS_MEMORY_REQUEST = "128Mi"
+EVENTS_MEMORY_LIMIT = "256Mi"
+# Go's soft limit at 80% of the container's, as the opentelemetry-collector chart sets it
+# (useGOMEMLIMIT), so the garbage collector works before the kernel kills the pod.
+EVENTS_GOMEMLIMIT = "204MiB"
+
+
+def events_log_group_name(cluster_name: str) -> str:
+    """Beside the control plane's `/aws/eks/<cluster>/cluster`: the cluster's own record."""
+    return f"/aws/eks/{cluster_name}/events"
+
+
+def events_collector_config(region: str, log_group_name: str) -> dict[str, Any]:
+    """The collector's configuration: Events (events.k8s.io) as they are created or change, each
+    written as its JSON to one stream of the events log group.
+
+    - k8sobjects in watch mode lists once for a resourceVersion, then sends only what changes
+      after it (receiver/k8sobjectsreceiver README); deletions are the API server expiring events
+      after an hour, not news, so they are left out, as the opentelemetry-collector chart's
+      kubernetesEvents preset does.
+    - `raw_log`: the message is the event (`{"type": ..., "object": {...}}`), not the OTLP wrapper.
+    - `region` is set: without it the exporter would ask instance metadata, which the namespace's
+      policy closes.
+    - Only the health endpoint listens (for the probes); no internal metrics endpoint.
+    """
+    return {
+        "receivers": {"k8sobjects": {"auth_type": "serviceAccount", "objects": [
+            {"name": "events", "group": "events.k8s.io", "mode": "watch", "exclude_watch_type": ["DELETED"]}]}},
+        "processors": {
+            "memory_limiter": {"check_interval": "5s", "limit_percentage": 80, "spike_limit_percentage": 25},
+            "batch": {},
+        },
+        "exporters": {"awscloudwatchlogs": {
+            "region": region, "log_group_name": log_group_name, "log_stream_name": EVENTS_LOG_STREAM,
+            "raw_log": True}},
+        "extensions": {"health_check": {"endpoint": f"${{env:MY_POD_IP}}:{EVENTS_HEALTH_PORT}"}},
+        "service": {
+            "extensions": ["health_check"],
+            "telemetry": {"logs": {"level": "warn", "encoding": "json"}, "metrics": {"level": "none"}},
+            "pipelines": {"logs": {"receivers": ["k8sobjects"], "processors": ["memory_limiter", "batch"],
+                                   "exporters": ["awscloudwatchlogs"]}},
+        },
+    }
+
+
+def events_writer_policy(log_group_arn: str) -> str:
+    """Add to the events log group's streams, nothing else: CreateLogStream and PutLogEvents both
+    authorize on the log-stream resource (IAM Service Authorization Reference, CloudWatch Logs); the
+    exporter creates its stream on first use and never creates a group (ours exists first)."""
+    return policy_document([{
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:log-stream:*",
+    }])
 
 
 @dataclass(frozen=True)
@@ -97,7 +162,7 @@ class ObservabilityArgs:
     default_tags: Mapping[str, str] = field(default_factory=dict)
     # The stack's aws: settings (credentials, roles, account guards) for that provider too.
     aws_settings: ProviderSettings = field(default_factory=lambda: ProviderSettings({}, frozenset(), {}, None, None))
-    # What must run first: nodes (for the add-on and the event exporter) and the LangSmith release
+    # What must run first: nodes (for the add-on and the events collector) and the LangSmith release
     # (for the ClickHouse probe, which reads its Secret and Service).
     nodes_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
     langsmith_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -116,7 +181,7 @@ class Observability(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self._container_logs()
-        self._event_exporter()
+        self._events_collector()
         self.topic = aws.sns.Topic(f"{name}-alarms", name=f"{args.name_prefix}-alarms",
                                    kms_master_key_id=args.logs_kms_key_arn, opts=child)
         if args.alarm_email:
@@ -163,59 +228,91 @@ class Observability(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*groups, open_policy, *args.nodes_ready]),
         )
 
-    def _event_exporter(self) -> None:
+    def _events_collector(self) -> None:
         args, name = self._args, self._name
+        ns = EVENTS_NAMESPACE
 
         def k8s_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(depends_on))
 
-        namespace = k8s.core.v1.Namespace(f"{name}-events-ns", metadata=k8s.meta.v1.ObjectMetaArgs(name="kube-events"),
+        group_name = events_log_group_name(args.cluster_name)
+        group = log_group(f"{name}-events", group_name, retention_days=args.log_retention_days,
+                          kms_key_arn=args.logs_kms_key_arn, parent=self)
+        writer = IrsaRole(f"{name}-events-collector", IrsaRoleArgs(
+            oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer,
+            namespace=ns, service_account=EVENTS_SERVICE_ACCOUNT,
+            description="Kubernetes events to their CloudWatch log group",
+            policy=group.arn.apply(events_writer_policy),
+        ), opts=pulumi.ResourceOptions(parent=self))
+
+        namespace = k8s.core.v1.Namespace(f"{name}-events-ns", metadata=k8s.meta.v1.ObjectMetaArgs(name=ns),
                                           opts=k8s_opts(*args.nodes_ready))
-        metadata_closed = deny_instance_metadata(f"{name}-events-deny-instance-metadata", namespace="kube-events",
+        metadata_closed = deny_instance_metadata(f"{name}-events-deny-instance-metadata", namespace=ns,
                                                  provider=args.provider, parent=self, depends_on=[namespace])
-        meta = k8s.meta.v1.ObjectMetaArgs(name="event-exporter", namespace="kube-events")
-        account = k8s.core.v1.ServiceAccount(f"{name}-events-sa", metadata=meta, opts=k8s_opts(namespace))
+        meta = k8s.meta.v1.ObjectMetaArgs(name=EVENTS_SERVICE_ACCOUNT, namespace=ns)
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-events-sa",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=EVENTS_SERVICE_ACCOUNT, namespace=ns,
+                                                annotations={"eks.amazonaws.com/role-arn": writer.arn}),
+            opts=k8s_opts(namespace))
+        # Read-only, Events only: list (once, for a resourceVersion, and after a 410 Gone) and
+        # watch, in the API group the receiver is configured for.
         role = k8s.rbac.v1.ClusterRole(
-            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name="event-exporter"),
-            rules=[k8s.rbac.v1.PolicyRuleArgs(api_groups=["", "events.k8s.io"], resources=["events"],
-                                              verbs=["get", "list", "watch"])],
+            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name=EVENTS_SERVICE_ACCOUNT),
+            rules=[k8s.rbac.v1.PolicyRuleArgs(api_groups=["events.k8s.io"], resources=["events"],
+                                              verbs=["list", "watch"])],
             opts=k8s_opts())
-        k8s.rbac.v1.ClusterRoleBinding(
-            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name="event-exporter"),
+        binding = k8s.rbac.v1.ClusterRoleBinding(
+            f"{name}-events-reader", metadata=k8s.meta.v1.ObjectMetaArgs(name=EVENTS_SERVICE_ACCOUNT),
             role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
-                                             name="event-exporter"),
-            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name="event-exporter", namespace="kube-events")],
+                                             name=EVENTS_SERVICE_ACCOUNT),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=EVENTS_SERVICE_ACCOUNT, namespace=ns)],
             opts=k8s_opts(role, account))
-        config = k8s.core.v1.ConfigMap(f"{name}-events-config", metadata=meta, data={"config.yaml": json.dumps({
-            "logLevel": "error", "logFormat": "json", "maxEventAgeSeconds": 60,
-            "route": {"routes": [{"match": [{"receiver": "stdout"}]}]},
-            "receivers": [{"name": "stdout", "stdout": {}}]})}, opts=k8s_opts(namespace))
+        config = k8s.core.v1.ConfigMap(f"{name}-events-config", metadata=meta, data={
+            # JSON is YAML: the collector reads it as is.
+            "config.yaml": json.dumps(events_collector_config(args.region, group_name), indent=1)},
+            opts=k8s_opts(namespace))
+        labels = {"app": EVENTS_SERVICE_ACCOUNT}
+        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=EVENTS_HEALTH_PORT))
         k8s.apps.v1.Deployment(
             f"{name}-events",
             metadata=meta,
             spec=k8s.apps.v1.DeploymentSpecArgs(
+                # One replica: two would write every event twice (k8sobjects receiver README).
                 replicas=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"app": "event-exporter"}),
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
                 template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels={"app": "event-exporter"}),
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
-                        service_account_name="event-exporter",
-                        security_context=k8s.core.v1.PodSecurityContextArgs(run_as_non_root=True, run_as_user=65534),
+                        service_account_name=EVENTS_SERVICE_ACCOUNT,
+                        # The image's own user (distributions/otelcol-contrib/Dockerfile: USER 10001).
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True, run_as_user=10001, run_as_group=10001,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")),
                         containers=[k8s.core.v1.ContainerArgs(
-                            name="event-exporter", image=EVENT_EXPORTER_IMAGE,
-                            args=["-conf=/data/config.yaml"],
+                            name="collector", image=EVENTS_COLLECTOR_IMAGE,
+                            args=["--config=/conf/config.yaml"],
+                            env=[k8s.core.v1.EnvVarArgs(name="MY_POD_IP", value_from=k8s.core.v1.EnvVarSourceArgs(
+                                    field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path="status.podIP"))),
+                                 k8s.core.v1.EnvVarArgs(name="GOMEMLIMIT", value=EVENTS_GOMEMLIMIT)],
+                            ports=[k8s.core.v1.ContainerPortArgs(name="health", container_port=EVENTS_HEALTH_PORT)],
+                            liveness_probe=probe, readiness_probe=probe,
                             resources=k8s.core.v1.ResourceRequirementsArgs(
-                                requests={"cpu": "20m", "memory": "64Mi"}, limits={"memory": "256Mi"}),
+                                requests={"cpu": EVENTS_CPU_REQUEST, "memory": EVENTS_MEMORY_REQUEST},
+                                limits={"memory": EVENTS_MEMORY_LIMIT}),
                             security_context=k8s.core.v1.SecurityContextArgs(
-                                allow_privilege_escalation=False, read_only_root_filesystem=True),
-                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/data")],
+                                allow_privilege_escalation=False, read_only_root_filesystem=True,
+                                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"])),
+                            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="config", mount_path="/conf")],
                         )],
                         volumes=[k8s.core.v1.VolumeArgs(
-                            name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name="event-exporter"))],
+                            name="config", config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=EVENTS_SERVICE_ACCOUNT))],
                     ),
                 ),
             ),
-            opts=k8s_opts(config, account, metadata_closed),
+            # The group before the first write (else the exporter would try to create it), the role
+            # and its policy before the first AWS call, the policy before the pod's first packet.
+            opts=k8s_opts(config, binding, metadata_closed, group, writer),
         )
 
     # -- alarms ----------------------------------------------------------------------------

@@ -37,7 +37,15 @@ CLOUDWATCH_OBSERVABILITY_ADDON = "v5.3.0-eksbuild.1"
 AMI_TYPES = {"x86_64": "AL2023_x86_64_STANDARD", "arm64": "AL2023_ARM_64_STANDARD"}
 
 # Images of the small helpers the stack runs itself.
-EVENT_EXPORTER_IMAGE = "ghcr.io/resmoio/kubernetes-event-exporter:v1.7"
+# Kubernetes events to CloudWatch Logs (components/observability.py): the OpenTelemetry Collector's
+# contrib distribution, the one OpenTelemetry build with both the k8sobjects receiver and the
+# awscloudwatchlogs exporter (open-telemetry/opentelemetry-collector-releases@v0.159.0:
+# distributions/otelcol-contrib/manifest.yaml; the k8s distribution ships OTLP exporters only, and
+# AWS's ADOT collector v0.49.0 has no Kubernetes objects or events receiver). 0.159.0 (2026-08-18)
+# is the newest release in the sources read here. It replaces resmoio/kubernetes-event-exporter,
+# unmaintained since 2024 (issue 21). data/upstream/otelcol-v<tag>.json records the manifest at the
+# tag (python -m data.upstream.otelcol); tests/test_observability.py holds the config to it.
+EVENTS_COLLECTOR_IMAGE = "docker.io/otel/opentelemetry-collector-contrib:0.159.0"
 # aws/aws-cli tags: 2.36.7 is the newest release (only the newest AWS CLI v2 line gets fixes).
 AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.7"
 # curl supports only its latest release: 8.21.0 is the newest in curl/curl's tags (curl-8_21_0).
@@ -98,7 +106,7 @@ ALL_CHARTS = (*ALL_CHARTS, RELOADER)
 # reached end of life on 2026-11-12); psql 16 speaks to PostgreSQL 14-17 servers for CREATE DATABASE.
 AGENT_SERVER_DB_BOOTSTRAP_IMAGE = "docker.io/pgvector/pgvector:pg16"
 POSTGRES_16_EOL = date(2028, 11, 9)  # postgresql.org/support/versioning
-ALL_IMAGES = (EVENT_EXPORTER_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE,
+ALL_IMAGES = (EVENTS_COLLECTOR_IMAGE, AWS_CLI_IMAGE, CURL_IMAGE, CLUSTER_AUTOSCALER_IMAGE, KUBECTL_IMAGE,
               AGENT_SERVER_DB_BOOTSTRAP_IMAGE)
 
 
@@ -198,13 +206,16 @@ KUBERNETES_SUPPORT: dict[str, KubernetesSupport] = {
         note="no documented range; renders GA APIs only (apps/v1, policy/v1, autoscaling/v2) and keda.sh "
              "ScaledObjects (rendered and validated by tests/test_render.py)",
         review_by=NEXT_REVIEW, eol_source="docs.langchain.com/langsmith/release-versions (no dates per chart)"),
-    image_pin(EVENT_EXPORTER_IMAGE): KubernetesSupport(
-        "resmoio/kubernetes-event-exporter@v1.7 (newest tag; client-go v0.26.7, no documented range)", "1.35",
-        note="reads core/v1 Events only (GA, no removal scheduled)",
-        # Unmaintained: last tag v1.7 (2024-02), last commit 2024-05. Its replacement (a maintained
-        # collector shipping events to CloudWatch Logs under IRSA) is open work (issue 21 item 12):
-        # this date makes the suite fail until it is done.
-        review_by=NEXT_REVIEW, eol_source="resmoio/kubernetes-event-exporter: no release since 2024-02 (unmaintained)"),
+    image_pin(EVENTS_COLLECTOR_IMAGE): KubernetesSupport(
+        "open-telemetry/opentelemetry-collector-contrib .github/workflows/e2e-tests.yml: the Kubernetes "
+        "components' e2e tests (receiver/k8sobjectsreceiver/e2e_test.go among them) run on kind v1.34.0 and "
+        "v1.35.0 at this release (the matrix open-telemetry/opentelemetry-collector-contrib#50511 shows, proposing "
+        "1.35/1.36 on 2026-08-25); #45835 points the components' docs at that matrix",
+        "1.35", oldest="1.34", newest="1.35",
+        note="reads events.k8s.io/v1 Events only (GA since 1.19, no removal scheduled)",
+        review_by=NEXT_REVIEW,
+        eol_source="open-telemetry/opentelemetry-collector:docs/release.md (a release about every two weeks, no "
+                   "long-term support line or dates): move to the newest release"),
     image_pin(AWS_CLI_IMAGE): KubernetesSupport(
         "aws/aws-cli tags (2.36.7 newest)", "1.35", note="talks to AWS APIs only, never to the Kubernetes API",
         review_by=NEXT_REVIEW, eol_source="aws/aws-cli: only the newest v2 release gets fixes"),

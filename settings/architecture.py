@@ -67,8 +67,9 @@ IMAGES: tuple[Image, ...] = (
     Image("amazon-cloudwatch-observability (EKS add-on)", _ALL,
           "aws-observability/helm-charts 32dd712: DCGM exporter affinity keeps Graviton GPU types"),
     # Small helpers of the self-hosted shape (components/versions.py).
-    Image(versions.EVENT_EXPORTER_IMAGE, ("self-hosted", "agent-server"),
-          "mustafaakin/kubernetes-event-exporter#190: ghcr.io/resmoio/kubernetes-event-exporter v1.7 lists linux/arm64"),
+    Image(versions.EVENTS_COLLECTOR_IMAGE, ("self-hosted", "agent-server"),
+          "open-telemetry/opentelemetry-collector-releases@v0.159.0 distributions/otelcol-contrib/.goreleaser.yaml: "
+          "the otel/opentelemetry-collector-contrib:<version> manifest lists an arm64 image (--platform=linux/arm64)"),
     Image(versions.KUBECTL_IMAGE, ("self-hosted",),
           "kubernetes/kubernetes build/server-image/kubectl/Dockerfile: built with the server images for every "
           "KUBE_SERVER_PLATFORMS entry (hack/lib/golang.sh: linux/amd64, linux/arm64, linux/s390x, linux/ppc64le)"),

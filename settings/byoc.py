@@ -170,9 +170,13 @@ def byoc_contract_problems(byoc: ByocSettings, network: NetworkSettings, region:
     tools/preflight/byoc.py)."""
     problems: list[Problem] = []
     other = ECS_ONLY_KEYS if byoc.contract == "eks" else EKS_ONLY_KEYS
+    # A BYOC stack from before 0.16.0 is the ecs contract but does not say so (eks is the default since).
+    implicit_eks = byoc.contract == "eks" and "contract" not in byoc.model_fields_set
     for key in _explicit(byoc, other):
         problems.append((key, "(set)", f"only applies to byoc.contract: {'ecs' if byoc.contract == 'eks' else 'eks'}; "
-                                       f"remove it with byoc.contract: {byoc.contract}"))
+                                       f"remove it with byoc.contract: {byoc.contract}"
+                                       + ("; a BYOC stack deployed before 0.16.0 is the ecs contract: set "
+                                          "byoc.contract: ecs to keep it (docs/upgrade.md)" if implicit_eks else "")))
     if byoc.contract == "ecs":
         return problems
     if byoc.control_plane != "us":

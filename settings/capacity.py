@@ -103,10 +103,13 @@ CLUSTER_CONTROLLERS: tuple[Pod, ...] = (
     Pod("cluster-autoscaler", 100, 300, surge=True),
     Pod("metrics-server", 100, 200, surge=True),
 )
-# Self-hosted only (components/observability.py): the event exporter and the ClickHouse disk probe
+# The Kubernetes events collector (components/observability.py, EVENTS_*_REQUEST; every shape with
+# the observability component: self-hosted and agent servers).
+EVENTS_COLLECTOR = Pod("events-collector", 50, 128, surge=True)
+# Self-hosted only (components/observability.py): the events collector and the ClickHouse disk probe
 # (a CronJob: init container and container run one after the other, 10m / 64Mi each).
 SELF_HOSTED_EXTRAS: tuple[Pod, ...] = (
-    Pod("event-exporter", 20, 64, surge=True),
+    EVENTS_COLLECTOR,
     Pod("clickhouse-disk-probe", 10, 64),
     # components/langsmith.py: Stakater Reloader (reloader_values) and the readiness Job (two
     # kubectl containers, one after the other: the larger of the two counts).
@@ -119,11 +122,11 @@ HYBRID_EXTRAS: tuple[Pod, ...] = (
     Pod("envoy-gateway", 100, 256, surge=True),
     Pod("envoy-proxy", 250, 256, count=2, surge=True),
 )
-# Agent servers: the same Gateway, the event exporter (components/observability.py), Reloader in the
+# Agent servers: the same Gateway, the events collector (components/observability.py), Reloader in the
 # servers' namespace, and each server's database Job (one at a time, counted like a hook).
 AGENT_SERVER_EXTRAS: tuple[Pod, ...] = (
     *HYBRID_EXTRAS,
-    Pod("event-exporter", 20, 64, surge=True),
+    EVENTS_COLLECTOR,
     Pod("reloader", 10, 64, surge=True),
     Pod("create-database", 10, 32, hook=True),
 )

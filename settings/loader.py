@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import re
+from datetime import datetime
 from typing import Any, Callable, Collection, Mapping, NamedTuple
 
 import pulumi
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from settings.base import MISSING_VALUE, ConfigModel, Shape
-from settings.identity import principal_arn
+from settings.identity import ExistingCluster, listed_creators
 from settings.name_limits import NAME_PREFIX_MAX_LENGTH
 from settings.placeholders import find_placeholders, offline, reaches_aws
 from settings.profiles import PROFILE_DEFAULTS, deep_merge
@@ -416,35 +417,22 @@ def _field_help(loc: tuple[int | str, ...]) -> str:
     return description
 
 
-_ROLE_ARN = re.compile(r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)")
-
-
-def creator_conflicts(settings: Settings, caller_arn: str) -> list[ConfigIssue]:
-    """pulumi-eks gives the principal that creates the cluster an admin access entry; listing the same
-    role in cluster.adminRoleArns makes EKS refuse the duplicate entry (pulumi/pulumi-eks#2373).
-
-    The caller is usually an assumed-role session, whose ARN omits the role's path: roles are the
-    same when partition, account and role name match (a role name is unique in an account).
-    """
-    caller = _ROLE_ARN.fullmatch(principal_arn(caller_arn))
-    if caller is None:
-        return []  # an IAM user (or a root session) can never be one of the listed roles
-    issues: list[ConfigIssue] = []
-    for i, arn in enumerate(settings.cluster.admin_role_arns):
-        listed = _ROLE_ARN.fullmatch(arn)
-        if listed is not None and all(listed[k] == caller[k] for k in ("partition", "account", "name")):
-            issues.append(ConfigIssue(
-                f"cluster.adminRoleArns[{i}]", arn,
-                f"is the role running this deployment ({caller_arn}), which EKS already makes cluster admin "
-                "as the cluster creator; a second access entry for it fails cluster creation "
-                "(pulumi/pulumi-eks#2373): remove it here, or deploy as another role"))
-    return issues
+def creator_conflicts(settings: Settings, caller_arn: str,
+                      cluster: ExistingCluster | None = None) -> list[ConfigIssue]:
+    """Items of cluster.adminRoleArns that name the cluster creator, whom EKS already makes admin:
+    the caller when the cluster is about to be created (`cluster` None), else whoever holds the
+    entry made with the cluster (settings.identity.listed_creators)."""
+    if settings.shape is Shape.BYOC:
+        return []  # no cluster of the stack's own
+    return [ConfigIssue(f"cluster.adminRoleArns[{c.index}]", c.arn,
+                        f"{c.why}: remove it here (it stays cluster admin as the creator), or deploy as another role")
+            for c in listed_creators(settings.cluster.admin_role_arns, caller_arn, cluster)]
 
 
 def deploy_checks(settings: Settings, values: Mapping[str, Any], secret_keys: Collection[str], *,
-                  caller_arn: str, reaches_aws: bool) -> list[ConfigIssue]:
+                  caller_arn: str, reaches_aws: bool, cluster: ExistingCluster | None = None) -> list[ConfigIssue]:
     """What only the running deployment can check: who deploys, and whether placeholders would reach AWS."""
-    issues = creator_conflicts(settings, caller_arn)
+    issues = creator_conflicts(settings, caller_arn, cluster)
     if reaches_aws:
         issues.extend(ConfigIssue(p.key, p.value, f"is {p.why}; `pulumi up` refuses documentation values "
                                                    "(the preview only warns)")
@@ -459,6 +447,37 @@ def runtime_values() -> tuple[dict[str, Any], set[str]]:
     secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
     secret_keys.update(runtime_config.get_config_secret_keys_env())
     return values, secret_keys
+
+
+def _timestamp(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def existing_cluster(settings: Settings) -> ExistingCluster | None:
+    """The stack's cluster as the account has it, or None when it is not created yet.
+
+    Read only when cluster.adminRoleArns lists anyone (what it is read for): ListClusters, then
+    DescribeCluster and DescribeAccessEntry of each listed principal (the deployer may run them:
+    tools/engine/iam_actions.py). An entry not found is one the stack will make.
+    """
+    import pulumi_aws as aws
+
+    if settings.cluster_name not in (aws.eks.get_clusters().names or []):
+        return None
+    created = _timestamp(aws.eks.get_cluster(name=settings.cluster_name).created_at)
+    if created is None:
+        return None
+    entries: dict[str, datetime | None] = {}
+    for arn in settings.cluster.admin_role_arns:
+        try:
+            entry = aws.eks.get_access_entry(cluster_name=settings.cluster_name, principal_arn=arn)
+        except Exception:  # noqa: BLE001 - not found: the stack makes it on this run
+            continue
+        entries[arn] = _timestamp(entry.created_at)
+    return ExistingCluster(settings.cluster_name, created, entries)
 
 
 def load_settings() -> Settings:
@@ -476,7 +495,9 @@ def load_settings() -> Settings:
 
     caller_arn = aws.get_caller_identity().arn
     dry_run = pulumi.runtime.is_dry_run()
-    issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run))
+    cluster = existing_cluster(settings) if settings.shape is not Shape.BYOC and settings.cluster.admin_role_arns else None
+    issues = deploy_checks(settings, values, secret_keys, caller_arn=caller_arn, reaches_aws=reaches_aws(dry_run),
+                           cluster=cluster)
     if issues:
         raise ConfigError(issues, project)
     for warning in ignored_provider_keys(values):

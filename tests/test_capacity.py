@@ -205,6 +205,21 @@ def test_langsmiths_own_helpers_are_counted_with_the_requests_the_program_sets(p
         float(c["resources"]["requests"]["memory"].removesuffix("Mi")) for c in containers)
 
 
+def test_the_events_collector_is_counted_with_the_requests_the_program_sets(prod_run: ProgramRun):
+    """Every shape with the observability component runs it; the sizing counts what its pod asks
+    (the old exporter's 20m / 64Mi no longer)."""
+    from tests.conftest import run_stack
+    for shape_run, pods in ((prod_run, cluster_pods(settings_of("prod"))),
+                            (run_stack("agent-server"), cluster_pods(settings_of("agent-server")))):
+        (collector,) = [p for p in pods if p.name == "events-collector"]
+        (container,) = shape_run.one("kubernetes:apps/v1:Deployment", "observability-events").inputs[
+            "spec"]["template"]["spec"]["containers"]
+        requests = container["resources"]["requests"]
+        assert (collector.cpu_m, collector.memory_mib, collector.count, collector.pool) == (
+            int(requests["cpu"].removesuffix("m")), float(requests["memory"].removesuffix("Mi")), 1, "general")
+        assert not [p for p in pods if p.name == "event-exporter"]
+
+
 def test_chart_facts_record_their_source_and_hooks():
     facts = chart_facts(versions.LANGSMITH.chart, versions.LANGSMITH.version)
     assert facts.source["repository"] == "https://github.com/langchain-ai/helm"

@@ -379,6 +379,52 @@ def test_other_roles_and_accounts_are_not_the_creator():
     assert creator_conflicts(settings, "arn:aws:iam::123456789012:user/alice") == []
 
 
+def _existing_cluster_answers(monkeypatch: pytest.MonkeyPatch, deployer_entry_made: str) -> None:
+    """The mocks answer the program's EKS invokes as for a prod cluster created at 09:00 whose deployer
+    role's access entry was made at `deployer_entry_made`."""
+    from tools.engine.mocks import AwsMocks
+
+    answer = AwsMocks.call
+
+    def call(self: AwsMocks, args: Any) -> Any:
+        if args.token == "aws:eks/getClusters:getClusters":
+            return {"names": ["ls-prod-eks", "other"], "id": "us-east-1"}, []
+        if args.token == "aws:eks/getCluster:getCluster":
+            return {"name": args.args["name"], "createdAt": "2026-11-02T09:00:00Z", "id": args.args["name"]}, []
+        if args.token == "aws:eks/getAccessEntry:getAccessEntry":
+            assert args.args["principalArn"] == DEPLOYER_ROLE_ARN
+            return {"principalArn": DEPLOYER_ROLE_ARN, "createdAt": deployer_entry_made, "id": "entry"}, []
+        return answer(self, args)
+
+    monkeypatch.setattr(AwsMocks, "call", call)
+
+
+def _load_settings_under_mocks(values: dict[str, str], secrets: frozenset[str]) -> list[Any]:
+    from settings import load_settings
+
+    loaded: list[Any] = []
+    harness_run(values, stack="prod", secret_keys=secrets, program=lambda: loaded.append(load_settings()))
+    return loaded
+
+
+def test_on_an_existing_cluster_a_listed_deployer_that_did_not_create_it_is_accepted(monkeypatch: pytest.MonkeyPatch):
+    """The in-VPC runner's role, listed as admin and given its entry by an earlier deploy (11 minutes
+    after the cluster), deploys: the program refused it before, though EKS would not."""
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
+    _existing_cluster_answers(monkeypatch, deployer_entry_made="2026-11-02T09:11:00Z")
+    assert len(_load_settings_under_mocks(values, secrets)) == 1
+
+
+def test_on_an_existing_cluster_its_listed_creator_is_refused(monkeypatch: pytest.MonkeyPatch):
+    _, secrets = stack_values("prod")
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[DEPLOYER_ROLE_ARN]))
+    _existing_cluster_answers(monkeypatch, deployer_entry_made="2026-11-02T09:00:01Z")
+    error = refused_before_any_resource(values, "prod", secrets)
+    assert [i.key for i in error.issues] == ["cluster.adminRoleArns[0]"]
+    assert "created cluster ls-prod-eks" in str(error) and "ResourceInUseException" in str(error)
+
+
 # -- #13.7 engine and version pairs ------------------------------------------------------------
 
 def test_each_engine_gets_a_version_it_has():

@@ -9,6 +9,7 @@ import pytest
 
 from components import metric_catalogue, versions
 from components.cluster import CLICKHOUSE_BACKUP_TAG
+from data.upstream.otelcol import collector_tag, otelcol_facts
 from tests.conftest import policy, run_stack
 from tools.engine.harness import ProgramRun
 
@@ -52,14 +53,81 @@ def test_container_logs_come_from_the_cloudwatch_add_on(prod_run: ProgramRun):
     assert len(groups) == 4 and set(groups) <= set(addon.dependencies)
 
 
-def test_kubernetes_events_are_shipped_as_container_logs(prod_run: ProgramRun):
+def test_kubernetes_events_go_to_their_log_group_through_a_maintained_collector(prod_run: ProgramRun):
+    """The OpenTelemetry Collector (contrib) watches Events and writes them to a log group of their
+    own; the old resmoio exporter (unmaintained since 2024) printed them to stdout."""
     deployment = prod_run.one("kubernetes:apps/v1:Deployment").inputs
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    assert container["image"] == versions.EVENT_EXPORTER_IMAGE
+    assert deployment["spec"]["replicas"] == 1  # two would write every event twice
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == versions.EVENTS_COLLECTOR_IMAGE
+    assert container["image"].startswith("docker.io/otel/opentelemetry-collector-contrib:")
+    assert "resmoio" not in container["image"]
+    assert pod["serviceAccountName"] == "events-collector"
     config = json.loads(prod_run.one("kubernetes:core/v1:ConfigMap").inputs["data"]["config.yaml"])
-    assert config["receivers"] == [{"name": "stdout", "stdout": {}}]
+    assert config["receivers"] == {"k8sobjects": {"auth_type": "serviceAccount", "objects": [
+        {"name": "events", "group": "events.k8s.io", "mode": "watch", "exclude_watch_type": ["DELETED"]}]}}
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "observability-events")
+    assert group.inputs["name"] == "/aws/eks/ls-prod-eks/events"
+    exporter = config["exporters"]["awscloudwatchlogs"]
+    assert exporter["log_group_name"] == group.inputs["name"] and exporter["region"] == "us-east-1"
+    assert config["service"]["pipelines"] == {"logs": {
+        "receivers": ["k8sobjects"], "processors": ["memory_limiter", "batch"], "exporters": ["awscloudwatchlogs"]}}
+    # Nothing else listens: the health endpoint for the probes, no metrics endpoint.
+    assert config["service"]["telemetry"]["metrics"] == {"level": "none"}
+    assert container["livenessProbe"]["httpGet"]["port"] == container["ports"][0]["containerPort"] == 13133
+
+
+def test_the_collector_image_is_built_with_every_component_its_config_uses(prod_run: ProgramRun):
+    """A component type the image lacks stops the collector at start: each one the config names is
+    in the pinned release's contrib manifest (data/upstream/otelcol-<tag>.json, from the release's
+    source), and the image is that release's, published for arm64 too (settings/architecture.py)."""
+    facts = otelcol_facts(collector_tag())
+    contrib = facts["distributions"]["otelcol-contrib"]
+    config = json.loads(prod_run.one("kubernetes:core/v1:ConfigMap").inputs["data"]["config.yaml"])
+    for kind in ("receivers", "processors", "exporters", "extensions"):
+        for component_type in config[kind]:
+            # each module is named after its type, underscores dropped, and its kind
+            module = component_type.replace("_", "") + kind.removesuffix("s")
+            assert module in contrib["modules"][kind], f"{kind}: {component_type} is not in the image"
+    name, tag = versions.EVENTS_COLLECTOR_IMAGE.removeprefix("docker.io/").rsplit(":", 1)
+    assert tag == contrib["version"] and "arm64" in contrib["images"][name]
+    # Why contrib: the Kubernetes distribution has the receiver, but only OTLP-family exporters.
+    k8s = facts["distributions"]["otelcol-k8s"]["modules"]
+    assert "k8sobjectsreceiver" in k8s["receivers"] and "awscloudwatchlogsexporter" not in k8s["exporters"]
+
+
+def test_the_events_collector_reads_events_only_and_writes_one_log_group(prod_run: ProgramRun):
     (rule,) = prod_run.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs["rules"]
-    assert rule["verbs"] == ["get", "list", "watch"] and rule["resources"] == ["events"]
+    assert rule == {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["list", "watch"]}
+    binding = prod_run.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").inputs
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "events-collector", "namespace": "kube-events"}]
+    # IRSA: one service account, and only CreateLogStream / PutLogEvents on the group's streams.
+    role = prod_run.one("aws:iam/role:Role", "observability-events-collector-role")
+    (statement,) = policy(role, "assumeRolePolicy")["Statement"]
+    subs = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    assert subs == ["system:serviceaccount:kube-events:events-collector"]
+    account = prod_run.one("kubernetes:core/v1:ServiceAccount", "observability-events-sa").inputs
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "observability-events")
+    (grant,) = policy(prod_run.one("aws:iam/rolePolicy:RolePolicy", "observability-events-collector-policy"))["Statement"]
+    assert grant == {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                     "Resource": f"{group.outputs['arn']}:log-stream:*"}
+    assert [r for r in prod_run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            if r.parent == role.parent] == []
+
+
+def test_the_events_collector_starts_after_its_group_role_and_network_policy(prod_run: ProgramRun):
+    deployment = prod_run.one("kubernetes:apps/v1:Deployment")
+    group = prod_run.one("aws:cloudwatch/logGroup:LogGroup", "observability-events")
+    closed = [p for p in prod_run.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+              if p.inputs["metadata"]["namespace"] == "kube-events"]
+    assert len(closed) == 1 and closed[0].inputs["metadata"]["name"] == "deny-instance-metadata"
+    assert {group.urn, closed[0].urn} <= set(deployment.dependencies)
+    # the IRSA component, expanded by the SDK into its role and the role's policy
+    role = prod_run.one("aws:iam/role:Role", "observability-events-collector-role")
+    grant = prod_run.one("aws:iam/rolePolicy:RolePolicy", "observability-events-collector-policy")
+    assert {role.urn, grant.urn} <= set(deployment.dependencies)
 
 
 def test_health_check_on_the_public_url(prod_run: ProgramRun):

@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -680,3 +681,130 @@ def test_agent_server_images_must_be_in_their_repositories_and_the_zone_is_check
     ctx = checker(agent_server_config(tmp_path), aws)
     first, second = check_server_images(ctx)
     assert first.verdict == PASS and second.verdict == FAIL and "no image tagged v0.3.1" in second.detail
+
+
+# -- the private-API handover: who may be listed in cluster.adminRoleArns ---------------------------
+#
+# EKS makes an admin access entry for whoever calls CreateCluster (bootstrapClusterCreatorAdminPermissions);
+# listing that principal in cluster.adminRoleArns makes the stack's CreateAccessEntry fail with
+# ResourceInUseException. When creating the cluster that principal is the caller; once it exists, it is
+# whoever holds the entry made with the cluster, and a caller that is not the creator may be listed.
+# Moto 5.2.5 serves DescribeCluster but not ListAccessEntries / DescribeAccessEntry (HTTP 404), so the
+# entries come from botocore's Stubber, validated against EKS's model.
+
+CREATOR_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ls-deployer"  # the deployer role of docs/ci.md
+RUNNER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ci/ls-runner"  # another role, listed as admin
+PLATFORM_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform"  # people's role, listed as admin
+CLUSTER_CREATED = datetime(2026, 11, 2, 9, 0, 0, tzinfo=timezone.utc)
+STACK_ENTRIES_MADE = CLUSTER_CREATED + timedelta(minutes=11)  # after the cluster became ACTIVE
+
+
+def _session_as(aws: boto3.Session, role_arn: str) -> boto3.Session:
+    name, path = role_arn.rsplit("/", 1)[-1], "/" + "/".join(role_arn.split(":role/")[1].split("/")[:-1]) + "/"
+    aws.client("iam").create_role(RoleName=name, Path=path.replace("//", "/"), AssumeRolePolicyDocument="{}")
+    credentials = aws.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="runner-1")["Credentials"]
+    return boto3.Session(botocore_session=_BOTOCORE, region_name="us-east-1",
+                         aws_access_key_id=credentials["AccessKeyId"],
+                         aws_secret_access_key=credentials["SecretAccessKey"],
+                         aws_session_token=credentials["SessionToken"])
+
+
+def _cluster_admin_checks(aws: boto3.Session, tmp_path: Path, *, caller: str, listed: list[str],
+                          entries: dict[str, datetime]) -> dict[str, tuple[str, str, str]]:
+    """The identity checks for `caller` on an existing prod cluster whose access entries are `entries`
+    (principal -> when made), with the handover's config (deploy.md step 8) and cluster.adminRoleArns = listed."""
+    from botocore.stub import ANY, Stubber
+
+    as_caller = _session_as(aws, caller)
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {
+        "deployerInsideVpc": True, "deployerAccessCidrs": [], "adminRoleArns": listed}})
+    ctx = checker(config, as_caller)
+    name = ctx.settings.cluster_name
+    eks = _BOTOCORE.create_client("eks", region_name="us-east-1", aws_access_key_id="testing",
+                                  aws_secret_access_key="testing")
+    with Stubber(eks) as stub:
+        stub.add_response("describe_cluster", {"cluster": {"name": name, "createdAt": CLUSTER_CREATED,
+                                                           "status": "ACTIVE"}}, {"name": name})
+        stub.add_response("list_access_entries", {"accessEntries": list(entries)}, {"clusterName": name})
+        for arn, made in entries.items():
+            if any(principal_arn(arn) == principal_arn(p) for p in [*listed, caller]):
+                stub.add_response("describe_access_entry", {"accessEntry": {
+                    "clusterName": name, "principalArn": arn, "createdAt": made, "type": "STANDARD"}},
+                    {"clusterName": name, "principalArn": ANY})
+        ctx.clients["eks"] = eks
+        _, found = check_identity(ctx)
+        stub.assert_no_pending_responses()
+    return {c.name: (c.verdict, c.detail, c.fix) for c in found}
+
+
+def test_the_documented_handover_passes_the_creator_check(aws: boto3.Session, tmp_path: Path) -> None:
+    """docs/ci.md and deploy.md: the in-VPC runner deploys as the role that created the cluster, which is
+    not listed; people's roles are (their entries are the stack's own, made after the cluster)."""
+    checks = _cluster_admin_checks(aws, tmp_path, caller=CREATOR_ROLE, listed=[PLATFORM_ROLE],
+                                   entries={CREATOR_ROLE: CLUSTER_CREATED, PLATFORM_ROLE: STACK_ENTRIES_MADE})
+    assert checks["cluster creator not listed as admin"][0] == PASS
+    verdict, detail, _ = checks["caller has access to the existing cluster"]
+    assert verdict == PASS and CREATOR_ROLE in detail
+
+
+def test_listing_the_creator_on_the_existing_cluster_fails_naming_the_key(aws: boto3.Session, tmp_path: Path) -> None:
+    """The contradicting path (the old README): the runner's role, which created the cluster, listed as admin."""
+    checks = _cluster_admin_checks(aws, tmp_path, caller=CREATOR_ROLE, listed=[PLATFORM_ROLE, CREATOR_ROLE],
+                                   entries={CREATOR_ROLE: CLUSTER_CREATED, PLATFORM_ROLE: STACK_ENTRIES_MADE})
+    verdict, detail, fix = checks["cluster creator not listed as admin"]
+    assert verdict == FAIL
+    assert f"cluster.adminRoleArns[1] = {CREATOR_ROLE}" in detail and "ResourceInUseException" in detail
+    assert "is the principal that created cluster" in detail
+    assert f"remove {CREATOR_ROLE} from cluster.adminRoleArns" in fix
+
+
+def test_a_listed_caller_that_did_not_create_the_cluster_passes(aws: boto3.Session, tmp_path: Path) -> None:
+    """The check the old preflight got wrong: on an existing cluster a listed caller is fine unless it is
+    the creator (its entry is the stack's own, made by an earlier deploy)."""
+    checks = _cluster_admin_checks(aws, tmp_path, caller=RUNNER_ROLE, listed=[RUNNER_ROLE],
+                                   entries={CREATOR_ROLE: CLUSTER_CREATED, RUNNER_ROLE: STACK_ENTRIES_MADE})
+    assert checks["cluster creator not listed as admin"][0] == PASS
+    assert checks["caller has access to the existing cluster"][0] == PASS
+
+
+def test_a_runner_with_no_access_entry_fails_naming_the_handover(aws: boto3.Session, tmp_path: Path) -> None:
+    checks = _cluster_admin_checks(aws, tmp_path, caller=RUNNER_ROLE, listed=[],
+                                   entries={CREATOR_ROLE: CLUSTER_CREATED})
+    assert checks["cluster creator not listed as admin"][0] == PASS
+    verdict, detail, fix = checks["caller has access to the existing cluster"]
+    assert verdict == FAIL and "no access entry" in detail
+    assert "role that created the cluster" in fix and "cluster.adminRoleArns" in fix
+
+
+def test_an_existing_cluster_whose_entries_moto_cannot_list_is_unchecked(aws: boto3.Session, tmp_path: Path) -> None:
+    """Against the emulator itself: the cluster exists (DescribeCluster answers), ListAccessEntries does
+    not: the creator check says what it could not read instead of guessing from the caller."""
+    as_creator = _session_as(aws, CREATOR_ROLE)
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [CREATOR_ROLE]}})
+    ctx = checker(config, as_creator)
+    aws.client("eks").create_cluster(name=ctx.settings.cluster_name, roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+                                     resourcesVpcConfig={"subnetIds": []})
+    _, found = check_identity(ctx)
+    checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
+    verdict, detail, _ = checks["cluster creator not listed as admin"]
+    assert verdict == UNCHECKED and "eks:ListAccessEntries" in detail and "exists" in detail
+
+
+def test_the_creator_rule_by_case() -> None:
+    """The decision the program and the preflight share (settings.identity.listed_creators)."""
+    from settings.identity import ExistingCluster, creators, listed_creators
+
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/ls-deployer/runner-1"
+    # creating the cluster: the caller is the creator, whatever path the listed ARN spells
+    assert [c.index for c in listed_creators([PLATFORM_ROLE, f"arn:aws:iam::{ACCOUNT}:role/x/ls-deployer"],
+                                             session, None)] == [1]
+    existing = ExistingCluster("ls-prod", CLUSTER_CREATED, {CREATOR_ROLE: CLUSTER_CREATED + timedelta(seconds=3),
+                                                             RUNNER_ROLE: STACK_ENTRIES_MADE})
+    assert creators(existing) == [CREATOR_ROLE]
+    assert listed_creators([RUNNER_ROLE], f"arn:aws:sts::{ACCOUNT}:assumed-role/ls-runner/r", existing) == []
+    assert [c.arn for c in listed_creators([RUNNER_ROLE, CREATOR_ROLE], session, existing)] == [CREATOR_ROLE]
+    # the creator listed by another caller fails too: the entry is there whoever deploys
+    assert [c.index for c in listed_creators([CREATOR_ROLE], f"arn:aws:sts::{ACCOUNT}:assumed-role/other/s",
+                                             existing)] == [0]
+    # entries that could not be read name no creator (the preflight says so instead)
+    assert listed_creators([CREATOR_ROLE], session, ExistingCluster("ls-prod", CLUSTER_CREATED, None)) == []

@@ -247,23 +247,69 @@ def test_every_aws_command_a_guide_prints_exists(page: str, command: str, full: 
 
 # -- the private-API handover (docs/ci.md, docs/deploy.md, README.md) --------------------------------
 
-def test_one_handover_path_that_the_creator_check_accepts():
-    from settings import parse_config
-    from settings.loader import creator_conflicts
+HANDOVER_KEYS = ("cluster.deployerAccessCidrs", "cluster.adminRoleArns", "cluster.deployerInsideVpc")
+
+
+def handover_path(text: str) -> dict[str, Any]:
+    """The handover as a page tells it: the keys it names, the one it starts with (the bootstrap list),
+    who the in-VPC runner deploys as, and whether it says not to list that role in cluster.adminRoleArns."""
+    flat = " ".join(text.split())
+    firsts = sorted((flat.index(f"`{k}"), k) for k in HANDOVER_KEYS if f"`{k}" in flat)
+    admin = flat[flat.index("`cluster.adminRoleArns`") - 60:flat.index("`cluster.adminRoleArns`")] \
+        if "`cluster.adminRoleArns`" in flat else ""
+    return {
+        "keys": sorted(k for _, k in firsts),
+        "starts with": firsts[0][1] if firsts else None,
+        "runner deploys as the creator": bool(re.search(r"same deployer role|as the role that created the cluster",
+                                                        flat)),
+        "creator not listed": bool(re.search(r"(never|not) list(ed)?( it| that role)? in $", admin)),
+        "bootstrap closed": bool(re.search(r"remove `cluster.deployerAccessCidrs`", flat, re.I)),
+    }
+
+
+def test_readme_and_deploy_md_tell_one_handover_path():
+    """README step 3, deploy.md steps 3 and 8 and ci.md's private-API section: the same keys, the
+    bootstrap list first, the runner as the role that created the cluster, that role never listed as admin."""
     readme = (DOCS.parent / "README.md").read_text()
-    ci, deploy = doc("ci.md"), section(doc("deploy.md"), "3. Reaching the Kubernetes API on the first deploy")
-    # The one path: the in-VPC runner deploys as the role that created the cluster, not listed as admin.
-    for name, text in (("ci.md", ci), ("deploy.md", deploy), ("README.md", readme)):
-        flat = " ".join(text.split())
-        assert "same deployer role" in flat or "as the role that created the cluster" in flat, name
-        assert not re.search(r"runner's IAM role cluster access by listing it in `cluster.adminRoleArns`", flat), name
-    # The handover's config steps (deploy.md step 8) from the runner, as the deployer role: accepted.
+    readme_step = readme[readme.index("The machine running `pulumi` must reach"):readme.index("4. Check the account")]
+    deploy = doc("deploy.md")
+    deploy_steps = (section(deploy, "3. Reaching the Kubernetes API on the first deploy")
+                    + section(deploy, "8. Close the bootstrap"))
+    ci = section(doc("ci.md"), "A runner inside the VPC: the private API")
+    expected = {"keys": sorted(HANDOVER_KEYS), "starts with": "cluster.deployerAccessCidrs",
+                "runner deploys as the creator": True,
+                "creator not listed": True, "bootstrap closed": True}
+    for name, text in (("README.md", readme_step), ("deploy.md", deploy_steps), ("ci.md", ci)):
+        assert handover_path(text) == expected, name
+    # deploy.md step 8's commands are the handover's config: the runner's flag on, the bootstrap list gone
+    assert config_changes(section(deploy, "8. Close the bootstrap")) == {"cluster": {"deployerInsideVpc": True}}
+    assert "pulumi config rm --path 'cluster.deployerAccessCidrs'" in section(deploy, "8. Close the bootstrap")
+
+
+def test_the_documented_handover_passes_the_creator_check_and_the_contradicting_one_fails():
+    """The handover's config from the runner, as the role that created the cluster: accepted on the
+    existing cluster; the same with that role listed as admin (the old README) is refused naming the key."""
+    from datetime import datetime, timedelta, timezone
+
+    from settings import parse_config
+    from settings.identity import ExistingCluster
+    from settings.loader import creator_conflicts
+
     handover = config_changes(section(doc("deploy.md"), "8. Close the bootstrap"))
-    assert handover == {"cluster": {"deployerInsideVpc": True}}
     values, secrets = stack_values("prod")
-    cluster = {**json.loads(values[f"{PROJECT}:cluster"]), **handover["cluster"]}
-    cluster.pop("deployerAccessCidrs", None)  # `pulumi config rm --path 'cluster.deployerAccessCidrs'`
-    settings = parse_config({**values, f"{PROJECT}:cluster": json.dumps(cluster)}, project=PROJECT, stack="prod",
-                            secret_keys=secrets)
+    cluster_config = {**json.loads(values[f"{PROJECT}:cluster"]), **handover["cluster"]}
+    cluster_config.pop("deployerAccessCidrs", None)  # `pulumi config rm --path 'cluster.deployerAccessCidrs'`
+    deployer = "arn:aws:iam::123456789012:role/ls-deployer"
     runner_session = "arn:aws:sts::123456789012:assumed-role/ls-deployer/runner-1"
-    assert creator_conflicts(settings, runner_session) == []
+    created = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    people = "arn:aws:iam::123456789012:role/platform"
+    cluster = ExistingCluster("ls-prod-eks", created, {deployer: created, people: created + timedelta(minutes=11)})
+
+    def settings_listing(*arns: str) -> Any:
+        config = {**cluster_config, "adminRoleArns": list(arns)}
+        return parse_config({**values, f"{PROJECT}:cluster": json.dumps(config)}, project=PROJECT, stack="prod",
+                            secret_keys=secrets)
+
+    assert creator_conflicts(settings_listing(people), runner_session, cluster) == []
+    refused = creator_conflicts(settings_listing(people, deployer), runner_session, cluster)
+    assert [(i.key, i.value) for i in refused] == [("cluster.adminRoleArns[1]", deployer)]

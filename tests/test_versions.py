@@ -103,6 +103,19 @@ def test_a_pin_outside_its_documented_range_says_why():
     assert others == [versions.chart_pin(versions.EXTERNAL_SECRETS)]
 
 
+def test_the_events_collector_is_a_maintained_release_documented_for_the_cluster():
+    """Issue 21: resmoio/kubernetes-event-exporter (no release since 2024, no documented range) gave
+    way to the OpenTelemetry Collector, whose Kubernetes components are tested on 1.34 and 1.35."""
+    assert not any("resmoio" in pin for pin in pins())
+    image = versions.EVENTS_COLLECTOR_IMAGE
+    row = KUBERNETES_SUPPORT[versions.image_pin(image)]
+    assert (row.oldest, row.newest) == ("1.34", "1.35") and supports(row, KUBERNETES_VERSION)
+    assert not row.outside_documented_range
+    # no published end of life: the row is re-checked, like every only-the-newest project
+    assert row.review_by == versions.NEXT_REVIEW and "every two weeks" in row.eol_source
+    assert image == "docker.io/otel/opentelemetry-collector-contrib:0.159.0"
+
+
 def test_the_table_holds_no_stale_rows():
     assert sorted(KUBERNETES_SUPPORT) == pins()
 

@@ -51,6 +51,9 @@ class Registration:
     secret_outputs: list[str] = field(default_factory=list)
     # Input properties whose changes the engine ignores (ResourceOptions.ignore_changes).
     ignore_changes: list[str] = field(default_factory=list)
+    # URNs this resource answers to besides its own (ResourceOptions.aliases): state under one of
+    # them is moved, not deleted and re-created.
+    aliases: list[str] = field(default_factory=list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -92,8 +95,34 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             outputs=dict(registered.state) if registered else {},
             secret_outputs=list(request.additionalSecretOutputs),
             ignore_changes=list(request.ignoreChanges),
+            aliases=alias_urns(request, urn),
         ))
         return response
+
+
+def _type_chain(urn: str) -> str:
+    """`urn:pulumi:s::p::A$B::name` -> `A$B`: the qualified type of the resource the URN names, as its
+    children's URNs carry it (the root stack's type is no part of them)."""
+    return urn.split("::")[2].removeprefix("pulumi:pulumi:Stack").removeprefix("$")
+
+
+def alias_urns(request: Any, urn: str) -> list[str]:
+    """The URNs of a registration's aliases, as the engine computes them: an alias is a URN, or a spec
+    whose missing parts are the resource's own (name, type, stack, project, parent)."""
+    stack, project = urn.split("::")[0].removeprefix("urn:pulumi:"), urn.split("::")[1]
+    found: list[str] = []
+    for alias in request.aliases:  # RegisterResourceRequest.aliases: Alias {urn | spec}
+        if isinstance(alias, str) or alias.WhichOneof("alias") == "urn":
+            found.append(str(alias if isinstance(alias, str) else alias.urn))
+            continue
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        type_ = spec.type or request.type
+        chain = _type_chain(parent) if parent else ""
+        qualified = f"{chain}${type_}" if chain else type_
+        found.append(f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::{qualified}::"
+                     f"{spec.name or request.name}")
+    return found
 
 
 @dataclass

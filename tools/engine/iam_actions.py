@@ -291,4 +291,6 @@ PREFLIGHT_ACTIONS = (
     "ec2:DescribeNetworkAcls", "ec2:DescribeVpcAttribute", "ecr:DescribeRepositories", "ecr:DescribeImages",
     # the restore target must not be live: its instance, and its domain's records
     "rds:DescribeDBInstances", "route53:ListResourceRecordSets",
+    # who is the existing cluster's creator, and whether the caller has an entry (tools/preflight/identity.py)
+    "eks:ListAccessEntries", "eks:DescribeAccessEntry",
 )
