@@ -13,15 +13,16 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import pytest
 
-import tools.docs
-import tools.preview
-from tools.engine.harness import ProgramRun, Registration
-from tools.engine.harness import run_program as _run_program
-from tools.engine.stack_config import StackConfig, load_stack_config
+if TYPE_CHECKING:
+    from tools.engine.harness import ProgramRun, Registration
+    from tools.engine.stack_config import StackConfig
+
+# The program and the tools are imported where first used, not here: pytest-xdist's controller
+# process loads this file too, and runs no test.
 
 PROJECT = "langsmith-aws"
 
@@ -34,6 +35,8 @@ def run_program(config: Mapping[str, Any], *, stack: str, project: str = PROJECT
                 program: Any = None, secret_paths: frozenset[str] | None = None) -> ProgramRun:
     """`tools.engine.harness.run_program`, memoised: the program is deterministic for a given config,
     so tests that need the same stack share one run (it is the slow part of the suite)."""
+    from tools.engine.harness import run_program as _run_program
+
     if program is not None:
         return _run_program(config, stack=stack, project=project, secret_keys=secret_keys, preview=preview,
                             program=program, secret_paths=secret_paths)
@@ -97,6 +100,9 @@ def _shared_between_workers(key: Any, compute: Callable[[], ProgramRun]) -> Prog
 @pytest.fixture(autouse=True)
 def _share_preview_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # The preview and the README generator run the committed stacks the tests run too.
+    import tools.docs
+    import tools.preview
+
     monkeypatch.setattr(tools.preview, "run_program", run_program)
     monkeypatch.setattr(tools.docs, "run_program", run_program)
 
@@ -108,6 +114,8 @@ def key(name: str) -> str:
 @functools.cache
 def _committed_stack(stack: str) -> StackConfig:
     # Read once per session: run_stack starts from it about 270 times, most of them answered by the memo.
+    from tools.engine.stack_config import load_stack_config
+
     return load_stack_config(stack=stack)
 
 
