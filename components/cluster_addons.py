@@ -14,6 +14,10 @@ External Secrets and KEDA run in namespaces of ours (adopted where Helm created 
 stacks), each with a policy that keeps its pods from instance metadata, in place before the
 release: under strict network policy enforcement a pod no policy selects has no network.
 The kube-system controllers are covered by the cluster's allow-all policy there.
+
+The load balancer controller's chart ships its CRDs (TargetGroupBinding and the rest) in Helm's
+`crds/`, which Helm never upgrades: the stack applies them at the pinned version before the
+release (components/chart_crds.py).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any, Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.chart_crds import apply_chart_crds
 from components.external_secrets import ESO_SERVICE_ACCOUNT
 from components.helm import helm_release
 from components.iam import policy_document
@@ -94,7 +99,8 @@ class ClusterAddonsArgs:
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
     provider: k8s.Provider
-    # For the namespaces Helm created on stacks that predate them being ours (Cluster.adopting_provider).
+    # For the namespaces Helm created on stacks that predate them being ours, and the CRDs Helm's
+    # first install created from a chart's crds/ (Cluster.adopting_provider).
     adopting_provider: k8s.Provider
     # What must exist before pods can run (node groups, CoreDNS).
     depends_on: Sequence[pulumi.Resource] = ()
@@ -118,6 +124,8 @@ class ClusterAddons(pulumi.ComponentResource):
                                      cluster_autoscaler_policy(args.cluster_name))
 
         namespace, account = LBC_SERVICE_ACCOUNT
+        lbc_crds = apply_chart_crds(f"{name}-aws-load-balancer-controller", AWS_LOAD_BALANCER_CONTROLLER,
+                                    provider=args.adopting_provider, parent=self)
         self.load_balancer_controller = self._release("aws-load-balancer-controller", AWS_LOAD_BALANCER_CONTROLLER,
                                                       namespace, {
             "clusterName": args.cluster_name,
@@ -129,7 +137,7 @@ class ClusterAddons(pulumi.ComponentResource):
             # Do not turn LoadBalancer Services into NLBs: the ALB is ours, Services stay internal.
             "enableServiceMutatorWebhook": False,
             "resources": resources("100m", "128Mi", "256Mi"),
-        })
+        }, crds=lbc_crds)
         namespace, account = ESO_SERVICE_ACCOUNT
         self.external_secrets = self._release("external-secrets", EXTERNAL_SECRETS, namespace, {
             "installCRDs": True,
@@ -182,13 +190,14 @@ class ClusterAddons(pulumi.ComponentResource):
         ), opts=pulumi.ResourceOptions(parent=self))
 
     def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
-                 own_namespace: bool = False) -> k8s.helm.v3.Release:
+                 own_namespace: bool = False,
+                 crds: Sequence[k8s.apiextensions.v1.CustomResourceDefinition] = ()) -> k8s.helm.v3.Release:
         depends_on = list(self._args.depends_on)
         if own_namespace:
             depends_on += self._namespace(release_name, namespace)
         return helm_release(f"{self._name}-{release_name}", release_name=release_name, chart=chart,
                             namespace=namespace, values=values, provider=self._args.provider, parent=self,
-                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=depends_on)
+                            timeout=RELEASE_TIMEOUT_SECONDS, depends_on=depends_on, crds=crds)
 
     def _namespace(self, release_name: str, namespace: str) -> list[pulumi.Resource]:
         """The release's namespace and its instance-metadata policy, both before any of its pods.

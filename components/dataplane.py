@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.chart_crds import PATCH_FORCE_ANNOTATION
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
 from components.network_policies import deny_instance_metadata
@@ -30,7 +31,6 @@ from components.gateway import DATAPLANE_LABEL, GATEWAY_NAME, GATEWAY_NAMESPACE
 from components.versions import LANGGRAPH_DATAPLANE
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
-PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
 # The CRD exactly as langgraph-dataplane (LANGGRAPH_DATAPLANE.version) renders it, derived from the
 # chart by data/crds/generate.py (templates/operator/crds.yaml, guarded by operator.createCRDs).
 LGP_CRD_FILE = Path(__file__).resolve().parent.parent / "data" / "crds" / "lgps.apps.langchain.ai.json"

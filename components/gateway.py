@@ -8,6 +8,11 @@ labelled as data-plane namespaces, so nothing else in the cluster can publish it
 Two users: the hybrid shape (one listener hostname `*.<domain>`, a subdomain per listener) and a
 self-hosted stack with LangSmith Deployment (the exact LangSmith hostname: the langsmith chart's
 HTTPRoute sends `/` to the frontend, and the operator adds a path-prefixed route per agent).
+
+The chart carries the Gateway API and Envoy Gateway CRDs in its `crds` subchart's `crds/`, which
+Helm never upgrades (Envoy Gateway's upgrade guide applies the new CRDs first): the stack applies
+them at the pinned version before the release (components/chart_crds.py). The subchart stays
+enabled for its Gateway API safe-upgrade ValidatingAdmissionPolicy, a template Helm does upgrade.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.chart_crds import apply_chart_crds
 from components.cluster_addons import POD_READINESS_GATE_LABEL
 from components.helm import helm_release
 from components.network_policies import deny_instance_metadata
@@ -52,7 +58,8 @@ class AgentGatewayArgs:
     listener_hostname: str
     provider: k8s.Provider
     target_group_arn: pulumi.Input[str]
-    # For objects an earlier version of the stack left to Helm (Cluster.adopting_provider).
+    # For objects an earlier version of the stack left to Helm: the system namespace, the chart's
+    # crds/ CRDs (Cluster.adopting_provider).
     adopting_provider: k8s.Provider
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
@@ -79,6 +86,8 @@ class AgentGateway(pulumi.ComponentResource):
         system_metadata_closed = deny_instance_metadata(
             f"{name}-system-deny-instance-metadata", namespace=ENVOY_SYSTEM_NAMESPACE, provider=args.provider,
             parent=self, depends_on=[system_namespace])
+        crds = apply_chart_crds(f"{name}-envoy-gateway", ENVOY_GATEWAY, provider=args.adopting_provider,
+                                parent=self)
         # args.depends_on holds the load balancer controller: its webhook exists before any proxy pod.
         self.controller = helm_release(
             f"{name}-envoy-gateway", release_name="envoy-gateway", chart=ENVOY_GATEWAY,
@@ -86,7 +95,7 @@ class AgentGateway(pulumi.ComponentResource):
             values={"deployment": {"envoyGateway": {"resources": {
                 "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}}}},
             provider=args.provider, parent=self, timeout=600, max_history=None,
-            depends_on=[system_namespace, system_metadata_closed, *args.depends_on],
+            depends_on=[system_namespace, system_metadata_closed, *args.depends_on], crds=crds,
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAMESPACE), opts=k8s_opts())

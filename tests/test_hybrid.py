@@ -108,6 +108,7 @@ def test_api_key_secret_wiring(hybrid_run: ProgramRun):
 
 
 CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+LGP_CRD = "langgraph-operator-crd"
 
 
 def chart_crd() -> dict[str, Any]:
@@ -120,7 +121,7 @@ def chart_crd() -> dict[str, Any]:
 
 
 def test_the_operator_crd_is_installed_once_outside_every_release(hybrid_run: ProgramRun):
-    (crd,) = hybrid_run.of_type(CRD)
+    crd = hybrid_run.one(CRD, LGP_CRD)
     expected = chart_crd()
     assert crd.inputs["metadata"]["name"] == expected["metadata"]["name"] == "lgps.apps.langchain.ai"
     assert crd.inputs["spec"] == expected["spec"]
@@ -139,7 +140,7 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     create fails with AlreadyExists. Deleting the CRD deletes every listener's LGPs, and on a
     destroy the operator is gone first, so the CRD is kept, as the chart's resource-policy keeps it."""
     assert versions_tuple(_installed("pulumi_kubernetes")) >= (4, 29)
-    (crd,) = hybrid_run.of_type(CRD)
+    crd = hybrid_run.one(CRD, LGP_CRD)
     assert crd.inputs["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     # An older chart's CRD, applied by Helm, owns fields whose values differ: the apply forces them.
     assert crd.inputs["metadata"]["annotations"]["pulumi.com/patchForce"] == "true"
@@ -151,13 +152,17 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     (main,) = [p for p in providers.values() if p is not adopting]
     assert adopting.inputs["clusterIdentifier"] == main.inputs["clusterIdentifier"]
     assert adopting.inputs["kubeconfig"] == main.inputs["kubeconfig"]
-    # Only what an earlier stack left to Helm upserts (the CRD, and the Envoy Gateway, External
-    # Secrets and KEDA namespaces that Helm's create_namespace made), each kept on delete: a renamed
+    # Only what an earlier stack left to Helm upserts (the CRD, the Envoy Gateway, External
+    # Secrets and KEDA namespaces that Helm's create_namespace made, and the CRDs Helm's first
+    # install made from the charts' crds/: tests/test_chart_crds.py), each kept on delete: a renamed
     # resource would otherwise delete the object it just adopted.
     upserting = {urn for urn, p in providers.items() if p.inputs.get("upsertExistingObjects") in (True, "true")}
     adopted = [r for r in hybrid_run.registrations if r.custom
                and any((r.provider or "").startswith(u + "::") for u in upserting)]
-    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace",
+    from_crds_dirs = [r.name for r in adopted if r.type == CRD and r is not crd]
+    assert from_crds_dirs and all(name.startswith(("addons-aws-load-balancer-controller-crd-",
+                                                   "gateway-envoy-gateway-crd-")) for name in from_crds_dirs)
+    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace", *from_crds_dirs,
                                                       "addons-external-secrets-namespace", "addons-keda-namespace"])
     assert all(r.retain_on_delete for r in adopted)
     assert sorted(r.inputs["metadata"]["name"] for r in adopted if r.type == NAMESPACE) == [
@@ -177,8 +182,8 @@ def test_removing_or_renaming_a_listener_leaves_the_crd(hybrid_run: ProgramRun):
     renamed = {**TEAM_A, "name": "team-b", "listenerId": "8b3d5e4a-6f7c-4d8e-9f0a-1b2c3d4e5f6a"}
     run = run_stack("hybrid", {**with_listeners(renamed), "hybridApiKeys": {"team-b": "lsv2_x"}},
                     secret=("hybridApiKeys",))
-    (before,) = hybrid_run.of_type(CRD)
-    (after,) = run.of_type(CRD)
+    before = hybrid_run.one(CRD, LGP_CRD)
+    after = run.one(CRD, LGP_CRD)
     # same URN: Pulumi sees no change to the CRD, so no listener change can delete it
     assert after.urn == before.urn and after.inputs == before.inputs
     assert [r.name for r in run.of_type(RELEASE) if r.name.startswith("dataplane-")] == ["dataplane-team-b-release"]

@@ -78,8 +78,11 @@ def crds_in(text: str) -> Iterator[dict[str, Any]]:
 
 
 def strip_descriptions(node: Any) -> Any:
+    """The same schema without its documentation: every `description` that is text. A field *named*
+    `description` (a `properties` entry, whose value is a schema: GatewayClass has `spec.description`)
+    stays, or the API server would prune that field from every object."""
     if isinstance(node, dict):
-        return {k: strip_descriptions(v) for k, v in node.items() if k != "description"}
+        return {k: strip_descriptions(v) for k, v in node.items() if not (k == "description" and isinstance(v, str))}
     if isinstance(node, list):
         return [strip_descriptions(v) for v in node]
     return node

@@ -8,6 +8,7 @@
 - `timeline`: the first deploy's critical path; `diagram`: a Mermaid picture of the stack.
 - `summary`: the preview's text report (resources, components, cost, timeline).
 - `deployer_policy`, `iam_actions`: the deploying principal's IAM policy, derived from the plans.
+- `tf_plan`: a plan as `terraform show -json` prints it, for scanners that read Terraform plans (checkov).
 
 The cost of a plan is priced by the `pricing` package (`pricing.from_plan`, `pricing.engine`).
 """
