@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import runpy
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -66,6 +67,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        # The inputs the mock monitor deserialized for the mocks, per worker thread (registrations
+        # run concurrently): recorded as they are rather than deserialized a second time.
+        self._seen = threading.local()
+        new_resource = mocks.new_resource
+
+        def seeing_inputs(args: pulumi.runtime.MockResourceArgs) -> Any:
+            self._seen.inputs = args.inputs
+            return new_resource(args)
+
+        mocks.new_resource = seeing_inputs
 
     def GetDeploymentInfo(self, request: Any) -> Any:
         info = super().GetDeploymentInfo(request)
@@ -74,9 +85,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES])
 
     def RegisterResource(self, request: Any) -> Any:
+        self._seen.inputs = None
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        inputs = self._seen.inputs
         urn = response.urn
         registered = self.resources.get(urn)
         self.registrations.append(Registration(
@@ -90,7 +103,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
             provider=request.provider or None,
-            inputs=rpc.deserialize_properties(request.object),
+            inputs=inputs if inputs is not None else rpc.deserialize_properties(request.object),
             id=registered.id if registered else None,
             outputs=dict(registered.state) if registered else {},
             secret_outputs=list(request.additionalSecretOutputs),
