@@ -104,7 +104,9 @@ def namespace_secret_store(name: str, *, namespace: str, region: str, secret_arn
         metadata=k8s.meta.v1.ObjectMetaArgs(name=STORE_NAME, namespace=namespace),
         spec={"provider": {"aws": {"service": "SecretsManager", "region": region,
                                    "auth": {"jwt": {"serviceAccountRef": {"name": READER_SERVICE_ACCOUNT}}}}}},
-        opts=k8s_opts(account, binding),
+        # and after the reader role's policy: a store validated before its role may read anything
+        # fails its first sync, and the releases waiting on its Secrets wait for ESO's retry backoff.
+        opts=k8s_opts(account, binding, role),
     )
     return NamespaceSecretStore(store=store, role=role)
 

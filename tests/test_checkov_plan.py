@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_stack
-from tools.checkov_plan import _ACCEPTED, TF_TYPES, convert, gate
+from tools.checkov_plan import _ACCEPTED, TF_TYPES, convert, coverage_problems, gate
 from tools.ci_stacks import discover
 from tools.engine.plan import build_plan
 from tools.engine.tf_plan import Target
@@ -230,6 +230,20 @@ def test_the_gate_fails_on_a_finding_not_accepted_on_that_resource():
     assert gate(report, "prod", accepted()) == ["CKV2_AWS_30 on aws_db_instance.postgres_instance",
                                                 "CKV2_AWS_5 on aws_security_group.redis_sg",
                                                 "CKV_AWS_145 on aws_s3_bucket.blob_storage_bucket"]
+
+
+def test_the_gate_fails_when_checkov_read_less_than_the_converted_plan():
+    """checkov 3.3.30 answers an empty or unreadable plan with this summary alone, exit 0 on no
+    finding (observed with `checkov -f {} --framework terraform_plan --output json`)."""
+    plan = converted("dev")
+    count = len(plan["planned_values"]["root_module"]["resources"])
+    read_nothing = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0,
+                    "checkov_version": "3.3.30"}
+    assert coverage_problems(read_nothing, plan)
+    summary = {"passed": 398, "failed": 35, "skipped": 0, "parsing_errors": 0, "resource_count": count}
+    assert coverage_problems({"check_type": "terraform_plan", "results": {}, "summary": summary}, plan) == []
+    for broken in ({"parsing_errors": 1}, {"resource_count": count - 1}):
+        assert coverage_problems({"check_type": "terraform_plan", "summary": {**summary, **broken}}, plan)
 
 
 def test_every_accepted_finding_has_a_reason_and_names_resources_that_exist():

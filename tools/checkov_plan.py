@@ -2,7 +2,8 @@
 (`checkov --framework terraform_plan`), and gate checkov's result on the accepted findings.
 
     .venv/bin/python -m tools.checkov_plan convert plan-prod.json plan-prod.tf.json
-    .venv/bin/python -m tools.checkov_plan gate checkov-prod.json --stack prod   # exit 1 on a finding not accepted
+    .venv/bin/python -m tools.checkov_plan gate checkov-prod.json --stack prod --plan plan-prod.tf.json
+        # exit 1 on a finding not accepted, or when checkov did not read every converted resource
 
 checkov has no Pulumi framework. The conversion (tools/engine/tf_plan.py) writes what
 `terraform show -json` prints for a first plan of the same resources: Terraform types and
@@ -22,7 +23,7 @@ from typing import Any, Mapping, Sequence, TextIO
 
 from tools.engine.tf_plan import TF_TYPES, convert
 
-__all__ = ["TF_TYPES", "convert", "failed_checks", "findings", "gate", "main"]
+__all__ = ["TF_TYPES", "convert", "coverage_problems", "failed_checks", "findings", "gate", "main"]
 
 _ACCEPTED = Path(__file__).resolve().parent.parent / "policies" / "checkov-accepted.json"
 
@@ -57,6 +58,22 @@ def gate(report: Any, stack: str, accepted: Mapping[str, Any]) -> list[str]:
                   if not any(check in e and _accepts(e[check], resource) for e in entries))
 
 
+def coverage_problems(report: Any, converted: Mapping[str, Any]) -> list[str]:
+    """Why the report does not cover the converted plan, if it does not: checkov answers a plan it
+    cannot read (or an empty one) with an empty summary and no failed check, which would pass the gate."""
+    expected = len(converted["planned_values"]["root_module"]["resources"])
+    plans = [r for r in _reports(report) if r.get("check_type") == "terraform_plan"]
+    if not plans:
+        return [f"checkov reported no terraform_plan results ({expected} resources converted): it read nothing"]
+    summary = plans[0].get("summary") or {}
+    problems = []
+    if summary.get("parsing_errors"):
+        problems.append(f"checkov could not parse the plan ({summary['parsing_errors']} parsing errors)")
+    if summary.get("resource_count") != expected:
+        problems.append(f"checkov read {summary.get('resource_count')} resources of the {expected} converted")
+    return problems
+
+
 def unused(report: Any, stack: str, accepted: Mapping[str, Any]) -> list[str]:
     """Findings accepted for this stack alone that no longer fail: the list should shrink with them."""
     return sorted(set(accepted.get(stack, {})) - failed_checks(report))
@@ -72,6 +89,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     g = sub.add_parser("gate")
     g.add_argument("report", type=Path)
     g.add_argument("--stack", required=True)
+    g.add_argument("--plan", type=Path, required=True, help="the converted plan checkov read (its resources are counted)")
     args = parser.parse_args(argv)
     if args.command == "convert":
         document = convert(json.loads(args.plan.read_text()))
@@ -81,6 +99,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         return 0
     report = json.loads(args.report.read_text())
     accepted = json.loads(_ACCEPTED.read_text())
+    uncovered = coverage_problems(report, json.loads(args.plan.read_text()))
+    for problem in uncovered:
+        print(f"{args.stack}: {problem}", file=out)
     unexpected = gate(report, args.stack, accepted)
     for check in unused(report, args.stack, accepted):
         print(f"{args.stack}: {check} is accepted for {args.stack} but no longer fails: remove it from "
@@ -88,7 +109,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     for finding in unexpected:
         print(f"{args.stack}: checkov {finding} fails and is not accepted in policies/checkov-accepted.json",
               file=out)
-    return 1 if unexpected else 0
+    return 1 if unexpected or uncovered else 0
 
 
 if __name__ == "__main__":
