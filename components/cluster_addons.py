@@ -191,7 +191,7 @@ class ClusterAddons(pulumi.ComponentResource):
 
     def _release(self, release_name: str, chart: HelmChart, namespace: str, values: Mapping[str, Any],
                  own_namespace: bool = False,
-                 crds: k8s.yaml.v2.ConfigFile | None = None) -> k8s.helm.v3.Release:
+                 crds: Sequence[k8s.apiextensions.v1.CustomResourceDefinition] = ()) -> k8s.helm.v3.Release:
         depends_on = list(self._args.depends_on)
         if own_namespace:
             depends_on += self._namespace(release_name, namespace)

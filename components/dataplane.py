@@ -24,7 +24,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.args_form import from_args
-from components.chart_crds import PATCH_FORCE_ANNOTATION
+from components.chart_crds import ESTABLISHED, PATCH_FORCE_ANNOTATION, WAIT_FOR_ANNOTATION
 from components.external_secrets import SecretRef, external_secret, namespace_secret_store
 from components.helm import helm_release
 from components.network_policies import deny_instance_metadata
@@ -59,7 +59,8 @@ def operator_crd(name: str, *, provider: k8s.Provider, opts: pulumi.ResourceOpti
     # The listener release that installed the CRD may have rendered an older chart's schema; its
     # fields belong to Helm's field manager, and a server-side apply of different values conflicts.
     # The stack owns the CRD now: force those fields (pulumi-kubernetes `pulumi.com/patchForce`).
-    annotations = {**(crd["metadata"].get("annotations") or {}), PATCH_FORCE_ANNOTATION: "true"}
+    annotations = {**(crd["metadata"].get("annotations") or {}), PATCH_FORCE_ANNOTATION: "true",
+                   WAIT_FOR_ANNOTATION: ESTABLISHED}  # the release's operator watches the kind at once
     return from_args(
         k8s.apiextensions.v1.CustomResourceDefinition, name,
         k8s.apiextensions.v1.CustomResourceDefinitionInitArgs(

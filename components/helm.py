@@ -9,8 +9,7 @@ itself afterwards (see `components.langsmith`).
 
 A chart with CRDs in Helm's `crds/` directory (data/chart_crds/charts.json) gets them from the
 stack instead (components/chart_crds.py): Helm installs that directory on the first install only
-and never upgrades it. Its release skips them (`skip_crds`) and depends on the ConfigFile that
-applies them.
+and never upgrades it. Its release skips them (`skip_crds`) and depends on them.
 """
 
 from __future__ import annotations
@@ -29,17 +28,17 @@ def helm_release(resource_name: str, *, release_name: str, chart: HelmChart, nam
                  depends_on: Sequence[pulumi.Resource] = (), create_namespace: bool = False,
                  wait_for_jobs: bool = False, max_history: int | None = 10,
                  await_readiness: bool = True,
-                 crds: k8s.yaml.v2.ConfigFile | None = None) -> k8s.helm.v3.Release:
+                 crds: Sequence[k8s.apiextensions.v1.CustomResourceDefinition] = ()) -> k8s.helm.v3.Release:
     """A Helm release of `chart`; an oci:// repository is part of the chart reference itself.
 
     `await_readiness=False`: no Helm wait (pulumi-kubernetes `skipAwait`, which sets Helm's
     `Wait` to false) and no `atomic` (Helm's install turns `Wait` back on when `Atomic` is set,
     and would uninstall everything on a timeout). Helm still waits for every hook Job.
 
-    `crds`: the ConfigFile of the chart's crds/ CRDs as the stack applies them
-    (components.chart_crds.apply_chart_crds), required for a chart that ships them.
+    `crds`: the chart's crds/ CRDs as the stack applies them (components.chart_crds.apply_chart_crds),
+    required for a chart that ships them.
     """
-    if ships_crds(chart) and crds is None:
+    if ships_crds(chart) and not crds:
         raise ValueError(f"chart {chart.chart} {chart.version} ships CRDs in crds/ (data/chart_crds/charts.json), "
                          "which Helm never upgrades: apply them with components.chart_crds.apply_chart_crds "
                          "and pass them as `crds`")
@@ -59,7 +58,6 @@ def helm_release(resource_name: str, *, release_name: str, chart: HelmChart, nam
         wait_for_jobs=(wait_for_jobs and await_readiness) or None,
         timeout=timeout,
         max_history=max_history,
-        skip_crds=True if crds is not None else None,
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider,
-                                    depends_on=[*([crds] if crds is not None else []), *depends_on]),
+        skip_crds=True if crds else None,
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[*crds, *depends_on]),
     )

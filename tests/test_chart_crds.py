@@ -4,34 +4,22 @@ Helm installs a chart's `crds/` on the first install only and never upgrades it,
 components/versions.py would leave existing clusters on the old CRDs. data/chart_crds/charts.json
 records, for every pinned chart, the files Helm would install from `crds/` (derived from the chart's
 source at the pin by data/chart_crds/generate.py); each chart that has some gets them applied by the
-stack from the manifest vendored at that version, through a ConfigFile that reads the file
-(components/chart_crds.py), and its release skips them.
+stack from the vendored copy of that version (components/chart_crds.py), and its release skips them.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any, Iterator
 
-import kubernetes_validate
 import pytest
-import yaml
 
 from components import chart_crds
-from components.chart_crds import (
-    PATCH_FORCE_ANNOTATION,
-    WAIT_FOR_ANNOTATION,
-    apply_chart_crds,
-    census,
-    manifest_file,
-    manifest_input,
-    read_manifest,
-)
+from components.chart_crds import ESTABLISHED, PATCH_FORCE_ANNOTATION, WAIT_FOR_ANNOTATION, census, vendored
 from components.helm import helm_release
-from components.versions import ALL_CHARTS, AWS_LOAD_BALANCER_CONTROLLER, ENVOY_GATEWAY, KUBERNETES_VERSION, HelmChart
-from data.chart_crds.generate import ADDED_ANNOTATIONS, document_digest, ignored
+from components.versions import ALL_CHARTS, AWS_LOAD_BALANCER_CONTROLLER, ENVOY_GATEWAY, HelmChart
+from data.chart_crds.generate import ignored
 from data.crds.generate import SCHEMAS_FILE, strip_descriptions
 from tests.conftest import run_stack
 from tools.engine.harness import ProgramRun, Registration
@@ -40,7 +28,6 @@ from tools.engine.plan import build_plan
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
-CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile"
 # (stack run, release resource name, chart): every release of a chart with crds/, in the stacks that deploy it.
 RELEASES_WITH_CRDS = (
     ("prod", "addons-aws-load-balancer-controller", AWS_LOAD_BALANCER_CONTROLLER),
@@ -59,7 +46,7 @@ def runs(prod_run: ProgramRun, deployments_run: ProgramRun) -> dict[str, Program
 
 
 def charts_with_crds() -> list[HelmChart]:
-    return [chart for chart in ALL_CHARTS if census()[chart.chart]["crdsManifest"]]
+    return [chart for chart in ALL_CHARTS if census()[chart.chart]["crdsFile"]]
 
 
 def crd_files(entry: dict[str, Any]) -> list[str]:
@@ -89,66 +76,22 @@ def test_the_charts_with_crds_dirs_are_the_load_balancer_controller_and_envoy_ga
     assert subchart["name"] == "crds" and subchart["condition"] == "crds.enabled" and subchart["conditionDefault"]
 
 
-def as_shipped(crd: dict[str, Any]) -> dict[str, Any]:
-    """A manifest's CRD without the annotations the generator adds: the document the chart ships."""
-    shipped = copy.deepcopy(crd)
-    annotations = shipped["metadata"]["annotations"]
-    for name in ADDED_ANNOTATIONS:
-        del annotations[name]
-    if not annotations:
-        del shipped["metadata"]["annotations"]
-    return shipped
-
-
 @pytest.mark.parametrize("chart", charts_with_crds(), ids=lambda c: c.chart)
-def test_the_manifest_holds_the_charts_crds_at_the_pin(chart: HelmChart):
-    """Each CRD of the manifest, less the two added annotations, is the document the chart's file
-    holds at the pin (the digest the generator took of it, beside the sha256 of the file itself),
-    in the files' order, descriptions and all: nothing dropped, nothing edited by hand."""
-    entry = census()[chart.chart]
-    assert entry["crdsManifest"] == f"{chart.chart}-{chart.version}.crds.json"
-    document = json.loads(manifest_file(chart).read_text())
-    assert (document["apiVersion"], document["kind"]) == ("v1", "List") and set(document) == {
-        "apiVersion", "kind", "items"}
-    sources = entry["crdSources"]
-    assert [f["path"] for f in sources] == crd_files(entry)
-    assert all(len(f["sha256"]) == 64 and int(f["sha256"], 16) >= 0 for f in sources)
-    shipped = [c for f in sources for c in f["crds"]]
-    items = read_manifest(chart)
-    assert [c["metadata"]["name"] for c in items] == [c["name"] for c in shipped]
-    assert len({c["name"] for c in shipped}) == len(shipped)
-    for crd, recorded in zip(items, shipped):
-        assert (crd["apiVersion"], crd["kind"]) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-        assert document_digest(as_shipped(crd)) == recorded["sha256"], recorded["name"]
-    # Descriptions kept (kubectl explain shows them): every served version's schema has its own.
-    assert all(v["schema"]["openAPIV3Schema"].get("description") for c in items for v in c["spec"]["versions"])
-
-
-@pytest.mark.parametrize("chart", charts_with_crds(), ids=lambda c: c.chart)
-def test_every_crd_is_forced_and_awaited(chart: HelmChart):
-    """patchForce: the apply takes the fields Helm's field manager owns on clusters where Helm
-    created the CRDs; waitFor: the create or update waits until the CRD is Established."""
-    for crd in read_manifest(chart):
-        annotations = crd["metadata"]["annotations"]
-        assert annotations[PATCH_FORCE_ANNOTATION] == "true", crd["metadata"]["name"]
-        assert annotations[WAIT_FOR_ANNOTATION] == "condition=Established", crd["metadata"]["name"]
-
-
-@pytest.mark.parametrize("chart", charts_with_crds(), ids=lambda c: c.chart)
-def test_every_crd_of_the_manifest_is_a_valid_object(chart: HelmChart):
-    """The CRDs are no resources of the program any more (the ConfigFile's children), so the schema
-    tests of every registered object do not see them: checked here, strictly, as those are."""
-    for crd in read_manifest(chart):
-        kubernetes_validate.validate(crd, f"{KUBERNETES_VERSION}.0", strict=True)
+def test_the_vendored_crds_are_the_charts_at_the_pin(chart: HelmChart):
+    data, entry = vendored(chart), census()[chart.chart]
+    assert (data["chart"], data["version"]) == (chart.chart, chart.version)
+    assert data["source"] == entry["source"]
+    assert [f["path"] for f in data["files"]] == crd_files(entry)
+    names = [crd["metadata"]["name"] for crd in data["crds"]]
+    assert names == [n for f in data["files"] for n in f["crds"]] and len(set(names)) == len(names)
+    for f in data["files"]:
+        assert len(f["sha256"]) == 64
 
 
 def test_a_raised_pin_without_regenerated_crds_stops_the_program():
     bumped = HelmChart(AWS_LOAD_BALANCER_CONTROLLER.repository, AWS_LOAD_BALANCER_CONTROLLER.chart, "3.6.0")
-    expected = "aws-load-balancer-controller at 3.5.0.*pins 3.6.0.*data.chart_crds.generate"
-    with pytest.raises(FileNotFoundError, match=expected):
-        manifest_file(bumped)
-    with pytest.raises(FileNotFoundError, match="3.6.0"):
-        apply_chart_crds("x", bumped, provider=None, parent=None)  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError, match="aws-load-balancer-controller-3.6.0.json.*data.chart_crds.generate"):
+        vendored(bumped)
 
 
 def test_a_release_of_a_chart_with_crds_refuses_to_go_without_them():
@@ -157,22 +100,10 @@ def test_a_release_of_a_chart_with_crds_refuses_to_go_without_them():
                      provider=None, parent=None, timeout=1)  # type: ignore[arg-type]
 
 
-def test_the_manifest_path_resolves_from_the_project_directory():
-    """The provider reads a relative `file` against its working directory, which the engine sets to
-    the directory of Pulumi.yaml, or to its `main` directory when set (components/chart_crds.py
-    manifest_input): no `main` here, and the path is relative, so every checkout sends the same input."""
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    assert "main" not in project
-    for chart in charts_with_crds():
-        relative = manifest_input(chart)
-        assert not Path(relative).is_absolute() and ".." not in Path(relative).parts
-        assert (ROOT / relative).resolve() == manifest_file(chart).resolve() and (ROOT / relative).is_file()
-
-
 # -- the stack applies them, before the release, which skips them --------------------------------
 
-def crds_of(run: ProgramRun, release_name: str) -> Registration:
-    return run.one(CONFIG_FILE, f"{release_name}-crds")
+def crds_of(run: ProgramRun, release_name: str) -> list[Registration]:
+    return [r for r in run.of_type(CRD) if r.name.startswith(f"{release_name}-crd-")]
 
 
 @pytest.mark.parametrize("stack,release_name,chart", RELEASES_WITH_CRDS, ids=lambda v: getattr(v, "chart", v))
@@ -183,47 +114,43 @@ def test_the_release_skips_its_crds_which_the_stack_applied_first(runs: dict[str
     assert release.inputs["version"] == chart.version and release.inputs["chart"].endswith(chart.chart)
     assert release.inputs["skipCrds"] is True
     crds = crds_of(run, release_name)
-    # Exactly the vendored file of the pin, by its project-relative path: nothing else goes in.
-    assert crds.inputs == {"file": f"data/chart_crds/{chart.chart}-{chart.version}.crds.json"}
-    assert (ROOT / crds.inputs["file"]).is_file()
-    assert crds.parent == release.parent  # beside its release: the name and parent are in every child's URN
-    assert crds.urn in release.dependencies
+    expected = {e["metadata"]["name"]: e for e in vendored(chart)["crds"]}
+    assert sorted(c.inputs["metadata"]["name"] for c in crds) == sorted(expected)
+    for crd in crds:
+        wanted = expected[crd.inputs["metadata"]["name"]]
+        assert crd.name == f"{release_name}-crd-{wanted['metadata']['name']}"
+        assert crd.inputs["spec"] == wanted["spec"]
+        assert crd.inputs["metadata"].get("labels") == wanted["metadata"].get("labels")
+        # forced over Helm's fields, and awaited until the API server serves the kind (the provider
+        # awaits no CRD otherwise) before the release that needs it starts
+        assert crd.inputs["metadata"]["annotations"] == {**wanted["metadata"].get("annotations", {}),
+                                                         PATCH_FORCE_ANNOTATION: "true",
+                                                         WAIT_FOR_ANNOTATION: ESTABLISHED}
+        assert crd.urn in release.dependencies
     # The plan shows them first: registered before the release, and among its dependencies.
     plan = build_plan(run)
     order = [r["urn"] for r in plan["resources"]]
     planned_release = next(r for r in plan["resources"] if r["urn"] == release.urn)
-    assert order.index(crds.urn) < order.index(release.urn)
-    assert crds.urn in planned_release["dependencies"]
+    assert max(order.index(c.urn) for c in crds) < order.index(release.urn)
+    assert {c.urn for c in crds} <= set(planned_release["dependencies"])
 
 
 @pytest.mark.parametrize("stack", ["prod", "hybrid"])
-def test_crds_are_adopted_and_kept_on_delete(runs: dict[str, ProgramRun], stack: str):
+def test_crds_are_adopted_forced_and_kept_on_delete(runs: dict[str, ProgramRun], stack: str):
     """Existing clusters have these CRDs from Helm's first install: the create must update them (an
-    upserting provider, server-side apply) and never delete them (deleting a CRD deletes every
-    object of its kind; a destroy removes the cluster anyway). The ConfigFile's children take the
-    provider and retain_on_delete from it (components/chart_crds.py apply_chart_crds)."""
+    upserting provider, server-side apply), take Helm's fields (patchForce), and never delete them
+    (deleting a CRD deletes every object of its kind; a destroy removes the cluster anyway)."""
     run = runs[stack]
     upserting = {p.urn for p in run.of_type("pulumi:providers:kubernetes")
                  if p.inputs.get("upsertExistingObjects") in (True, "true")
                  and p.inputs.get("enableServerSideApply") in (True, "true")}
-    config_files = run.of_type(CONFIG_FILE)
-    assert sorted(c.name for c in config_files) == sorted(
-        f"{name}-crds" for s, name, _ in RELEASES_WITH_CRDS if s == stack)
-    for config_file in config_files:
-        assert config_file.retain_on_delete and not config_file.protect
-        assert any((config_file.provider or "").startswith(u + "::") for u in upserting), config_file.name
-    # None of the charts' CRDs is a resource of the program itself any more.
-    assert not [r.name for r in run.of_type(CRD) if r.name != "langgraph-operator-crd"]
-
-
-def test_a_run_stays_light(runs: dict[str, ProgramRun]):
-    """The program passes a path, not the CRDs: their schemas (megabytes) would be serialized on every
-    run and written into every plan. The hybrid stack runs the most controllers (both charts)."""
-    plan = build_plan(runs["hybrid"])
-    assert len(json.dumps(plan)) < 400_000
-    # The largest input left is the LangGraph operator's LGP CRD (descriptions dropped, about 55 KB).
-    sizes = {r["name"]: len(json.dumps(r["inputs"])) for r in plan["resources"]}
-    assert max(sizes.values()) < 64_000, max(sizes, key=lambda name: sizes[name])
+    crds = [c for name in ("addons-aws-load-balancer-controller", "gateway-envoy-gateway")
+            for c in crds_of(run, name)]
+    assert crds
+    for crd in crds:
+        assert crd.retain_on_delete and not crd.protect
+        assert any((crd.provider or "").startswith(u + "::") for u in upserting), crd.name
+        assert crd.inputs["metadata"]["annotations"][PATCH_FORCE_ANNOTATION] == "true"
 
 
 def release_values(run: ProgramRun) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -266,15 +193,15 @@ def test_the_schema_tests_use_the_crds_the_stack_applies():
     schemas = json.loads(SCHEMAS_FILE.read_text())
     compared = 0
     for chart in charts_with_crds():
-        source = census()[chart.chart]["source"]
-        crds = read_manifest(chart)
+        data = vendored(chart)
         for key, entry in schemas.items():
-            if (entry["source"]["repository"], entry["source"]["ref"]) != (source["repository"], source["ref"]):
+            source = entry["source"]
+            if (source["repository"], source["ref"]) != (data["source"]["repository"], data["source"]["ref"]):
                 continue
             group, version, kind = key.rsplit("/", 2)
-            (crd,) = [c for c in crds if c["spec"]["group"] == group and c["spec"]["names"]["kind"] == kind]
+            (crd,) = [c for c in data["crds"] if c["spec"]["group"] == group and c["spec"]["names"]["kind"] == kind]
             (served,) = [v for v in crd["spec"]["versions"] if v["name"] == version]
-            assert strip_descriptions(served["schema"]["openAPIV3Schema"]) == entry["schema"], key
+            assert served["schema"]["openAPIV3Schema"] == entry["schema"], key
             compared += 1
     assert compared >= 7  # TargetGroupBinding, Gateway, GatewayClass (2 versions), HTTPRoute, EnvoyProxy, ...
 
@@ -283,11 +210,10 @@ def test_dropping_descriptions_keeps_a_field_named_description():
     schema = {"description": "doc", "properties": {"description": {"type": "string", "description": "doc"},
                                                    "name": {"type": "string"}}}
     assert strip_descriptions(schema) == {"properties": {"description": {"type": "string"}, "name": {"type": "string"}}}
-    gateway_class = next(c for c in read_manifest(ENVOY_GATEWAY)
+    gateway_class = next(c for c in vendored(ENVOY_GATEWAY)["crds"]
                          if c["metadata"]["name"] == "gatewayclasses.gateway.networking.k8s.io")
     spec = gateway_class["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-    assert strip_descriptions(spec)["properties"]["description"] == {"maxLength": 64, "type": "string"}
-    assert spec["properties"]["description"]["description"]  # the manifest keeps the docs
+    assert spec["properties"]["description"] == {"maxLength": 64, "type": "string"}
 
 
 def test_helmignore_patterns_follow_helms_rules():

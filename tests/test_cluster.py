@@ -245,20 +245,18 @@ def test_every_kubernetes_resource_uses_the_explicit_provider(prod_run: ProgramR
     kube = [r for r in prod_run.registrations if r.custom and r.type.startswith("kubernetes:")]
     on_main = [r for r in kube if (r.provider or "").startswith(provider.urn + "::")]
     # the rest: objects older stacks let Helm, the add-on or the chart create (namespaces, the
-    # ClickHouse data claim the StatefulSet made), adopted and kept on delete
+    # ClickHouse data claim the StatefulSet made, and the CRDs Helm's first install made from the
+    # load balancer controller chart's crds/: tests/test_chart_crds.py), adopted and kept on delete
     adopted = [r for r in kube if r not in on_main]
     (adopting,) = [p for p in providers if p is not provider]
     assert all((r.provider or "").startswith(adopting.urn + "::") and r.retain_on_delete for r in adopted)
-    assert sorted((r.type, r.inputs["metadata"]["name"]) for r in adopted) == [
+    crd = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+    from_crds_dir = [r for r in adopted if r.type == crd]
+    assert from_crds_dir and all(r.name.startswith("addons-aws-load-balancer-controller-crd-") for r in from_crds_dir)
+    assert sorted((r.type, r.inputs["metadata"]["name"]) for r in adopted if r.type != crd) == [
         ("kubernetes:core/v1:Namespace", "amazon-cloudwatch"), ("kubernetes:core/v1:Namespace", "external-secrets"),
         ("kubernetes:core/v1:Namespace", "keda"),
         ("kubernetes:core/v1:PersistentVolumeClaim", "data-langsmith-clickhouse-0")]
-    # and the CRDs Helm's first install made from the load balancer controller chart's crds/, applied
-    # by a ConfigFile (a component the provider builds, its children inherit its provider and
-    # retain_on_delete: tests/test_chart_crds.py)
-    (crds,) = prod_run.of_type("kubernetes:yaml/v2:ConfigFile")
-    assert crds.name == "addons-aws-load-balancer-controller-crds"
-    assert (crds.provider or "").startswith(adopting.urn + "::") and crds.retain_on_delete
 
 
 # -- IRSA ------------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     assert crd.inputs["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     # An older chart's CRD, applied by Helm, owns fields whose values differ: the apply forces them.
     assert crd.inputs["metadata"]["annotations"]["pulumi.com/patchForce"] == "true"
+    assert crd.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Established"
     assert crd.retain_on_delete
     providers = {p.urn: p for p in hybrid_run.of_type("pulumi:providers:kubernetes")}
     (adopting,) = [p for urn, p in providers.items() if (crd.provider or "").startswith(urn + "::")]
@@ -154,15 +155,16 @@ def test_the_crd_is_adopted_where_a_listener_release_installed_it_and_kept_on_de
     assert adopting.inputs["kubeconfig"] == main.inputs["kubeconfig"]
     # Only what an earlier stack left to Helm upserts (the CRD, the Envoy Gateway, External
     # Secrets and KEDA namespaces that Helm's create_namespace made, and the CRDs Helm's first
-    # install made from the charts' crds/, applied by a ConfigFile per chart whose children inherit
-    # its provider and retain_on_delete: tests/test_chart_crds.py), each kept on delete: a renamed
+    # install made from the charts' crds/: tests/test_chart_crds.py), each kept on delete: a renamed
     # resource would otherwise delete the object it just adopted.
     upserting = {urn for urn, p in providers.items() if p.inputs.get("upsertExistingObjects") in (True, "true")}
-    adopted = [r for r in hybrid_run.registrations if (r.custom or r.type == "kubernetes:yaml/v2:ConfigFile")
+    adopted = [r for r in hybrid_run.registrations if r.custom
                and any((r.provider or "").startswith(u + "::") for u in upserting)]
-    assert sorted(r.name for r in adopted) == sorted([
-        crd.name, "gateway-system-namespace", "addons-external-secrets-namespace", "addons-keda-namespace",
-        "addons-aws-load-balancer-controller-crds", "gateway-envoy-gateway-crds"])
+    from_crds_dirs = [r.name for r in adopted if r.type == CRD and r is not crd]
+    assert from_crds_dirs and all(name.startswith(("addons-aws-load-balancer-controller-crd-",
+                                                   "gateway-envoy-gateway-crd-")) for name in from_crds_dirs)
+    assert sorted(r.name for r in adopted) == sorted([crd.name, "gateway-system-namespace", *from_crds_dirs,
+                                                      "addons-external-secrets-namespace", "addons-keda-namespace"])
     assert all(r.retain_on_delete for r in adopted)
     assert sorted(r.inputs["metadata"]["name"] for r in adopted if r.type == NAMESPACE) == [
         "envoy-gateway-system", "external-secrets", "keda"]

@@ -9,20 +9,15 @@ clusters on the old CRDs, so the stack applies them itself (components/chart_crd
 release skips them. CRDs a chart renders from `templates/` are ordinary release objects, which
 Helm upgrades: they need nothing.
 
-Two kinds of output, both generated (never edited by hand):
+Two outputs, both generated (never edited by hand):
 
 - `data/chart_crds/charts.json`: every chart of `components/versions.py` (ALL_CHARTS) at its
   pinned version: repository, ref, commit, the files Helm would install from `crds/` (after the
-  chart's `.helmignore`), its subcharts and remote dependencies with their conditions; for a chart
-  with such files, the provenance of its CRDs (`crdSources`: each file's path and sha256 at the
-  ref, and each CRD's name and the sha256 of the document as parsed) and its manifest's name.
-- `data/chart_crds/<chart>-<version>.crds.json` for each chart with such files: its CRDs exactly as
-  the chart ships them (field descriptions kept: nothing in the program parses them, and
-  `kubectl explain` shows them), in the files' order, as one `v1` `List` (a single JSON document:
-  unambiguous to every YAML or JSON reader, and expanded item by item by `kubectl apply` and
-  pulumi-kubernetes' yaml/v2 ConfigFile). The only change: two annotations on each, `pulumi.com/
-  patchForce` (server-side apply takes the fields Helm's field manager owns) and `pulumi.com/waitFor`
-  (the create or update waits for the CRD to be Established; see components/chart_crds.py).
+  chart's `.helmignore`), its subcharts and remote dependencies with their conditions.
+- `data/chart_crds/<chart>-<version>.json` for each chart with such files: every CRD in them, field
+  descriptions dropped (as data/crds/generate.py does: they are most of the size and would swell
+  every plan and the stack's state; the schemas themselves are intact), with each file's path and
+  sha256 at the ref.
 
 Run it against local clones (or `fetch` mirrors) of the chart repositories:
 
@@ -58,7 +53,7 @@ from components.versions import (
     RELOADER,
     HelmChart,
 )
-from data.crds.generate import LBC_CHART_COMMIT
+from data.crds.generate import LBC_CHART_COMMIT, strip_descriptions
 
 DATA_DIR = Path(__file__).resolve().parent  # the data lives beside its generator
 CHARTS_FILE = DATA_DIR / "charts.json"
@@ -110,43 +105,8 @@ def dest(option: str) -> str:
     return option.removeprefix("--").replace("-", "_")
 
 
-def manifest_file(chart: HelmChart) -> Path:
-    return DATA_DIR / f"{chart.chart}-{chart.version}.crds.json"
-
-
-# Added to every CRD of a manifest (and only these: tests/test_chart_crds.py takes them off again
-# and compares each CRD with the digest of the document the chart ships).
-# - patchForce: a server-side apply of values that differ from those Helm's field manager owns
-#   conflicts unless forced (pulumi/pulumi-kubernetes@9497796 provider/pkg/metadata/annotations.go
-#   AnnotationPatchForce).
-# - waitFor: the provider awaits no CRD by default (provider/pkg/metadata/overrides.go
-#   ReadyCondition: without `pulumi.com/waitFor`, an immediate condition unless
-#   PULUMI_K8S_AWAIT_ALL; CRDs are not among provider/pkg/await/awaiters.go's kinds); with it, the
-#   create or update waits for the condition, as `kubectl wait --for=condition=Established`
-#   (provider/pkg/await/condition/custom.go), before the release that depends on them.
-ADDED_ANNOTATIONS = {"pulumi.com/patchForce": "true", "pulumi.com/waitFor": "condition=Established"}
-# Kept of each shipped document (every one at the pins holds only these; anything else stops the
-# generator): `status` and server-set metadata are the API server's, not the chart's to apply.
-DOCUMENT_KEYS = ("apiVersion", "kind", "metadata", "spec")
-METADATA_KEYS = ("name", "labels", "annotations")
-
-
-def document_digest(document: dict[str, Any]) -> str:
-    """sha256 of a CRD document in a canonical JSON form (keys sorted, no spaces, UTF-8)."""
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def with_added_annotations(document: dict[str, Any]) -> dict[str, Any]:
-    metadata = dict(document["metadata"])
-    metadata["annotations"] = {**(metadata.get("annotations") or {}), **ADDED_ANNOTATIONS}
-    return {**document, "metadata": metadata}
-
-
-def manifest_text(crds: list[dict[str, Any]]) -> str:
-    """One `v1` List of the CRDs, one key per line (a version bump's diff reads field by field)."""
-    return json.dumps({"apiVersion": "v1", "kind": "List", "items": [with_added_annotations(c) for c in crds]},
-                      indent=1, ensure_ascii=False) + "\n"
+def crds_file(chart: HelmChart) -> Path:
+    return DATA_DIR / f"{chart.chart}-{chart.version}.json"
 
 
 class Repo:
@@ -265,7 +225,7 @@ def all_crd_files(described: dict[str, Any]) -> list[str]:
 
 
 def crds_of(repo: Repo, files: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(each file with its sha256 and its CRDs' names and digests, every CRD as the file has it)."""
+    """(each file with its sha256 and CRD names, every CRD with descriptions dropped)."""
     sources: list[dict[str, Any]] = []
     crds: list[dict[str, Any]] = []
     for path in files:
@@ -274,17 +234,12 @@ def crds_of(repo: Repo, files: list[str]) -> tuple[list[dict[str, Any]], list[di
         others = [d.get("kind") for d in documents if d.get("kind") != "CustomResourceDefinition"]
         if others:
             raise NotImplementedError(f"{path}: Helm would create these from crds/ too: {others}")
+        names = [d["metadata"]["name"] for d in documents]
+        sources.append({"path": path, "sha256": hashlib.sha256(raw).hexdigest(), "crds": names})
         for document in documents:
-            extra = [k for k in document if k not in DOCUMENT_KEYS]
-            extra += [f"metadata.{k}" for k in document["metadata"] if k not in METADATA_KEYS]
-            if extra:
-                raise NotImplementedError(f"{path}: {document['metadata']['name']} carries {extra}: decide "
-                                          "whether the stack applies them")
-            if set(ADDED_ANNOTATIONS) & set(document["metadata"].get("annotations") or {}):
-                raise NotImplementedError(f"{path}: {document['metadata']['name']} sets {list(ADDED_ANNOTATIONS)}")
-        sources.append({"path": path, "sha256": hashlib.sha256(raw).hexdigest(),
-                        "crds": [{"name": d["metadata"]["name"], "sha256": document_digest(d)} for d in documents]})
-        crds += documents
+            metadata = {k: v for k, v in document["metadata"].items() if k in ("name", "labels", "annotations")}
+            crds.append({"apiVersion": document["apiVersion"], "kind": document["kind"], "metadata": metadata,
+                         "spec": strip_descriptions(document["spec"])})
     return sources, crds
 
 
@@ -308,12 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         origin = {"repository": source.repository, "ref": source.ref, "commit": repo.commit(),
                   "date": repo.commit_date(), "path": source.path}
         census[chart.chart] = {"version": chart.version, "source": origin, **described,
-                               "crdsManifest": manifest_file(chart).name if files else None}
+                               "crdsFile": crds_file(chart).name if files else None}
         if files:
             file_sources, crds = crds_of(repo, files)
-            census[chart.chart]["crdSources"] = file_sources
-            manifest_file(chart).write_text(manifest_text(crds))
-            print(f"wrote {len(crds)} CRDs of {chart.chart} {chart.version} to {manifest_file(chart).name}")
+            crds_file(chart).write_text(json.dumps(
+                {"chart": chart.chart, "version": chart.version, "source": origin, "files": file_sources,
+                 "crds": crds}, sort_keys=True) + "\n")
+            print(f"wrote {len(crds)} CRDs of {chart.chart} {chart.version} to {crds_file(chart).name}")
     CHARTS_FILE.write_text(json.dumps(census, sort_keys=True, indent=1) + "\n")
     print(f"wrote {CHARTS_FILE.name}: {len(census)} charts")
     return 0
