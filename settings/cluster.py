@@ -37,6 +37,26 @@ class NodePoolSettings(ConfigModel):
     disk_size_gb: int = Field(default=50, ge=20, le=1000, description="Encrypted gp3 root volume (GiB)")
 
 
+
+SSO_ROLE_PATH = "aws-reserved/sso.amazonaws.com/"
+
+
+def _check_sso_role_path(arn: str) -> str:
+    """An IAM Identity Center role, named with its path: EKS refuses an access entry for the
+    path-less ARN ("InvalidParameterException: The specified principalArn is invalid",
+    terraform-aws-modules/terraform-aws-eks#2969), twenty minutes into the first deploy. The path is
+    not in the session ARN `aws sts get-caller-identity` prints (it carries the role name only)."""
+    name = arn.rsplit("/", 1)[-1]
+    if name.startswith("AWSReservedSSO_") and f":role/{SSO_ROLE_PATH}" not in arn:
+        raise ValueError(
+            f"is an IAM Identity Center role without its path, which EKS refuses as an access entry: use the "
+            f"role's full ARN, arn:aws:iam::ACCOUNT:role/{SSO_ROLE_PATH}REGION/{name} "
+            f"(aws iam get-role --role-name {name} --query Role.Arn)")
+    return arn
+
+
+AccessEntryRoleArn = Annotated[RoleArn, AfterValidator(_check_sso_role_path)]
+
 class ClusterSettings(ConfigModel):
     public_access_cidrs: list[Cidr] = Field(
         default_factory=list,
@@ -49,7 +69,7 @@ class ClusterSettings(ConfigModel):
         default=False,
         description="`pulumi` runs inside the VPC (a CI runner in its private subnets, a VPN): the API may stay "
                     "fully private once the cluster exists")
-    admin_role_arns: list[RoleArn] = Field(
+    admin_role_arns: list[AccessEntryRoleArn] = Field(
         default_factory=list, description="IAM roles given cluster-admin access entries (CI, platform team)")
     architecture: Literal["x86_64", "arm64"] = Field(
         default="x86_64",

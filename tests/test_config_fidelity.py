@@ -463,18 +463,28 @@ def test_on_an_existing_cluster_its_listed_creator_is_refused(monkeypatch: pytes
     assert "created cluster ls-prod-eks" in str(error) and "ResourceInUseException" in str(error)
 
 
-def test_an_sso_role_listed_without_its_path_is_found_as_the_creator(monkeypatch: pytest.MonkeyPatch):
-    """The entry is under the role's full ARN (/aws-reserved/sso.amazonaws.com/REGION/); the listed ARN
-    omits the path, as the session shows it: the program finds the entry as the preflight matches it."""
+def test_an_sso_role_listed_without_its_path_is_refused_before_anything_is_created():
+    """EKS refuses an access entry for an IAM Identity Center role's path-less ARN (InvalidParameterException,
+    terraform-aws-modules/terraform-aws-eks#2969), and the session ARN a user copies carries no path."""
+    name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    found = issues("prod", with_merged("prod", "cluster", adminRoleArns=[f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"]))
+    assert "role/aws-reserved/sso.amazonaws.com/REGION/" + name in found["cluster.adminRoleArns[0]"]
+    assert f"aws iam get-role --role-name {name}" in found["cluster.adminRoleArns[0]"]
+    full = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/eu-west-1/{name}"
+    parse("prod", with_merged("prod", "cluster", adminRoleArns=[full]))  # with its path: accepted
+
+
+def test_an_sso_role_listed_with_its_path_is_found_as_the_creator(monkeypatch: pytest.MonkeyPatch):
+    """The entry is under the role's full ARN (/aws-reserved/sso.amazonaws.com/REGION/), as listed: the
+    program finds the entry made with the cluster and refuses the listing."""
     name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
     full = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/eu-west-1/{name}"
-    listed = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
     _, secrets = stack_values("prod")
-    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[listed]))
+    values = stack("prod", with_merged("prod", "cluster", adminRoleArns=[full]))
     _existing_cluster_answers(monkeypatch, deployer_entry_made=None, iam_roles={name: full},
                               access_entries={("ls-prod-eks", full): CLUSTER_MADE + timedelta(seconds=20)})
     error = refused_before_any_resource(values, "prod", secrets)
-    assert [(i.key, i.value) for i in error.issues] == [("cluster.adminRoleArns[0]", listed)]
+    assert [(i.key, i.value) for i in error.issues] == [("cluster.adminRoleArns[0]", full)]
     assert "created cluster ls-prod-eks" in str(error)
 
 

@@ -580,9 +580,9 @@ def test_a_denied_quota_read_is_unchecked_not_the_aws_default(aws: boto3.Session
     assert value is None and "denied" in why and "AccessDeniedException" in why
 
 
-def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: boto3.Session, tmp_path: Path) -> None:
+def test_an_sso_role_listed_with_its_path_is_the_cluster_creator(aws: boto3.Session, tmp_path: Path) -> None:
     """IAM Identity Center roles live under /aws-reserved/sso.amazonaws.com/; the session ARN omits the
-    path, and a listed ARN may spell it or not: the role is the same (the program compares the same way)."""
+    path: the listed role and the session's are the same role (the program compares the same way)."""
     create_zone(aws, "corp.internal")
     name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
     role = aws.client("iam").create_role(RoleName=name, Path="/aws-reserved/sso.amazonaws.com/",
@@ -592,13 +592,13 @@ def test_an_sso_role_listed_without_its_path_is_still_the_cluster_creator(aws: b
                                 aws_access_key_id=credentials["AccessKeyId"],
                                 aws_secret_access_key=credentials["SecretAccessKey"],
                                 aws_session_token=credentials["SessionToken"])
-    without_path = f"arn:aws:iam::{ACCOUNT}:role/{name}"
-    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [without_path]}})
+    # listed with its path (the config refuses the path-less form: EKS would refuse its access entry)
+    config = prepared_config(tmp_path, {"langsmith-aws:cluster": {"adminRoleArns": [role["Arn"]]}})
     principal, found = check_identity(checker(config, as_sso_user))
     assert principal == role["Arn"]  # the principal, with the path read from IAM
     checks = {c.name: (c.verdict, c.detail, c.fix) for c in found}
     verdict, _, fix = checks["cluster creator not listed as admin"]
-    assert verdict == FAIL and f"remove {without_path} from cluster.adminRoleArns" in fix
+    assert verdict == FAIL and f"remove {role['Arn']} from cluster.adminRoleArns" in fix
 
 
 def test_the_preflight_runs_as_the_stacks_assumed_role(aws: boto3.Session, tmp_path: Path) -> None:

@@ -89,6 +89,9 @@ VALIDATOR_RULES: Mapping[str, str | Probe | None] = {
     "_check_retention": Probe(2),
     "_check_vpc_cidr": "must be a private (RFC 1918) IPv4 CIDR block, /16 to /20",
     "_check_cidr": "must be an IPv4 CIDR block such as 203.0.113.0/24",
+    "_check_sso_role_path": "an IAM Identity Center role (AWSReservedSSO_*) with its full path, "
+                            "arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/REGION/NAME (EKS refuses the "
+                            "path-less ARN)",
     "_check_region": "must be an AWS region of the commercial (aws) partition (botocore's endpoints data)",
     "_check_instance_type": "must be an EC2 instance type (botocore's EC2 service model)",
     "_check_name_prefix": Probe("X"),
