@@ -17,6 +17,7 @@ import pytest
 
 from components import chart_crds
 from components.chart_crds import ESTABLISHED, PATCH_FORCE_ANNOTATION, WAIT_FOR_ANNOTATION, census, vendored
+from components.chart_facts import lookup
 from components.helm import helm_release
 from components.versions import ALL_CHARTS, AWS_LOAD_BALANCER_CONTROLLER, ENVOY_GATEWAY, HelmChart
 from data.chart_crds.generate import ignored
@@ -160,15 +161,6 @@ def release_values(run: ProgramRun) -> Iterator[tuple[str, dict[str, Any], dict[
         chart = release.inputs["chart"].rsplit("/", 1)[-1]
         if chart in by_chart and release.inputs["version"] == by_chart[chart].version:
             yield release.name, census()[chart], release.inputs.get("values") or {}
-
-
-def lookup(values: dict[str, Any], path: str) -> Any:
-    node: Any = values
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def test_every_dependency_whose_crds_matter_is_as_the_census_assumes(runs: dict[str, ProgramRun]):

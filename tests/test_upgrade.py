@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import pytest
 import yaml
 
+from components.chart_facts import lookup
 from data.upgrade.generate import DEFAULT_COMMIT, DEFAULT_LABEL, OUT_DIR, as_reference, facts_of_plan, references
 from settings import ConfigError, parse_config
 from tests.conftest import PROJECT, run_program
@@ -83,15 +84,6 @@ def upgraded_run(stack: str, tmp: Path) -> ProgramRun:
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("upgrade")
-
-
-def value_at(inputs: Mapping[str, Any], path: str) -> Any:
-    node: Any = inputs
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def test_the_facts_name_the_previous_release_and_its_commit():
@@ -184,7 +176,7 @@ def test_the_upgrade_replaces_and_deletes_no_data(stack: str, scratch: Path):
             problems.append(f"{urn} is gone: its state would be deleted (give the new resource an alias)")
             continue
         changed = [p for p, old in fact["replacing"].items()
-                   if as_reference(value_at(inputs[now.urn], p), refs) != as_reference(old, {})]
+                   if as_reference(lookup(inputs[now.urn], p), refs) != as_reference(old, {})]
         replaced = replacing_paths(now.type, changed, now.ignore_changes)
         if replaced:
             problems.append(f"{urn} is replaced: {', '.join(replaced)} changed")

@@ -32,6 +32,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from components.chart_facts import lookup
 from tools.engine.harness import PROJECT_ROOT
 from tools.engine.plan_diff import REPLACING_INPUTS
 from tools.engine.scenario import DATA_TYPES
@@ -42,16 +43,6 @@ DEFAULT_COMMIT = "5073422874072fd289f9207c36eda3762fc0c3af"
 DEFAULT_LABEL = "before-0.16.0"
 OUT_DIR = Path(__file__).resolve().parent
 CLAIM_TEMPLATE_RELEASE = "langsmith-release"
-
-
-def value_at(inputs: Mapping[str, Any], path: str) -> Any:
-    """`spec.csi` -> inputs["spec"]["csi"], None when any part is absent."""
-    node: Any = inputs
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 # Outputs that other resources' inputs refer to (a key's ARN in a bucket's encryption, ...).
@@ -85,12 +76,12 @@ def facts_of_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
         data[r["urn"]] = {
             "protect": r["protect"],
             "retain_on_delete": r["retain_on_delete"],
-            "replacing": {p: as_reference(value_at(r["inputs"], p), refs) for p in REPLACING_INPUTS.get(r["type"], ())},
+            "replacing": {p: as_reference(lookup(r["inputs"], p), refs) for p in REPLACING_INPUTS.get(r["type"], ())},
         }
     claim_template = None
     for r in resources:
         if r["type"] == "kubernetes:helm.sh/v3:Release" and r["name"] == CLAIM_TEMPLATE_RELEASE:
-            claim_template = value_at(r["inputs"], "values.clickhouse.statefulSet.persistence")
+            claim_template = lookup(r["inputs"], "values.clickhouse.statefulSet.persistence")
     return {"urns": sorted(r["urn"] for r in resources), "data": dict(sorted(data.items())),
             "clickhouseClaimTemplate": claim_template}
 

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from components.versions import EVENTS_COLLECTOR_IMAGE
-from data.upstream import UPSTREAM_DIR
+from data.upstream import UPSTREAM_DIR, read_facts
 from data.upstream.generate import git
 
 REPOSITORY = "open-telemetry/opentelemetry-collector-releases"
@@ -68,12 +68,8 @@ def facts(repo: str, tag: str) -> dict[str, Any]:
 
 def otelcol_facts(tag: str) -> dict[str, Any]:
     """The data file for `tag` (written by this module)."""
-    path = UPSTREAM_DIR / f"otelcol-{tag}.json"
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path.name} is missing: the collector pin moved to {tag}; run `.venv/bin/python -m data.upstream.otelcol "
-            f"--repo <git dir of {REPOSITORY}>`")
-    return json.loads(path.read_text())
+    return read_facts(f"otelcol-{tag}.json", f"the collector pin moved to {tag}",
+                      f"data.upstream.otelcol --repo <git dir of {REPOSITORY}>")
 
 
 def main(argv: list[str] | None = None) -> int:
