@@ -19,7 +19,7 @@ import pulumi_aws as aws
 
 from components.args_form import from_args
 from components.iam import policy_document
-from components.s3 import deny_insecure_transport, secure_bucket_baseline
+from components.s3 import deny_insecure_transport, secure_bucket_baseline, stack_bucket
 
 SHORT_TTL_PREFIX = "ttl_s/"
 LONG_TTL_PREFIX = "ttl_l/"
@@ -48,15 +48,8 @@ class BlobStorage(pulumi.ComponentResource):
     def __init__(self, name: str, args: BlobStorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:BlobStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = from_args(
-            aws.s3.Bucket, f"{name}-bucket",
-            aws.s3.BucketArgs(
-                bucket_prefix=f"{args.name_prefix}-traces-",
-                # Unprotected dev stacks only: a bucket that holds objects (or versions) cannot be deleted.
-                force_destroy=not (args.protect or args.keep_contents),
-            ),
-            pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
+        self.bucket = stack_bucket(name, f"{args.name_prefix}-traces-", protect=args.protect,
+                                   keep_contents=args.keep_contents, parent=self)
         baseline = secure_bucket_baseline(
             name, self.bucket, parent=self, sse_algorithm="aws:kms", kms_key_arn=args.data_kms_key_arn)
 

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 
 from components.args_form import from_args
 from components.iam import policy_document
-from components.s3 import deny_insecure_transport, secure_bucket_baseline
+from components.s3 import deny_insecure_transport, secure_bucket_baseline, stack_bucket
 
 # The ALB log-delivery principal of each region predating 2022 (newer regions use the
 # logdelivery.elasticloadbalancing.amazonaws.com service principal, which we also allow).
@@ -51,14 +51,8 @@ class LogBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: LogBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("langsmith:aws:LogBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.bucket = from_args(
-            aws.s3.Bucket, f"{name}-bucket",
-            aws.s3.BucketArgs(
-                bucket_prefix=f"{args.name_prefix}-access-logs-",
-                force_destroy=not (args.protect or args.keep_contents),
-            ),
-            pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
+        self.bucket = stack_bucket(name, f"{args.name_prefix}-access-logs-", protect=args.protect,
+                                   keep_contents=args.keep_contents, parent=self)
         baseline = secure_bucket_baseline(name, self.bucket, parent=self, sse_algorithm="AES256")
         from_args(
             aws.s3.BucketLifecycleConfiguration, f"{name}-lifecycle",

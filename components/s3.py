@@ -8,6 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.args_form import from_args
+
 
 @dataclass(frozen=True)
 class BucketBaseline:
@@ -15,6 +17,18 @@ class BucketBaseline:
     ownership: aws.s3.BucketOwnershipControls
     versioning: aws.s3.BucketVersioning
     encryption: aws.s3.BucketServerSideEncryptionConfiguration
+
+
+def stack_bucket(name: str, bucket_prefix: str, *, protect: bool, keep_contents: bool,
+                 parent: pulumi.Resource) -> aws.s3.Bucket:
+    """A bucket of the stack, `{name}-bucket`: protected with the stack's data, and emptied on delete
+    only where nothing asks to keep it (unprotected dev stacks; a bucket that holds objects or
+    versions cannot be deleted)."""
+    return from_args(
+        aws.s3.Bucket, f"{name}-bucket",
+        aws.s3.BucketArgs(bucket_prefix=bucket_prefix, force_destroy=not (protect or keep_contents)),
+        pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
 
 
 def secure_bucket_baseline(
